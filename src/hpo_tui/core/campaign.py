@@ -1,0 +1,410 @@
+"""The campaign model: every study of every source as three documented DataFrames.
+
+``studies`` (one row per study), ``trials`` (one row per trial) and ``curves`` (long format,
+one row per curve point). Column names are the export's names; ``docs/data-model.md`` and the
+export's README describe each. ``study_id`` numbers studies across the whole campaign (the
+same study name in two sources gives two studies); ``key`` numbers trials likewise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hpo_tui.core.axes import parse_axes
+from hpo_tui.core.config import Config
+from hpo_tui.core.curves import INTERMEDIATE, STAT_COLUMNS, curve_stats, is_numeric_list
+from hpo_tui.core.divergence import DIVERGENCE_COLUMNS, detect_divergence
+from hpo_tui.core.raw import RawTables
+from hpo_tui.core.sources import Source, SourceKind, resolve_sources
+
+STATES = ("COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING")
+CURVE_COLUMNS = ["study_id", "study", "number", "curve", "step", "value"]
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class Campaign:
+    """A loaded campaign. See the module docstring and ``docs/data-model.md``."""
+
+    studies: pd.DataFrame
+    trials: pd.DataFrame
+    curves: pd.DataFrame
+    details: pd.DataFrame
+    sources: list[Source]
+    config: Config
+    axis_names: tuple[str, ...]
+    loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    warnings: list[str] = field(default_factory=list)
+
+    def study_trials(self, study_id: int) -> pd.DataFrame:
+        """The trials of one study, by trial number."""
+        return self.trials[self.trials["study_id"] == study_id]
+
+    def trial_curves(self, key: int) -> pd.DataFrame:
+        """All curve points of one trial (by campaign-wide trial ``key``)."""
+        return self.curves[self.curves["key"] == key]
+
+
+def read_source(source: Source) -> tuple[RawTables, list[str]]:
+    """Read one source with the reader for its kind."""
+    if source.kind is SourceKind.JOURNAL:
+        from hpo_tui.core.journal import read_journal
+
+        result = read_journal(source)
+        return result.tables, result.warnings
+    from hpo_tui.core.rdb import read_rdb
+
+    return read_rdb(source), []
+
+
+def load_campaign(
+    specs: Sequence[str] | Sequence[Source],
+    config: Config | None = None,
+    progress: Progress | None = None,
+) -> Campaign:
+    """Open every source read-only and build the campaign.
+
+    Args:
+        specs: Paths/URLs as typed by the user, or already resolved sources.
+        config: Axis pattern and divergence rules; defaults when ``None``.
+        progress: Called as ``progress(message, done, total)`` after each source.
+
+    Raises:
+        SourceError: when a source cannot be read (names it, passwords masked).
+    """
+    config = config or Config()
+    sources = [s for s in specs if isinstance(s, Source)]
+    texts = [s for s in specs if isinstance(s, str)]
+    if texts:
+        sources.extend(resolve_sources(texts))
+    parts: list[tuple[Source, RawTables]] = []
+    notes: list[str] = []
+    for done, source in enumerate(sources, start=1):
+        tables, warnings = read_source(source)
+        parts.append((source, tables))
+        notes.extend(warnings)
+        if progress is not None:
+            progress(f"read {source.display}", done, len(sources))
+    campaign = build_campaign(parts, config)
+    campaign.warnings.extend(notes)
+    return campaign
+
+
+def _typed_column(values: pd.Series) -> pd.Series:
+    """Keep original Python types: all-float → float64, all-int → Int64, else object."""
+    present = values.dropna()
+    kinds = {type(v) for v in present}
+    if kinds and kinds <= {float}:
+        return values.astype(float)
+    if kinds and kinds <= {int}:
+        return values.astype("Int64")
+    if kinds and kinds <= {bool}:
+        return values.astype("boolean")
+    if kinds and kinds <= {str}:
+        return values.astype(object)
+    return values.astype(object)
+
+
+def _wide(long: pd.DataFrame, column: str, prefix: str, index: pd.Index) -> pd.DataFrame:
+    """Pivot ``key, <column>, value`` to one ``prefix<name>`` column per name."""
+    if long.empty:
+        return pd.DataFrame(index=index)
+    pivot = long.pivot(index="key", columns=column, values="value").reindex(index)
+    result = {}
+    for name in sorted(pivot.columns, key=str):
+        series = pivot[name].astype(object)
+        series = series.where(series.notna(), None) if series.dtype == object else series
+        result[f"{prefix}{name}"] = _typed_column(series)
+    return pd.DataFrame(result, index=index)
+
+
+def build_campaign(parts: list[tuple[Source, RawTables]], config: Config) -> Campaign:
+    """Merge the raw tables of several sources into one campaign (see module docstring)."""
+    study_frames = []
+    trial_frames = []
+    values, params, users, systems, inters = [], [], [], [], []
+    next_study = 0
+    next_key = 0
+    for source, raw in parts:
+        studies = raw.studies.reset_index(drop=True)
+        study_map = pd.Series(
+            np.arange(next_study, next_study + len(studies)), index=studies["study_id"].to_numpy()
+        )
+        next_study += len(studies)
+        study_frames.append(studies.assign(study_id=study_map.to_numpy(), source=source.display))
+        trials = raw.trials.sort_values(["study_id", "number"], kind="stable").reset_index(
+            drop=True
+        )
+        key_map = pd.Series(
+            np.arange(next_key, next_key + len(trials)), index=trials["trial_id"].to_numpy()
+        )
+        next_key += len(trials)
+        trial_frames.append(
+            trials.assign(
+                key=key_map.to_numpy(),
+                study_id=trials["study_id"].map(study_map).to_numpy(),
+            ).drop(columns=["trial_id"])
+        )
+
+        def keyed(table: pd.DataFrame, key_map: pd.Series = key_map) -> pd.DataFrame:
+            mapped = table["trial_id"].map(key_map)
+            ok = mapped.notna()  # rows of trials deleted meanwhile are ignored
+            return table[ok].assign(key=mapped[ok].astype(np.int64)).drop(columns=["trial_id"])
+
+        values.append(keyed(raw.values))
+        params.append(keyed(raw.params))
+        users.append(keyed(raw.trial_user_attrs.rename(columns={"key": "attr"})))
+        systems.append(keyed(raw.trial_system_attrs.rename(columns={"key": "attr"})))
+        inters.append(keyed(raw.intermediate))
+
+    def cat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+        frames = [f for f in frames if not f.empty]
+        if not frames:
+            return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+        return pd.concat(frames, ignore_index=True)
+
+    studies = cat(
+        study_frames,
+        ["study_id", "study_name", "directions", "user_attrs", "system_attrs", "source"],
+    )
+    trials = cat(
+        trial_frames, ["key", "study_id", "number", "state", "datetime_start", "datetime_complete"]
+    )
+    values_df = cat(values, ["key", "objective", "value"])
+    params_df = cat(params, ["key", "param_name", "value", "distribution_json"])
+    users_df = cat(users, ["key", "attr", "value"])
+    systems_df = cat(systems, ["key", "attr", "value"])
+    inter_df = cat(inters, ["key", "step", "value"])
+    return _assemble(
+        studies,
+        trials,
+        values_df,
+        params_df,
+        users_df,
+        systems_df,
+        inter_df,
+        [s for s, _ in parts],
+        config,
+    )
+
+
+def _assemble(
+    studies: pd.DataFrame,
+    trials: pd.DataFrame,
+    values: pd.DataFrame,
+    params: pd.DataFrame,
+    users: pd.DataFrame,
+    systems: pd.DataFrame,
+    inter: pd.DataFrame,
+    sources: list[Source],
+    config: Config,
+) -> Campaign:
+    axis_names = config.axis_names
+    studies = studies.rename(columns={"study_name": "study"}).reset_index(drop=True)
+    studies["study_id"] = studies["study_id"].astype(np.int64)
+    n_obj = studies["directions"].map(len).astype(np.int64)
+    studies["n_objectives"] = n_obj
+    studies["direction"] = (
+        studies["directions"].map(lambda ds: ",".join(str(d).lower() for d in ds)).astype(object)
+    )
+    for axis in axis_names:
+        studies[axis] = None
+    for row, name in enumerate(studies["study"]):
+        for axis, token in parse_axes(str(name), config.axis_pattern).items():
+            studies.loc[row, axis] = token
+    for axis in axis_names:
+        studies[axis] = studies[axis].astype(object)
+
+    trials = trials.sort_values(["study_id", "number"], kind="stable").reset_index(drop=True)
+    trials["key"] = trials["key"].astype(np.int64)
+    trials["study_id"] = trials["study_id"].astype(np.int64)
+    trials["number"] = trials["number"].astype(np.int64)
+    trials["state"] = trials["state"].astype(object)
+    key_index = pd.Index(trials["key"].to_numpy(), name="key")
+    trials.index = key_index
+
+    study_info = studies.set_index("study_id")
+    trials.insert(1, "study", trials["study_id"].map(study_info["study"]).astype(object))
+    for position, axis in enumerate(axis_names, start=2):
+        trials.insert(position, axis, trials["study_id"].map(study_info[axis]).astype(object))
+    for column in ("datetime_start", "datetime_complete"):
+        trials[column] = trials[column].astype("datetime64[ns, UTC]")
+    trials["duration_s"] = (
+        trials["datetime_complete"] - trials["datetime_start"]
+    ).dt.total_seconds()
+
+    # Values: "value" for single-objective studies, values_<i> for multi-objective ones.
+    multi_keys = set(trials.index[trials["study_id"].map(study_info["n_objectives"]) > 1])
+    vals = values.assign(key=values["key"].astype(np.int64))
+    single = vals[(~vals["key"].isin(list(multi_keys))) & (vals["objective"] == 0)]
+    trials["value"] = single.set_index("key")["value"].reindex(key_index).astype(float)
+    if multi_keys:
+        multi = vals[vals["key"].isin(list(multi_keys))]
+        for objective in sorted(multi["objective"].unique()):
+            part = multi[multi["objective"] == objective].set_index("key")["value"]
+            trials[f"values_{int(objective)}"] = part.reindex(key_index).astype(float)
+
+    # Curves: intermediate values plus every list-of-numbers user attr.
+    curve_parts = [
+        pd.DataFrame(
+            {
+                "key": inter["key"].to_numpy(dtype=np.int64),
+                "curve": INTERMEDIATE,
+                "step": inter["step"].to_numpy(dtype=np.int64),
+                "value": inter["value"].to_numpy(dtype=float),
+            }
+        )
+    ]
+    list_mask = np.array([is_numeric_list(v) for v in users["value"]], dtype=bool)
+    lists = users[list_mask]
+    if not lists.empty:
+        lengths = np.array([len(v) for v in lists["value"]], dtype=np.int64)
+        curve_parts.append(
+            pd.DataFrame(
+                {
+                    "key": np.repeat(lists["key"].to_numpy(dtype=np.int64), lengths),
+                    "curve": np.repeat(lists["attr"].astype(str).to_numpy(), lengths),
+                    "step": np.concatenate([np.arange(n) for n in lengths]),
+                    "value": np.concatenate([np.asarray(v, dtype=float) for v in lists["value"]]),
+                }
+            )
+        )
+    curves = pd.concat(curve_parts, ignore_index=True)
+    curves = curves.sort_values(["key", "curve", "step"], kind="stable").reset_index(drop=True)
+
+    scalar_mask = np.array(
+        [v is None or type(v) in (bool, int, float, str) for v in users["value"]], dtype=bool
+    )
+    scalars = users[scalar_mask]
+
+    # Divergence and curve statistics.
+    directions = trials["study_id"].map(study_info["direction"])
+    minimize_keys = set(trials.index[directions == "minimize"])
+    maximize_keys = set(trials.index[directions == "maximize"])
+    divergence = detect_divergence(key_index, curves, scalars, minimize_keys, config.divergence)
+    for column in DIVERGENCE_COLUMNS:
+        trials[column] = divergence[column]
+    trials["diverged"] = trials["diverged"].astype(bool)
+
+    param_wide = _wide(params.rename(columns={"param_name": "name"}), "name", "param_", key_index)
+    user_wide = _wide(scalars.rename(columns={"attr": "name"}), "name", "user_attr_", key_index)
+    stats = curve_stats(curves, maximize_keys).reindex(key_index)
+    stats["curve"] = stats["curve"].astype(object)
+    stats["curve_n_steps"] = stats["curve_n_steps"].fillna(0).astype(np.int64)
+    stats["curve_best_step"] = stats["curve_best_step"].astype("Int64")
+    trials = pd.concat([trials, param_wide, user_wide, stats[STAT_COLUMNS]], axis=1)
+    trials.index = key_index
+    value_columns = [c for c in trials.columns if c == "value" or c.startswith("values_")]
+    leading = [
+        "key",
+        "study_id",
+        "study",
+        *axis_names,
+        "number",
+        "state",
+        *value_columns,
+        *DIVERGENCE_COLUMNS,
+        "datetime_start",
+        "datetime_complete",
+        "duration_s",
+    ]
+    trials = trials[leading + [c for c in trials.columns if c not in leading]]
+
+    details = _details(key_index, params, users, systems)
+    curves.insert(1, "study_id", curves["key"].map(trials["study_id"]).to_numpy())
+    curves.insert(2, "study", curves["key"].map(trials["study"]).to_numpy())
+    curves.insert(3, "number", curves["key"].map(trials["number"]).to_numpy())
+    curves["curve"] = curves["curve"].astype("category")
+
+    studies = _study_summary(studies, trials, axis_names)
+    return Campaign(
+        studies=studies,
+        trials=trials,
+        curves=curves,
+        details=details,
+        sources=sources,
+        config=config,
+        axis_names=axis_names,
+    )
+
+
+def _details(
+    key_index: pd.Index, params: pd.DataFrame, users: pd.DataFrame, systems: pd.DataFrame
+) -> pd.DataFrame:
+    """Per-trial dicts for lossless exports: params, distributions, user/system attrs."""
+    out = pd.DataFrame(index=key_index)
+
+    def grouped(table: pd.DataFrame, name: str, value: str) -> pd.Series:
+        result: dict[int, dict[str, Any]] = {}
+        for key, attr, item in zip(table["key"], table[name], table[value], strict=True):
+            result.setdefault(int(key), {})[str(attr)] = item
+        return pd.Series({k: result.get(k, {}) for k in key_index}, dtype=object)
+
+    out["params"] = grouped(params, "param_name", "value")
+    out["distributions"] = grouped(params, "param_name", "distribution_json")
+    out["user_attrs"] = grouped(users, "attr", "value")
+    out["system_attrs"] = grouped(systems, "attr", "value")
+    return out
+
+
+def _study_summary(
+    studies: pd.DataFrame, trials: pd.DataFrame, axis_names: tuple[str, ...]
+) -> pd.DataFrame:
+    counts = (
+        trials.groupby(["study_id", "state"]).size().unstack(fill_value=0)
+        if not trials.empty
+        else pd.DataFrame()
+    )
+    studies = studies.set_index("study_id", drop=False)
+    studies["n_trials"] = trials.groupby("study_id").size().reindex(studies.index).fillna(0)
+    for state in STATES:
+        column = counts[state] if state in counts.columns else pd.Series(dtype=float)
+        studies[f"n_{state.lower()}"] = column.reindex(studies.index).fillna(0)
+    studies["n_diverged"] = (
+        trials.groupby("study_id")["diverged"].sum().reindex(studies.index).fillna(0)
+    )
+    count_columns = ["n_trials", *(f"n_{s.lower()}" for s in STATES), "n_diverged"]
+    studies[count_columns] = studies[count_columns].astype(np.int64)
+
+    best_values: list[float] = []
+    best_trials: list[Any] = []
+    for study_id, direction in zip(studies["study_id"], studies["direction"], strict=True):
+        complete = trials[(trials["study_id"] == study_id) & (trials["state"] == "COMPLETE")]
+        complete = (
+            complete[complete["value"].notna()]
+            if direction in ("minimize", "maximize")
+            else complete.iloc[0:0]
+        )
+        if complete.empty:
+            best_values.append(np.nan)
+            best_trials.append(pd.NA)
+            continue
+        ordered = complete.sort_values(
+            ["value", "number"], ascending=[direction == "minimize", True], kind="stable"
+        )
+        best_values.append(float(ordered["value"].iloc[0]))
+        best_trials.append(int(ordered["number"].iloc[0]))
+    studies["best_value"] = np.asarray(best_values, dtype=float)
+    studies["best_trial"] = pd.array(best_trials, dtype="Int64")
+    columns = [
+        "study_id",
+        "study",
+        "source",
+        *axis_names,
+        "direction",
+        "directions",
+        "n_objectives",
+        *count_columns,
+        "best_value",
+        "best_trial",
+        "user_attrs",
+        "system_attrs",
+    ]
+    return studies[columns].reset_index(drop=True)

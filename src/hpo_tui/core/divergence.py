@@ -1,0 +1,185 @@
+"""Divergence rules: each gives a reason, the curve and the step where it happened.
+
+Optuna never stores a NaN objective (the trial becomes FAIL with no value), so the curves are
+the evidence. The rules, applied to every trial whatever its state:
+
+``nan`` / ``inf`` / ``-inf``
+    A non-finite value in any curve; the step is the first such point.
+``exploded``
+    A loss curve (``intermediate`` of a minimized single-objective study, or a list-valued
+    user attr whose name contains ``loss_curve_pattern``) whose first finite value is positive
+    rises above ``explode_factor`` x that value and whose last finite value stays above
+    ``recover_factor`` x it. The step is the first point above the threshold. This also covers
+    a FAIL trial whose curve ends exploded. A loss that rose above the threshold and came back
+    at or below ``recover_factor`` x is a *spike*, not a divergence (``spike_step``).
+``user_attr``
+    A truthy user attr named ``user_attr`` (default ``diverged``); the step is the user attr
+    ``diverged_step`` when it holds an integer.
+
+Steps are in the units of their curve (``intermediate``: the step passed to ``trial.report``;
+list curves: the position in the list), so evidence is compared within one curve only: the
+``intermediate`` curve is preferred, then list curves by name; within the chosen curve the
+earliest step wins (non-finite before exploded at the same step). ``user_attr`` applies when
+no curve shows divergence.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from hpo_tui.core.config import DivergenceRules
+from hpo_tui.core.curves import INTERMEDIATE
+
+DIVERGENCE_COLUMNS = [
+    "diverged",
+    "diverged_reason",
+    "diverged_curve",
+    "diverged_step",
+    "spike_step",
+]
+_PRIORITY = {"nan": 0, "inf": 0, "-inf": 0, "exploded": 1, "user_attr": 2}
+
+
+def _loss_curve_mask(curves: pd.DataFrame, minimize_keys: set[int], pattern: str) -> np.ndarray:
+    names = curves["curve"].astype(str)
+    is_intermediate = (names == INTERMEDIATE).to_numpy()
+    in_minimize = curves["key"].isin(list(minimize_keys)).to_numpy()
+    is_loss_list = (~is_intermediate) & names.str.contains(pattern, regex=False).to_numpy()
+    return (is_intermediate & in_minimize) | is_loss_list
+
+
+def _nonfinite_candidates(curves: pd.DataFrame) -> pd.DataFrame:
+    vals = curves["value"].to_numpy(dtype=float)
+    bad = curves[~np.isfinite(vals)].sort_values(["key", "curve", "step"], kind="stable")
+    bad = bad.drop_duplicates(["key", "curve"])
+    v = bad["value"].to_numpy(dtype=float)
+    reason = np.where(np.isnan(v), "nan", np.where(v > 0, "inf", "-inf"))
+    return pd.DataFrame(
+        {
+            "key": bad["key"].to_numpy(),
+            "reason": reason,
+            "curve": bad["curve"].astype(str),
+            "step": bad["step"].to_numpy(dtype=float),
+        }
+    )
+
+
+def _explosions(curves: pd.DataFrame, rules: DivergenceRules) -> tuple[pd.DataFrame, pd.Series]:
+    """(exploded candidates, spike step per key) over loss curves."""
+    data = curves.sort_values(["key", "curve", "step"], kind="stable")
+    vals = data["value"].to_numpy(dtype=float)
+    finite = np.isfinite(vals)
+    fin = data[finite]
+    if fin.empty:
+        return pd.DataFrame(columns=["key", "reason", "curve", "step"]), pd.Series(dtype=float)
+    group = [fin["key"], fin["curve"]]
+    first = fin.groupby(group, sort=False, observed=True)["value"].transform("first")
+    last = fin.groupby(group, sort=False, observed=True)["value"].transform("last")
+    fvals = fin["value"].to_numpy(dtype=float)
+    first_v = first.to_numpy(dtype=float)
+    over = (first_v > 0) & (fvals > rules.explode_factor * first_v)
+    hits = fin[over].assign(
+        stays=(last.to_numpy(dtype=float) > rules.recover_factor * first_v)[over]
+    )
+    hits = hits.drop_duplicates(["key", "curve"])  # first step above the threshold per curve
+    exploded = hits[hits["stays"]]
+    spikes = hits[~hits["stays"]]
+    spikes = spikes.assign(rank=(spikes["curve"].astype(str) != INTERMEDIATE).astype(int))
+    spikes = spikes.sort_values(["key", "rank", "step"], kind="stable")
+    spikes = spikes.drop_duplicates("key")
+    candidates = pd.DataFrame(
+        {
+            "key": exploded["key"].to_numpy(),
+            "reason": "exploded",
+            "curve": exploded["curve"].astype(str).to_numpy(),
+            "step": exploded["step"].to_numpy(dtype=float),
+        }
+    )
+    return candidates, pd.Series(spikes["step"].to_numpy(dtype=float), index=spikes["key"])
+
+
+def _truthy(value: object) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "y", "diverged")
+    if isinstance(value, float) and np.isnan(value):
+        return False
+    return bool(value) if value is not None else False
+
+
+def _user_attr_candidates(user_attrs: pd.DataFrame, rules: DivergenceRules) -> pd.DataFrame:
+    flagged = user_attrs[user_attrs["attr"] == rules.user_attr]
+    flagged = flagged[[_truthy(v) for v in flagged["value"]]]
+    steps = user_attrs[user_attrs["attr"] == "diverged_step"]
+    step_of = {
+        k: float(v)
+        for k, v in zip(steps["key"], steps["value"], strict=True)
+        if type(v) is int or (type(v) is float and float(v).is_integer())
+    }
+    return pd.DataFrame(
+        {
+            "key": flagged["key"].to_numpy(),
+            "reason": "user_attr",
+            "curve": None,
+            "step": [step_of.get(k, np.nan) for k in flagged["key"]],
+        }
+    )
+
+
+def detect_divergence(
+    keys: pd.Index,
+    curves: pd.DataFrame,
+    user_attrs: pd.DataFrame,
+    minimize_keys: set[int],
+    rules: DivergenceRules,
+) -> pd.DataFrame:
+    """Apply the divergence rules to every trial.
+
+    Args:
+        keys: All trial keys.
+        curves: Long frame ``key, curve, step, value``.
+        user_attrs: Long frame ``key, attr, value`` of scalar user attrs.
+        minimize_keys: Trials of minimized single-objective studies (their intermediate curve
+            is a loss).
+        rules: Thresholds.
+
+    Returns:
+        A frame indexed by ``key`` with :data:`DIVERGENCE_COLUMNS`.
+    """
+    loss = curves[_loss_curve_mask(curves, minimize_keys, rules.loss_curve_pattern)]
+    exploded, spikes = _explosions(loss, rules)
+    candidates = pd.concat(
+        [
+            frame
+            for frame in (
+                _nonfinite_candidates(curves),
+                exploded,
+                _user_attr_candidates(user_attrs, rules),
+            )
+            if not frame.empty
+        ]
+        or [pd.DataFrame(columns=["key", "reason", "curve", "step"])],
+        ignore_index=True,
+    )
+    candidates["priority"] = candidates["reason"].map(_PRIORITY)
+    candidates["curve_rank"] = np.where(
+        candidates["curve"].isna(), 2, np.where(candidates["curve"] == INTERMEDIATE, 0, 1)
+    )
+    candidates["curve_name"] = candidates["curve"].fillna("")
+    chosen = (
+        candidates.sort_values(
+            ["key", "curve_rank", "curve_name", "step", "priority"],
+            kind="stable",
+            na_position="last",
+        )
+        .drop_duplicates("key")
+        .set_index("key")
+    )
+    out = pd.DataFrame(index=keys)
+    out["diverged"] = out.index.isin(chosen.index)
+    out["diverged_reason"] = chosen["reason"].reindex(out.index).astype(object)
+    out["diverged_curve"] = chosen["curve"].reindex(out.index).astype(object)
+    out["diverged_step"] = pd.array(chosen["step"].reindex(out.index), dtype="Int64")
+    out["spike_step"] = pd.array(spikes.reindex(out.index), dtype="Int64")
+    out = out.replace({"diverged_reason": {np.nan: None}, "diverged_curve": {np.nan: None}})
+    return out

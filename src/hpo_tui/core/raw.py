@@ -1,0 +1,174 @@
+"""The storage-neutral tables every reader produces (one set per source).
+
+Readers differ (bulk SQL, journal replay, Optuna's API); what they return is the same:
+
+- ``studies``: study_id, study_name, directions (list of ``"MINIMIZE"``/``"MAXIMIZE"``),
+  user_attrs (dict), system_attrs (dict)
+- ``trials``: trial_id, study_id, number, state (``"COMPLETE"``, ...), datetime_start,
+  datetime_complete (``datetime64[ns, UTC]``, NaT when unset)
+- ``values``: trial_id, objective, value (float; ±inf kept)
+- ``params``: trial_id, param_name, value (external representation), distribution_json
+- ``trial_user_attrs`` / ``trial_system_attrs``: trial_id, key, value (decoded JSON)
+- ``intermediate``: trial_id, step, value (float; NaN and ±inf kept)
+
+``trial_id`` and ``study_id`` are the storage's own ids, unique within one source only.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+STUDY_COLUMNS = ["study_id", "study_name", "directions", "user_attrs", "system_attrs"]
+TRIAL_COLUMNS = ["trial_id", "study_id", "number", "state", "datetime_start", "datetime_complete"]
+VALUE_COLUMNS = ["trial_id", "objective", "value"]
+PARAM_COLUMNS = ["trial_id", "param_name", "value", "distribution_json"]
+ATTR_COLUMNS = ["trial_id", "key", "value"]
+INTERMEDIATE_COLUMNS = ["trial_id", "step", "value"]
+
+
+@dataclass
+class RawTables:
+    """Everything one source holds, as DataFrames (see the module docstring)."""
+
+    studies: pd.DataFrame
+    trials: pd.DataFrame
+    values: pd.DataFrame
+    params: pd.DataFrame
+    trial_user_attrs: pd.DataFrame
+    trial_system_attrs: pd.DataFrame
+    intermediate: pd.DataFrame
+
+
+def frame(rows: Iterable[tuple[Any, ...]] | list[Any], columns: list[str]) -> pd.DataFrame:
+    """A DataFrame from row tuples, with the given columns even when there are no rows."""
+    rows = list(rows)
+    if not rows:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+    return pd.DataFrame.from_records(rows, columns=columns)
+
+
+def decode_json(text: str) -> Any:
+    """Decode a stored attr the way Optuna does (Python's json: ``NaN``/``Infinity`` accepted)."""
+    return json.loads(text)
+
+
+@lru_cache(maxsize=4096)
+def parse_distribution(distribution_json: str) -> Any:
+    """An Optuna distribution from its stored JSON (old class names included), cached."""
+    from optuna.distributions import json_to_distribution
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # deprecated 2.x distribution classes still parse
+        return json_to_distribution(distribution_json)
+
+
+def external_param_values(internal: pd.Series, distribution_json: pd.Series) -> np.ndarray:
+    """Convert Optuna's internal float representation to the values users passed.
+
+    Vectorized per distinct distribution (a campaign has few): categoricals index into their
+    choices, ints become ``int``, floats stay as stored.
+    """
+    from optuna.distributions import CategoricalDistribution, IntDistribution
+
+    out = np.empty(len(internal), dtype=object)
+    internal_values = internal.to_numpy(dtype=float)
+    codes, uniques = pd.factorize(distribution_json)
+    for code, text in enumerate(uniques):
+        mask = codes == code
+        dist = parse_distribution(text)
+        chunk = internal_values[mask]
+        if isinstance(dist, CategoricalDistribution):
+            choices = np.empty(len(dist.choices), dtype=object)
+            choices[:] = list(dist.choices)
+            out[mask] = choices[chunk.astype(np.int64)]
+        elif isinstance(dist, IntDistribution):
+            out[mask] = [int(v) for v in chunk]
+        else:
+            out[mask] = [float(v) for v in chunk]
+    return out
+
+
+def to_utc(series: pd.Series, naive_is_local: bool) -> pd.Series:
+    """Datetimes (strings or datetime objects, naive or aware) as ``datetime64[ns, UTC]``."""
+    if len(series) == 0:
+        return pd.Series([], dtype="datetime64[ns, UTC]", index=series.index)
+    non_null = series.dropna()
+    if len(non_null) and isinstance(non_null.iloc[0], str):
+        parsed = pd.to_datetime(series, format="ISO8601")
+    else:
+        parsed = pd.to_datetime(series)
+    if getattr(parsed.dt, "tz", None) is None:
+        if naive_is_local:
+            local = datetime.now().astimezone().tzinfo
+            parsed = parsed.dt.tz_localize(local, ambiguous="NaT", nonexistent="NaT")
+        else:
+            parsed = parsed.dt.tz_localize("UTC")
+    return parsed.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+
+
+def raw_from_frozen(studies: list[Any], trials_by_study: dict[int, list[Any]]) -> RawTables:
+    """Build :class:`RawTables` from Optuna ``FrozenStudy``/``FrozenTrial`` objects.
+
+    Used by the journal reader and by the Optuna-API fallback; the bulk SQL reader builds the
+    same tables directly.
+    """
+    from optuna.distributions import distribution_to_json
+
+    study_rows = []
+    trial_rows: list[tuple[Any, ...]] = []
+    value_rows: list[tuple[Any, ...]] = []
+    param_rows: list[tuple[Any, ...]] = []
+    user_rows: list[tuple[Any, ...]] = []
+    system_rows: list[tuple[Any, ...]] = []
+    inter_rows: list[tuple[Any, ...]] = []
+    for study in studies:
+        study_rows.append(
+            (
+                study._study_id,
+                study.study_name,
+                [d.name for d in study.directions],
+                dict(study.user_attrs),
+                dict(study.system_attrs),
+            )
+        )
+        for trial in trials_by_study.get(study._study_id, []):
+            tid = trial._trial_id
+            trial_rows.append(
+                (
+                    tid,
+                    study._study_id,
+                    trial.number,
+                    trial.state.name,
+                    trial.datetime_start,
+                    trial.datetime_complete,
+                )
+            )
+            for objective, value in enumerate(trial.values or []):
+                value_rows.append((tid, objective, float(value)))
+            for name, value in trial.params.items():
+                dist_json = distribution_to_json(trial.distributions[name])
+                param_rows.append((tid, name, value, dist_json))
+            user_rows.extend((tid, k, v) for k, v in trial.user_attrs.items())
+            system_rows.extend((tid, k, v) for k, v in trial.system_attrs.items())
+            inter_rows.extend((tid, s, float(v)) for s, v in trial.intermediate_values.items())
+    trials = frame(trial_rows, TRIAL_COLUMNS)
+    for column in ("datetime_start", "datetime_complete"):
+        trials[column] = to_utc(trials[column].astype(object), naive_is_local=True)
+    return RawTables(
+        studies=frame(study_rows, STUDY_COLUMNS),
+        trials=trials,
+        values=frame(value_rows, VALUE_COLUMNS),
+        params=frame(param_rows, PARAM_COLUMNS),
+        trial_user_attrs=frame(user_rows, ATTR_COLUMNS),
+        trial_system_attrs=frame(system_rows, ATTR_COLUMNS),
+        intermediate=frame(inter_rows, INTERMEDIATE_COLUMNS),
+    )

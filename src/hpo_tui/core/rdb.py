@@ -1,0 +1,429 @@
+"""Bulk, read-only reader of Optuna's RDB schema (SQLite, PostgreSQL, MySQL/MariaDB).
+
+One short read-only transaction runs a handful of ``SELECT``s over whole tables (not one query
+per trial), decoding Optuna's encodings exactly: value types FINITE/INF_POS/INF_NEG/NAN, params
+as internal float + distribution JSON, attrs as Python-flavoured JSON. SQLite is opened through
+a read-only URI (``mode=ro``), so SQLite itself refuses any write; servers get a read-only
+transaction. No table is created, no schema is migrated or stamped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import numpy as np
+import pandas as pd
+
+from hpo_tui.core.errors import SourceError
+from hpo_tui.core.raw import (
+    ATTR_COLUMNS,
+    INTERMEDIATE_COLUMNS,
+    PARAM_COLUMNS,
+    STUDY_COLUMNS,
+    TRIAL_COLUMNS,
+    VALUE_COLUMNS,
+    RawTables,
+    decode_json,
+    external_param_values,
+    frame,
+    raw_from_frozen,
+    to_utc,
+)
+from hpo_tui.core.sources import Source, SourceKind
+
+OPTUNA_TABLES = {
+    "studies",
+    "study_directions",
+    "trials",
+    "trial_params",
+    "trial_values",
+    "trial_intermediate_values",
+    "trial_user_attributes",
+    "trial_system_attributes",
+    "study_user_attributes",
+    "study_system_attributes",
+}
+
+
+@dataclass(frozen=True)
+class SchemaLayout:
+    """Which encoding columns a schema head has."""
+
+    value_type: bool
+    intermediate_value_type: bool
+
+
+# Heads whose layout is known (Optuna 2.4 – 5.x). Others go through Optuna's own API.
+KNOWN_HEADS = {
+    "v2.4.0.a": SchemaLayout(value_type=False, intermediate_value_type=False),
+    "v2.6.0.a": SchemaLayout(value_type=False, intermediate_value_type=False),
+    "v3.0.0.a": SchemaLayout(value_type=False, intermediate_value_type=False),
+    "v3.0.0.b": SchemaLayout(value_type=False, intermediate_value_type=False),
+    "v3.0.0.c": SchemaLayout(value_type=False, intermediate_value_type=True),
+    "v3.0.0.d": SchemaLayout(value_type=True, intermediate_value_type=True),
+    "v3.2.0.a": SchemaLayout(value_type=True, intermediate_value_type=True),
+}
+
+_SPECIAL_FLOATS = {"INF_POS": np.inf, "INF_NEG": -np.inf, "NAN": np.nan}
+
+
+def sqlite_readonly_uri(path: str) -> str:
+    """A ``file:`` URI that makes SQLite refuse every write to ``path``."""
+    return f"file:{quote(path)}?mode=ro"
+
+
+@contextmanager
+def _sqlite_connection(source: Source) -> Iterator[tuple[Any, str]]:
+    try:
+        conn = sqlite3.connect(
+            sqlite_readonly_uri(source.location), uri=True, timeout=5.0, isolation_level=None
+        )
+    except sqlite3.Error as exc:
+        raise SourceError(source.display, f"cannot open SQLite database ({exc})") from None
+    try:
+        conn.execute("PRAGMA query_only = 1")
+        yield conn, "sqlite"
+    finally:
+        conn.close()
+
+
+def _server_url(location: str) -> str:
+    scheme, _, rest = location.partition("://")
+    if scheme.lower() in ("mysql", "mariadb", "mariadb+pymysql"):
+        return f"mysql+pymysql://{rest}"
+    if scheme.lower() == "postgres":
+        return f"postgresql://{rest}"
+    return location
+
+
+def server_problem(exc: BaseException) -> str:
+    """A one-line, password-free description of a database driver error."""
+    text = str(getattr(exc, "orig", None) or exc)
+    lowered = text.lower()
+    if "password authentication failed" in lowered or "access denied" in lowered:
+        return "authentication failed (wrong user or password)"
+    if ("does not exist" in lowered and "database" in lowered) or "unknown database" in lowered:
+        return "database does not exist"
+    if (
+        "connection refused" in lowered
+        or "can't connect" in lowered
+        or "could not connect" in (lowered)
+    ):
+        return "server not reachable (connection refused)"
+    if "timeout" in lowered or "timed out" in lowered:
+        return "server not reachable (timed out)"
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return first[:200]
+
+
+@contextmanager
+def _server_connection(source: Source) -> Iterator[tuple[Any, str]]:
+    import sqlalchemy
+    from sqlalchemy.pool import NullPool
+
+    url = _server_url(source.location)
+    try:
+        engine = sqlalchemy.create_engine(
+            url, poolclass=NullPool, connect_args={"connect_timeout": 5}
+        )
+    except ModuleNotFoundError as exc:
+        extra = "postgresql" if "psycopg" in str(exc) else "mysql"
+        raise SourceError(
+            source.display, f"database driver missing: pip install 'hpo-tui[{extra}]'"
+        ) from None
+    except Exception as exc:
+        raise SourceError(source.display, f"invalid database URL ({type(exc).__name__})") from None
+    try:
+        conn = engine.raw_connection()
+    except Exception as exc:
+        engine.dispose()
+        raise SourceError(source.display, server_problem(exc)) from None
+    dialect = engine.dialect.name
+    try:
+        yield conn, dialect
+    finally:
+        conn.close()
+        engine.dispose()
+
+
+class _Reader:
+    """Runs the SELECTs inside one short read-only transaction."""
+
+    def __init__(self, conn: Any, dialect: str) -> None:
+        self.conn = conn
+        self.dialect = dialect
+        self.cursor = conn.cursor()
+
+    def begin(self) -> None:
+        if self.dialect == "sqlite":
+            self.cursor.execute("BEGIN")  # deferred: a SHARED lock only while we read
+        elif self.dialect == "postgresql":
+            self.cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        elif self.dialect in ("mysql", "mariadb"):
+            self.cursor.execute("START TRANSACTION READ ONLY, WITH CONSISTENT SNAPSHOT")
+
+    def end(self) -> None:
+        try:
+            if self.dialect == "sqlite":
+                self.cursor.execute("ROLLBACK")
+            else:
+                self.conn.rollback()
+        except Exception:
+            pass
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        self.cursor.execute(sql)
+        return list(self.cursor.fetchall())
+
+    def tables(self) -> set[str]:
+        if self.dialect == "sqlite":
+            sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
+        elif self.dialect == "postgresql":
+            sql = (
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = current_schema()"
+            )
+        else:
+            sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
+        return {str(r[0]) for r in self.rows(sql)}
+
+
+def _decode_special(values: pd.Series, types: pd.Series | None) -> np.ndarray:
+    out = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
+    if types is None:
+        return out  # pre-3.0 heads: NULL meant NaN, infinities were stored as floats
+    kinds = types.astype(str).to_numpy()
+    for name, special in _SPECIAL_FLOATS.items():
+        out[kinds == name] = special
+    return out
+
+
+def _attrs(rows: list[tuple[Any, ...]], what: str, source: Source) -> pd.DataFrame:
+    try:
+        decoded = [(owner, key, decode_json(text)) for owner, key, text in rows]
+    except ValueError as exc:
+        raise SourceError(source.display, f"{what} holds invalid JSON ({exc})") from None
+    return frame(decoded, ATTR_COLUMNS)
+
+
+def _study_attr_dicts(rows: list[tuple[Any, ...]], source: Source) -> dict[Any, dict[str, Any]]:
+    out: dict[Any, dict[str, Any]] = {}
+    for owner, key, value in _attrs(rows, "a study attribute", source).itertuples(index=False):
+        out.setdefault(owner, {})[key] = value
+    return out
+
+
+def read_rdb_tables(reader: _Reader, source: Source, layout: SchemaLayout) -> RawTables:
+    """Read every Optuna table through ``reader`` (inside its transaction)."""
+    version = reader.rows("SELECT library_version FROM version_info")
+    library_version = str(version[0][0]) if version and version[0][0] else ""
+    # Optuna < 5 wrote naive local time; Optuna 5 writes naive UTC (see docs/data-model.md).
+    naive_is_local = (
+        not library_version[:2].rstrip(".").isdigit() or int(library_version.split(".")[0]) < 5
+    )
+
+    study_rows = reader.rows("SELECT study_id, study_name FROM studies")
+    direction_rows = reader.rows(
+        "SELECT study_id, objective, direction FROM study_directions ORDER BY study_id, objective"
+    )
+    study_user = _study_attr_dicts(
+        reader.rows("SELECT study_id, key, value_json FROM study_user_attributes"), source
+    )
+    study_system = _study_attr_dicts(
+        reader.rows("SELECT study_id, key, value_json FROM study_system_attributes"), source
+    )
+    trial_rows = reader.rows(
+        "SELECT trial_id, study_id, number, state, datetime_start, datetime_complete FROM trials"
+    )
+    value_sql = "SELECT trial_id, objective, value" + (
+        ", value_type FROM trial_values" if layout.value_type else " FROM trial_values"
+    )
+    value_rows = reader.rows(value_sql)
+    param_rows = reader.rows(
+        "SELECT trial_id, param_name, param_value, distribution_json FROM trial_params"
+    )
+    user_rows = reader.rows("SELECT trial_id, key, value_json FROM trial_user_attributes")
+    system_rows = reader.rows("SELECT trial_id, key, value_json FROM trial_system_attributes")
+    inter_sql = "SELECT trial_id, step, intermediate_value" + (
+        ", intermediate_value_type FROM trial_intermediate_values"
+        if layout.intermediate_value_type
+        else " FROM trial_intermediate_values"
+    )
+    inter_rows = reader.rows(inter_sql)
+
+    directions: dict[Any, list[str]] = {}
+    for study_id, _objective, direction in direction_rows:
+        directions.setdefault(study_id, []).append(str(getattr(direction, "name", direction)))
+    studies = frame(
+        [
+            (
+                sid,
+                name,
+                directions.get(sid, ["MINIMIZE"]),
+                study_user.get(sid, {}),
+                study_system.get(sid, {}),
+            )
+            for sid, name in study_rows
+        ],
+        STUDY_COLUMNS,
+    )
+
+    trials = frame(trial_rows, TRIAL_COLUMNS)
+    trials["state"] = trials["state"].map(lambda s: str(getattr(s, "name", s))).astype(object)
+    for column in ("datetime_start", "datetime_complete"):
+        trials[column] = to_utc(trials[column], naive_is_local=naive_is_local)
+
+    if layout.value_type:
+        values_raw = frame(value_rows, [*VALUE_COLUMNS, "value_type"])
+        value_types: pd.Series | None = values_raw["value_type"]
+    else:
+        values_raw = frame(value_rows, VALUE_COLUMNS)
+        value_types = None
+    values = values_raw[["trial_id", "objective"]].copy()
+    values["value"] = _decode_special(values_raw["value"], value_types)
+
+    params = frame(param_rows, ["trial_id", "param_name", "internal", "distribution_json"])
+    try:
+        external = external_param_values(params["internal"], params["distribution_json"])
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise SourceError(source.display, f"a param distribution is invalid ({exc})") from None
+    params = params.assign(value=external)[PARAM_COLUMNS]
+
+    if layout.intermediate_value_type:
+        inter_raw = frame(inter_rows, [*INTERMEDIATE_COLUMNS, "value_type"])
+        inter_types: pd.Series | None = inter_raw["value_type"]
+    else:
+        inter_raw = frame(inter_rows, INTERMEDIATE_COLUMNS)
+        inter_types = None
+    intermediate = inter_raw[["trial_id", "step"]].copy()
+    intermediate["value"] = _decode_special(inter_raw["value"], inter_types)
+
+    return RawTables(
+        studies=studies,
+        trials=trials,
+        values=values,
+        params=params,
+        trial_user_attrs=_attrs(user_rows, "a trial user attribute", source),
+        trial_system_attrs=_attrs(system_rows, "a trial system attribute", source),
+        intermediate=intermediate,
+    )
+
+
+def _open(source: Source) -> Callable[[], Any]:
+    if source.kind is SourceKind.SQLITE:
+        return lambda: _sqlite_connection(source)
+    return lambda: _server_connection(source)
+
+
+def schema_head(reader: _Reader, source: Source) -> str:
+    """The alembic head of the storage, after checking it holds Optuna's tables."""
+    tables = reader.tables()
+    if not tables:
+        raise SourceError(source.display, "database has no tables (not an Optuna storage)")
+    missing = OPTUNA_TABLES - tables
+    if missing:
+        raise SourceError(
+            source.display,
+            f"not an Optuna storage (missing table {sorted(missing)[0]!r})",
+        )
+    if "alembic_version" not in tables:
+        raise SourceError(source.display, "Optuna tables without alembic_version (unknown schema)")
+    rows = reader.rows("SELECT version_num FROM alembic_version")
+    if not rows:
+        raise SourceError(source.display, "alembic_version is empty (unknown schema)")
+    return str(rows[0][0])
+
+
+def read_rdb(source: Source) -> RawTables:
+    """Read a whole RDB storage (SQLite file or server) without writing to it.
+
+    Raises:
+        SourceError: when the database cannot be opened, is not an Optuna storage, or is
+            corrupt.
+    """
+    driver_errors: tuple[type[BaseException], ...] = (sqlite3.Error,)
+    try:
+        import sqlalchemy.exc
+
+        driver_errors = (sqlite3.Error, sqlalchemy.exc.DBAPIError)
+    except ImportError:  # pragma: no cover - sqlalchemy comes with optuna
+        pass
+    with _open(source)() as (conn, dialect):
+        server_errors = _driver_error_types(dialect)
+        reader = _Reader(conn, dialect)
+        try:
+            reader.begin()
+            try:
+                head = schema_head(reader, source)
+                layout = KNOWN_HEADS.get(head)
+                if layout is not None:
+                    return read_rdb_tables(reader, source, layout)
+            finally:
+                reader.end()
+        except (*driver_errors, *server_errors) as exc:
+            raise SourceError(source.display, _read_problem(exc)) from None
+    if source.kind is SourceKind.SQLITE:
+        return read_with_optuna_api(source, head)
+    raise SourceError(source.display, f"unknown Optuna schema {head!r} (hpo-tui reads 2.4–5.x)")
+
+
+def _driver_error_types(dialect: str) -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = []
+    if dialect == "postgresql":
+        try:
+            import psycopg2
+
+            errors.append(psycopg2.Error)
+        except ImportError:
+            pass
+    elif dialect in ("mysql", "mariadb"):
+        try:
+            import pymysql
+
+            errors.append(pymysql.Error)
+        except ImportError:
+            pass
+    return tuple(errors)
+
+
+def _read_problem(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    lowered = text.lower()
+    if "malformed" in lowered or "not a database" in lowered:
+        return "corrupt or truncated SQLite database"
+    if "locked" in lowered:
+        return "database is locked by a writer (try again)"
+    if "unable to open" in lowered:
+        return "cannot open database file"
+    return server_problem(exc) if not isinstance(exc, sqlite3.Error) else text[:200]
+
+
+def read_with_optuna_api(source: Source, head: str) -> RawTables:
+    """Fallback for unknown schema heads: Optuna's API over a read-only SQLite URI.
+
+    The read-only URI makes SQLite refuse the writes ``RDBStorage`` may attempt on open.
+    """
+    import optuna
+
+    url = "sqlite:///" + sqlite_readonly_uri(source.location) + "&uri=true"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            storage = optuna.storages.RDBStorage(
+                url, skip_compatibility_check=True, skip_table_creation=True
+            )
+            studies = storage.get_all_studies()
+            trials = {
+                s._study_id: storage.get_all_trials(s._study_id, deepcopy=False) for s in studies
+            }
+    except Exception as exc:
+        raise SourceError(
+            source.display, f"unknown Optuna schema {head!r} and Optuna could not read it ({exc})"
+        ) from None
+    return raw_from_frozen(studies, trials)

@@ -1,0 +1,183 @@
+"""One entry point that turns what the user typed into storage sources.
+
+A source is a SQLite file (path or ``sqlite:///`` URL), a PostgreSQL or MySQL URL, or an
+Optuna JournalStorage log file (recognised by content, not extension). A directory stands for
+every storage inside it, recursively. Nothing here writes: files are only opened for reading,
+and a missing path is an error, never a new file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from urllib.parse import unquote
+
+from hpo_tui.core.errors import SourceError
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+_JOURNAL_PROBE_BYTES = 1 << 20
+_SERVER_SCHEMES = ("postgresql", "postgres", "mysql", "mariadb")
+
+
+class SourceKind(StrEnum):
+    """How a source is read."""
+
+    SQLITE = "sqlite"
+    JOURNAL = "journal"
+    SERVER = "server"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One storage. ``location`` is a file path or a database URL (may hold a password)."""
+
+    kind: SourceKind
+    location: str
+
+    @property
+    def display(self) -> str:
+        """How to show the source: the path, or the URL with its password masked."""
+        if self.kind is SourceKind.SERVER:
+            return mask_url(self.location)
+        return self.location
+
+    def __repr__(self) -> str:  # never leak a password through a repr in a log or traceback
+        return f"Source(kind={self.kind.value!r}, location={self.display!r})"
+
+
+def mask_url(url: str) -> str:
+    """The URL with any password replaced by ``***``."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    netloc, slash, tail = rest.partition("/")
+    userinfo, at, hostport = netloc.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{hostport}{slash}{tail}"
+
+
+def _is_server_url(spec: str) -> bool:
+    scheme = spec.split("://", 1)[0].lower() if "://" in spec else ""
+    return scheme.split("+", 1)[0] in _SERVER_SCHEMES
+
+
+def _sqlite_url_path(spec: str) -> str:
+    # sqlite:///relative.db, sqlite:////absolute.db; query strings are not supported on purpose.
+    rest = spec[len("sqlite://") :]
+    if not rest.startswith("/"):
+        raise SourceError(spec, "not a valid SQLite URL (expected sqlite:///PATH)")
+    path = rest[1:]
+    path = path.split("?", 1)[0]
+    if path in ("", ":memory:"):
+        raise SourceError(spec, "an in-memory SQLite database holds no study")
+    return unquote(path)
+
+
+def classify_file(path: Path) -> SourceKind | None:
+    """The kind of storage a file holds, by content; ``None`` if it is not one.
+
+    Raises:
+        SourceError: when the file cannot be read.
+    """
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_JOURNAL_PROBE_BYTES)
+    except PermissionError:
+        raise SourceError(str(path), "permission denied") from None
+    except IsADirectoryError:
+        raise SourceError(str(path), "is a directory") from None
+    except OSError as exc:
+        raise SourceError(str(path), f"cannot read ({exc.strerror})") from None
+    if head.startswith(SQLITE_MAGIC):
+        return SourceKind.SQLITE
+    first_line = head.split(b"\n", 1)[0]
+    try:
+        record = json.loads(first_line)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if isinstance(record, dict) and "op_code" in record and "worker_id" in record:
+        return SourceKind.JOURNAL
+    return None
+
+
+def _describe_unknown(path: Path) -> str:
+    size = path.stat().st_size
+    if size == 0:
+        return "empty file (0 bytes), not an Optuna storage"
+    return "not an Optuna storage (neither a SQLite database nor a JournalStorage log)"
+
+
+def _resolve_path(path: Path, shown: str) -> list[Source]:
+    if not path.exists():
+        raise SourceError(shown, "no such file or directory")
+    if path.is_dir():
+        return _scan_directory(path, shown)
+    kind = classify_file(path)
+    if kind is None:
+        raise SourceError(shown, _describe_unknown(path))
+    return [Source(kind, str(path))]
+
+
+def _scan_directory(directory: Path, shown: str) -> list[Source]:
+    found: list[Source] = []
+    for root, dirs, files in os.walk(directory, onerror=None):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            candidate = Path(root) / name
+            if name.endswith(("-journal", "-wal", "-shm", ".lock")) or not candidate.is_file():
+                continue
+            try:
+                kind = classify_file(candidate)
+            except SourceError:
+                continue  # an unreadable stray file does not hide the storages beside it
+            if kind is not None and candidate.stat().st_size > 0:
+                found.append(Source(kind, str(candidate)))
+    if not found:
+        raise SourceError(shown, "directory holds no Optuna storage (SQLite or journal file)")
+    return found
+
+
+def resolve_sources(specs: list[str] | tuple[str, ...]) -> list[Source]:
+    """Turn paths and URLs into sources, expanding directories; duplicates are dropped.
+
+    Args:
+        specs: What the user gave: file paths, directories, ``sqlite:///`` and server URLs.
+
+    Raises:
+        SourceError: for a missing path, an unrecognised file or an invalid URL.
+    """
+    sources: list[Source] = []
+    for spec in specs:
+        if _is_server_url(spec):
+            sources.append(Source(SourceKind.SERVER, spec))
+        elif spec.lower().startswith("sqlite:"):
+            path = Path(_sqlite_url_path(spec))
+            resolved = _resolve_path(path, spec)
+            if resolved[0].kind is not SourceKind.SQLITE or path.is_dir():
+                raise SourceError(spec, "not a SQLite database")
+            sources.extend(resolved)
+        elif "://" in spec:
+            scheme = spec.split("://", 1)[0]
+            raise SourceError(
+                mask_url(spec),
+                f"unsupported storage URL scheme {scheme!r} "
+                "(use a file path, sqlite:///, postgresql:// or mysql+pymysql://)",
+            )
+        else:
+            sources.extend(_resolve_path(Path(spec), spec))
+    unique: dict[tuple[SourceKind, str], Source] = {}
+    for source in sources:
+        key = (source.kind, _canonical(source))
+        unique.setdefault(key, source)
+    return list(unique.values())
+
+
+def _canonical(source: Source) -> str:
+    if source.kind is SourceKind.SERVER:
+        return source.location
+    return os.path.realpath(source.location)

@@ -1,0 +1,139 @@
+"""Session fixtures: the fixture campaign built with real Optuna calls on every backend.
+
+SQLite and JournalStorage files are always built. PostgreSQL (127.0.0.1:5432, trust auth) and
+MariaDB (127.0.0.1:3306, root without password) get a fresh database per test session, dropped
+at the end. An unreachable server skips its tests with the reason, unless
+``HPO_TUI_REQUIRE_SERVERS=1``, where it fails them.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import optuna
+import pytest
+
+from tests.helpers.fixture_campaign import optuna_view, populate
+
+REQUIRE_SERVERS = os.environ.get("HPO_TUI_REQUIRE_SERVERS") == "1"
+PG_ADMIN = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
+MY_ADMIN = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
+
+
+@dataclass
+class BuiltStorage:
+    """A storage holding the fixture campaign, and what Optuna reported right after writing."""
+
+    backend: str
+    spec: str  # what a user would type: a path or a URL
+    expected: dict[str, dict[str, Any]]
+
+
+def _unavailable(reason: str) -> None:
+    if REQUIRE_SERVERS:
+        pytest.fail(f"HPO_TUI_REQUIRE_SERVERS=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database URL for this session (dropped afterwards)."""
+    try:
+        import psycopg2
+    except ImportError:
+        _unavailable("psycopg2 is not installed")
+    name = f"hpo_tui_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = psycopg2.connect(connect_timeout=3, **PG_ADMIN)
+    except psycopg2.Error as exc:
+        _unavailable(f"PostgreSQL not reachable on 127.0.0.1:5432 ({str(exc).strip()})")
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture(scope="session")
+def mysql_database() -> Iterator[str]:
+    """A fresh MariaDB/MySQL database URL for this session (dropped afterwards)."""
+    try:
+        import pymysql
+    except ImportError:
+        _unavailable("pymysql is not installed")
+    name = f"hpo_tui_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = pymysql.connect(connect_timeout=3, autocommit=True, **MY_ADMIN)
+    except pymysql.Error as exc:
+        _unavailable(f"MariaDB not reachable on 127.0.0.1:3306 ({exc})")
+    with admin.cursor() as cur:
+        cur.execute(f"CREATE DATABASE `{name}`")
+    try:
+        yield f"mysql+pymysql://root@127.0.0.1:3306/{name}"
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        admin.close()
+
+
+def _journal_storage(path: Path) -> Any:
+    from optuna.storages.journal import JournalFileBackend
+
+    return optuna.storages.JournalStorage(JournalFileBackend(str(path)))
+
+
+@pytest.fixture(scope="session")
+def built_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("storages")
+
+
+@pytest.fixture(scope="session")
+def sqlite_storage(built_dir: Path) -> BuiltStorage:
+    path = built_dir / "campaign.db"
+    url = f"sqlite:///{path}"
+    populate(url)
+    return BuiltStorage("sqlite", str(path), optuna_view(url))
+
+
+@pytest.fixture(scope="session")
+def journal_storage(built_dir: Path) -> BuiltStorage:
+    path = built_dir / "campaign.log"  # recognised by content, not by extension
+    storage = _journal_storage(path)
+    populate(storage)
+    return BuiltStorage("journal", str(path), optuna_view(_journal_storage(path)))
+
+
+@pytest.fixture(scope="session")
+def pg_storage(pg_database: str) -> BuiltStorage:
+    populate(pg_database)
+    return BuiltStorage("postgresql", pg_database, optuna_view(pg_database))
+
+
+@pytest.fixture(scope="session")
+def mysql_storage(mysql_database: str) -> BuiltStorage:
+    populate(mysql_database)
+    return BuiltStorage("mysql", mysql_database, optuna_view(mysql_database))
+
+
+BACKENDS = ["sqlite", "journal", "postgresql", "mysql"]
+
+
+@pytest.fixture(params=BACKENDS)
+def any_storage(request: pytest.FixtureRequest) -> BuiltStorage:
+    """The fixture campaign on each backend in turn."""
+    fixture = {
+        "sqlite": "sqlite_storage",
+        "journal": "journal_storage",
+        "postgresql": "pg_storage",
+        "mysql": "mysql_storage",
+    }[request.param]
+    return request.getfixturevalue(fixture)
