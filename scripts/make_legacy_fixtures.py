@@ -128,7 +128,6 @@ warnings.simplefilter("ignore")
 
 import optuna
 from optuna.distributions import distribution_to_json
-from optuna.trial import TrialState
 
 VERSION = sys.argv[1]
 OUT_DIR = sys.argv[2]
@@ -166,6 +165,8 @@ def objective_h1(trial):
             v = float("nan") if MAJOR_MINOR >= (3, 0) else float("-inf")
         elif n == 3 and epoch == 2:
             v = float("inf")
+        elif n == 3 and epoch == 3:
+            v = float("-inf")
         trial.report(v, step)
         if n == 4 and epoch == 1:
             raise optuna.TrialPruned()
@@ -191,6 +192,8 @@ def objective_h3(trial):
 def objective_mo(trial):
     a = trial.suggest_float("a", 0.0, 1.0)
     b = trial.suggest_int("b", 0, 10, step=2)
+    if trial.number == 3:
+        return float("-inf"), (1.0 - a) * 2.0  # a -inf objective value
     return a + b * 0.01, (1.0 - a) * 2.0
 
 
@@ -331,9 +334,9 @@ def probe_nan_intermediate(work):
 
 def main():
     work = tempfile.mkdtemp(prefix="legacy-gen-")
-    probe_nan_intermediate(work)
     written = []
     try:
+        probe_nan_intermediate(work)
         # RDB -----------------------------------------------------------------
         db = os.path.join(work, "optuna-%s.db" % VERSION)
         url = "sqlite:///" + db
@@ -415,6 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory")
     ap.add_argument("--keep-venv", action="store_true", help="do not delete the venvs")
     args = ap.parse_args(argv)
+    args.out = args.out.resolve()
     if sys.version_info[:2] != (3, 11):
         print(
             f"warning: pins were verified on Python 3.11, running {sys.version.split()[0]}",
@@ -426,8 +430,10 @@ def main(argv: list[str] | None = None) -> int:
         written += build_version(version, args.out, args.keep_venv)
     print("\nwritten files:")
     for p in written:
-        print(f"  {p.relative_to(REPO_ROOT) if p.is_relative_to(REPO_ROOT) else p}"
-              f"  {p.stat().st_size} bytes")
+        print(
+            f"  {p.relative_to(REPO_ROOT) if p.is_relative_to(REPO_ROOT) else p}"
+            f"  {p.stat().st_size} bytes"
+        )
     return 0
 
 

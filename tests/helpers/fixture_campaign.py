@@ -12,6 +12,8 @@ from typing import Any
 
 import optuna
 
+from tests.helpers.compare import from_frozen
+
 NAN = float("nan")
 INF = float("inf")
 
@@ -97,6 +99,7 @@ def _main_study(storage: Any) -> None:
         else:
             finite = [v for v in curve if math.isfinite(v)]
             study.tell(trial, min(finite))
+
     # A few more through study.optimize, as real sweeps do.
     def objective(trial: optuna.Trial) -> float:
         _space(trial)
@@ -179,6 +182,6 @@ def optuna_view(storage: Any) -> dict[str, dict[str, Any]]:
         view[summary.study_name] = {
             "directions": [d.name for d in study.directions],
             "user_attrs": dict(study.user_attrs),
-            "trials": study.get_trials(deepcopy=True),
+            "trials": [from_frozen(t) for t in study.get_trials(deepcopy=True)],
         }
     return view

@@ -26,11 +26,14 @@ This module is part of the UI-free core: it must not import textual or rich.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
 import math
+import multiprocessing
 import os
 import pathlib
+import queue as queue_module
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -95,8 +98,15 @@ _BUDGET_SPECS: dict[str, _BudgetSpec] = {
 
 _BATCH_SIZES: tuple[int, ...] = (32, 64, 128)
 
-# Failure mode of the k-th diverged trial of a build, cycled: half are tagged.
+# Failure modes of diverged trials, cycled (study ``i`` starts at entry ``i``): half are tagged.
 _FAILURE_CYCLE: tuple[str, ...] = ("tag_nan", "inf", "tag_nan", "raise")
+
+_BLAS_THREAD_VARS: tuple[str, ...] = (
+    "OPENBLAS_NUM_THREADS",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -123,10 +133,11 @@ def build_demo_storage(
 ) -> pathlib.Path:
     """Run the demo campaign and write it as a SQLite Optuna storage at ``path``.
 
-    The twelve studies are optimised in an in-memory storage, then copied into a temporary
-    SQLite file in the directory of ``path``, which is finally moved onto ``path`` with
-    :func:`os.replace`. An interrupted build therefore never leaves a partial file at
-    ``path``; an existing file at ``path`` is replaced only once the new one is complete.
+    The twelve studies are optimised in memory (in parallel worker processes, one per usable
+    CPU), then written into a temporary SQLite file in the directory of ``path``, which is
+    finally moved onto ``path`` with :func:`os.replace`. An interrupted build therefore never
+    leaves a partial file at ``path``; an existing file at ``path`` is replaced only once the
+    new one is complete.
 
     Args:
         path: Destination SQLite file. Parent directories are created.
@@ -152,12 +163,8 @@ def build_demo_storage(
     os.close(fd)
     tmp_path = pathlib.Path(tmp_name)
     try:
-        with _quiet_optuna():
-            memory = optuna.storages.InMemoryStorage()
-            _run_campaign(
-                memory, n_trials=n_trials, n_epochs=n_epochs, seed=seed, progress=progress
-            )
-            _write_sqlite(memory, tmp_path)
+        results = _run_campaign(n_trials=n_trials, n_epochs=n_epochs, seed=seed, progress=progress)
+        _write_sqlite(results, tmp_path)
         _fsync(tmp_path)
         os.replace(tmp_path, path)
     finally:
@@ -189,6 +196,17 @@ def ensure_demo_storage(path: pathlib.Path | None = None, **kwargs: Any) -> path
 # --------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _StudyResult:
+    """One optimised demo study, as shipped from a worker process to the writer."""
+
+    name: str
+    directions: list[optuna.study.StudyDirection]
+    user_attrs: dict[str, Any]
+    system_attrs: dict[str, Any]
+    trials: list[optuna.trial.FrozenTrial]
+
+
 @contextlib.contextmanager
 def _quiet_optuna() -> Iterator[None]:
     """Silence Optuna's per-trial logging (failed trials log tracebacks at WARNING)."""
@@ -200,38 +218,21 @@ def _quiet_optuna() -> Iterator[None]:
         optuna.logging.set_verbosity(previous)
 
 
-def _run_campaign(
-    storage: optuna.storages.BaseStorage,
-    *,
+def _optimize_study(
+    index: int,
     n_trials: int,
     n_epochs: int,
     seed: int,
-    progress: Callable[[int, int], None] | None,
-) -> None:
-    """Optimise the twelve demo studies into ``storage``."""
-    total = n_trials * len(DEMO_STUDY_NAMES)
-    done = 0
-    diverged_count = 0
-
-    def on_trial_done(_study: optuna.Study, _trial: optuna.trial.FrozenTrial) -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(done, total)
-
-    def next_failure_mode() -> str:
-        nonlocal diverged_count
-        mode = _FAILURE_CYCLE[diverged_count % len(_FAILURE_CYCLE)]
-        diverged_count += 1
-        return mode
-
-    for index, name in enumerate(DEMO_STUDY_NAMES):
-        budget = _BUDGETS[index // len(_HORIZONS)]
-        horizon = _HORIZONS[index % len(_HORIZONS)]
-        data = _make_dataset(horizon)
+    on_trial_done: Callable[[], None] | None = None,
+) -> _StudyResult:
+    """Optimise demo study number ``index`` in memory and return its trials."""
+    budget = _BUDGETS[index // len(_HORIZONS)]
+    horizon = _HORIZONS[index % len(_HORIZONS)]
+    name = DEMO_STUDY_NAMES[index]
+    with _quiet_optuna():
         study = optuna.create_study(
             study_name=name,
-            storage=storage,
+            storage=optuna.storages.InMemoryStorage(),
             direction="minimize",
             sampler=optuna.samplers.TPESampler(seed=seed + index),
             pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=5),
@@ -240,34 +241,140 @@ def _run_campaign(
         study.set_user_attr("horizon", horizon)
         study.set_user_attr("dataset", DEMO_DATASET)
         objective = _Objective(
-            data=data,
+            data=_make_dataset(horizon),
             spec=_BUDGET_SPECS[budget],
             n_epochs=n_epochs,
             seed=(seed, index),
-            next_failure_mode=next_failure_mode,
+            first_failure_mode=index,
         )
+        callbacks = [] if on_trial_done is None else [lambda _s, _t: on_trial_done()]
         study.optimize(
             objective,
             n_trials=n_trials,
             catch=(FloatingPointError,),
-            callbacks=[on_trial_done],
+            callbacks=callbacks,
             gc_after_trial=False,
         )
+    return _StudyResult(
+        name=name,
+        directions=list(study.directions),
+        user_attrs=dict(study.user_attrs),
+        system_attrs=dict(study.system_attrs),
+        trials=study.get_trials(deepcopy=False),
+    )
 
 
-def _write_sqlite(source: optuna.storages.BaseStorage, target: pathlib.Path) -> None:
-    """Copy every demo study of ``source`` into a new SQLite file ``target``.
+# Worker-process side of the parallel campaign.
+_worker_queue: Any = None
 
-    Uses a bulk ORM insert (one transaction, seconds) and falls back to
-    :func:`optuna.copy_study` (one query per stored value, much slower) if the bulk path
-    does not fit the installed Optuna's schema.
+
+def _init_worker(queue: Any) -> None:
+    """Pool initializer: remember the queue used to report finished trials."""
+    global _worker_queue
+    _worker_queue = queue
+
+
+def _worker_trial_done() -> None:
+    _worker_queue.put(1)
+
+
+def _optimize_study_in_worker(index: int, n_trials: int, n_epochs: int, seed: int) -> _StudyResult:
+    """Pool task: :func:`_optimize_study`, reporting each finished trial to the parent."""
+    return _optimize_study(index, n_trials, n_epochs, seed, _worker_trial_done)
+
+
+def _n_workers() -> int:
+    """Number of worker processes: the usable CPUs, at most one per study."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, len(DEMO_STUDY_NAMES)))
+
+
+@contextlib.contextmanager
+def _single_threaded_blas_env() -> Iterator[None]:
+    """Make processes spawned inside this block run their BLAS single-threaded.
+
+    The matrices are tiny: a multi-threaded BLAS spends more time synchronising (and, with
+    one worker per core, competing with the other workers) than computing.
+    """
+    saved = {name: os.environ.get(name) for name in _BLAS_THREAD_VARS}
+    os.environ.update(dict.fromkeys(_BLAS_THREAD_VARS, "1"))
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _run_campaign(
+    *,
+    n_trials: int,
+    n_epochs: int,
+    seed: int,
+    progress: Callable[[int, int], None] | None,
+) -> list[_StudyResult]:
+    """Optimise the twelve demo studies, in parallel worker processes when possible.
+
+    Every study is independent and seeded, so the result does not depend on the number of
+    workers or on the order in which studies finish.
+    """
+    total = n_trials * len(DEMO_STUDY_NAMES)
+    done = 0
+
+    def trial_done() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    n_workers = _n_workers()
+    if n_workers == 1:
+        return [
+            _optimize_study(index, n_trials, n_epochs, seed, trial_done)
+            for index in range(len(DEMO_STUDY_NAMES))
+        ]
+
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    with _single_threaded_blas_env():
+        pool = context.Pool(n_workers, initializer=_init_worker, initargs=(queue,))
+    with pool:
+        pending = [
+            pool.apply_async(_optimize_study_in_worker, (index, n_trials, n_epochs, seed))
+            for index in range(len(DEMO_STUDY_NAMES))
+        ]
+        while done < total:
+            try:
+                queue.get(timeout=0.1)
+            except queue_module.Empty:
+                for result in pending:
+                    if result.ready() and not result.successful():
+                        result.get()  # re-raises the worker's exception
+                continue
+            trial_done()
+        results = [result.get() for result in pending]
+    queue.close()
+    return results
+
+
+def _write_sqlite(results: list[_StudyResult], target: pathlib.Path) -> None:
+    """Write the demo studies into a new SQLite Optuna storage ``target``.
+
+    Uses a bulk ORM insert (one transaction, about a second) and falls back to Optuna's
+    storage API (one query per stored value, like :func:`optuna.copy_study`; much slower) if
+    the bulk path does not fit the installed Optuna's schema.
     """
     try:
-        _write_sqlite_bulk(source, target)
+        _write_sqlite_bulk(results, target)
     except Exception:
-        _logger.debug("bulk SQLite write failed, falling back to copy_study", exc_info=True)
+        _logger.debug("bulk SQLite write failed, falling back to the storage API", exc_info=True)
         target.unlink(missing_ok=True)
-        _write_sqlite_copy(source, target)
+        _write_sqlite_api(results, target)
 
 
 def _open_rdb(target: pathlib.Path) -> optuna.storages.RDBStorage:
@@ -281,24 +388,36 @@ def _close_rdb(rdb: optuna.storages.RDBStorage) -> None:
     rdb.engine.dispose()
 
 
-def _write_sqlite_copy(source: optuna.storages.BaseStorage, target: pathlib.Path) -> None:
-    """Slow, public-API-only writer: :func:`optuna.copy_study` per study."""
+def _create_study(rdb: optuna.storages.RDBStorage, result: _StudyResult) -> int:
+    """Create ``result``'s study (without trials) in ``rdb``; return its id."""
+    study_id = rdb.create_new_study(result.directions, result.name)
+    for key, value in result.user_attrs.items():
+        rdb.set_study_user_attr(study_id, key, value)
+    for key, value in result.system_attrs.items():
+        rdb.set_study_system_attr(study_id, key, value)
+    return study_id
+
+
+def _write_sqlite_api(results: list[_StudyResult], target: pathlib.Path) -> None:
+    """Slow, public-API-only writer (what :func:`optuna.copy_study` does)."""
     rdb = _open_rdb(target)
     try:
-        for name in DEMO_STUDY_NAMES:
-            optuna.copy_study(from_study_name=name, from_storage=source, to_storage=rdb)
+        for result in results:
+            study_id = _create_study(rdb, result)
+            for trial in result.trials:
+                rdb.create_new_trial(study_id, template_trial=trial)
     finally:
         _close_rdb(rdb)
 
 
-def _write_sqlite_bulk(source: optuna.storages.BaseStorage, target: pathlib.Path) -> None:
-    """Fast writer: studies through the storage API, trials as one ORM bulk insert.
+def _write_sqlite_bulk(results: list[_StudyResult], target: pathlib.Path) -> None:
+    """Fast writer: studies through the storage API, all trials as one ORM bulk insert.
 
     Trials are built with Optuna's own ORM models (so stored representations, e.g. of
     infinite values or of datetimes, are the installed version's) and flushed in a single
-    transaction, instead of Optuna's per-value queries of ``copy_study``.
+    transaction, instead of the per-value queries of ``RDBStorage.create_new_trial``.
     """
-    from optuna.storages._rdb import models  # private, hence the copy_study fallback
+    from optuna.storages._rdb import models  # private, hence the storage-API fallback
     from sqlalchemy import orm
 
     value_model = models.TrialValueModel
@@ -306,14 +425,9 @@ def _write_sqlite_bulk(source: optuna.storages.BaseStorage, target: pathlib.Path
     rdb = _open_rdb(target)
     try:
         rows: list[Any] = []
-        for name in DEMO_STUDY_NAMES:
-            source_id = source.get_study_id_from_name(name)
-            study_id = rdb.create_new_study(source.get_study_directions(source_id), name)
-            for key, value in source.get_study_user_attrs(source_id).items():
-                rdb.set_study_user_attr(study_id, key, value)
-            for key, value in source.get_study_system_attrs(source_id).items():
-                rdb.set_study_system_attr(study_id, key, value)
-            for frozen in source.get_all_trials(source_id, deepcopy=False):
+        for result in results:
+            study_id = _create_study(rdb, result)
+            for frozen in result.trials:
                 trial = models.TrialModel(
                     study_id=study_id,
                     number=frozen.number,
@@ -466,7 +580,7 @@ class _MLP:
         rng: np.random.Generator,
     ) -> None:
         sizes = [n_in] + [hidden] * n_layers + [1]
-        shapes = [(a, b) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+        shapes = list(itertools.pairwise(sizes))
         self.n_params = sum(a * b + b for a, b in shapes)
         self.flat = np.empty(self.n_params)
         self.grad = np.zeros(self.n_params)
@@ -607,13 +721,13 @@ class _Objective:
         spec: _BudgetSpec,
         n_epochs: int,
         seed: tuple[int, int],
-        next_failure_mode: Callable[[], str],
+        first_failure_mode: int,
     ) -> None:
         self.data = data
         self.spec = spec
         self.n_epochs = n_epochs
         self.seed = seed
-        self.next_failure_mode = next_failure_mode
+        self.failure_index = first_failure_mode
 
     def __call__(self, trial: optuna.Trial) -> float:
         spec = self.spec
@@ -679,7 +793,8 @@ class _Objective:
 
     def _diverged(self, trial: optuna.Trial, epoch: int) -> float:
         """End a diverged trial with the next failure mode of the cycle."""
-        mode = self.next_failure_mode()
+        mode = _FAILURE_CYCLE[self.failure_index % len(_FAILURE_CYCLE)]
+        self.failure_index += 1
         if mode == "tag_nan":
             trial.set_user_attr("diverged", True)
             return float("nan")

@@ -109,7 +109,7 @@ def _truthy(value: object) -> bool:
 
 def _user_attr_candidates(user_attrs: pd.DataFrame, rules: DivergenceRules) -> pd.DataFrame:
     flagged = user_attrs[user_attrs["attr"] == rules.user_attr]
-    flagged = flagged[[_truthy(v) for v in flagged["value"]]]
+    flagged = flagged[np.array([_truthy(v) for v in flagged["value"]], dtype=bool)]
     steps = user_attrs[user_attrs["attr"] == "diverged_step"]
     step_of = {
         k: float(v)

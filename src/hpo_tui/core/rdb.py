@@ -94,11 +94,16 @@ def _sqlite_connection(source: Source) -> Iterator[tuple[Any, str]]:
 
 
 def _server_url(location: str) -> str:
+    """Pick an installed driver when the URL names none (SQLAlchemy 2.1 defaults to psycopg 3)."""
+    import importlib.util
+
     scheme, _, rest = location.partition("://")
-    if scheme.lower() in ("mysql", "mariadb", "mariadb+pymysql"):
+    scheme = scheme.lower()
+    if scheme in ("mysql", "mariadb", "mariadb+pymysql"):
         return f"mysql+pymysql://{rest}"
-    if scheme.lower() == "postgres":
-        return f"postgresql://{rest}"
+    if scheme in ("postgres", "postgresql"):
+        driver = "psycopg" if importlib.util.find_spec("psycopg") else "psycopg2"
+        return f"postgresql+{driver}://{rest}"
     return location
 
 
@@ -228,15 +233,16 @@ def read_rdb_tables(reader: _Reader, source: Source, layout: SchemaLayout) -> Ra
         not library_version[:2].rstrip(".").isdigit() or int(library_version.split(".")[0]) < 5
     )
 
+    key = "`key`" if reader.dialect in ("mysql", "mariadb") else '"key"'  # reserved in MySQL
     study_rows = reader.rows("SELECT study_id, study_name FROM studies")
     direction_rows = reader.rows(
         "SELECT study_id, objective, direction FROM study_directions ORDER BY study_id, objective"
     )
     study_user = _study_attr_dicts(
-        reader.rows("SELECT study_id, key, value_json FROM study_user_attributes"), source
+        reader.rows(f"SELECT study_id, {key}, value_json FROM study_user_attributes"), source
     )
     study_system = _study_attr_dicts(
-        reader.rows("SELECT study_id, key, value_json FROM study_system_attributes"), source
+        reader.rows(f"SELECT study_id, {key}, value_json FROM study_system_attributes"), source
     )
     trial_rows = reader.rows(
         "SELECT trial_id, study_id, number, state, datetime_start, datetime_complete FROM trials"
@@ -248,8 +254,8 @@ def read_rdb_tables(reader: _Reader, source: Source, layout: SchemaLayout) -> Ra
     param_rows = reader.rows(
         "SELECT trial_id, param_name, param_value, distribution_json FROM trial_params"
     )
-    user_rows = reader.rows("SELECT trial_id, key, value_json FROM trial_user_attributes")
-    system_rows = reader.rows("SELECT trial_id, key, value_json FROM trial_system_attributes")
+    user_rows = reader.rows(f"SELECT trial_id, {key}, value_json FROM trial_user_attributes")
+    system_rows = reader.rows(f"SELECT trial_id, {key}, value_json FROM trial_system_attributes")
     inter_sql = "SELECT trial_id, step, intermediate_value" + (
         ", intermediate_value_type FROM trial_intermediate_values"
         if layout.intermediate_value_type

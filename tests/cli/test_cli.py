@@ -1,0 +1,140 @@
+"""The command line: summary output, exact CSV, and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import io
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hpo_tui import __version__
+from hpo_tui.cli import main
+from hpo_tui.core import load_campaign
+from tests.conftest import BuiltStorage
+from tests.helpers.snapshot_fs import fs_state
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hpo_tui", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"hpo-tui {__version__}"
+
+
+def test_summary_csv_is_exact(sqlite_storage: BuiltStorage, capsys: pytest.CaptureFixture) -> None:
+    assert main(["summary", sqlite_storage.spec, "--format", "csv"]) == 0
+    text = capsys.readouterr().out
+    table = pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""])
+    assert list(table.columns) == [
+        "study",
+        "budget",
+        "horizon",
+        "direction",
+        "n_trials",
+        "n_complete",
+        "n_pruned",
+        "n_fail",
+        "n_running",
+        "n_waiting",
+        "n_diverged",
+        "best_value",
+        "best_trial",
+    ]
+    campaign = load_campaign([sqlite_storage.spec])
+    want = campaign.studies.set_index("study")
+    for row in table.itertuples(index=False):
+        expected = want.loc[row.study, "best_value"]
+        if pd.isna(expected):
+            assert pd.isna(row.best_value)
+        else:
+            assert struct.pack("<d", row.best_value) == struct.pack("<d", expected)
+        assert row.n_trials == want.loc[row.study, "n_trials"]
+    # grid studies in magnitude order, off-grid last
+    assert table["budget"].tolist()[:4] == ["2M", "20M", "200M", "2B"]
+    assert pd.isna(table["budget"].iloc[-1])
+
+
+def test_summary_table_shows_every_study(sqlite_storage: BuiltStorage) -> None:
+    result = run("summary", sqlite_storage.spec)
+    assert result.returncode == 0, result.stderr
+    for name in ("fx_2M_h1", "fx_2B_h3", "sanity check (no axes)"):
+        assert name in result.stdout
+
+
+def test_storage_from_environment(sqlite_storage: BuiltStorage) -> None:
+    import os
+
+    env = {**os.environ, "HPO_TUI_STORAGE": sqlite_storage.spec}
+    result = run("summary", "--format", "csv", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "fx_2M_h1" in result.stdout
+
+
+def _bad_inputs(tmp: Path) -> list[tuple[str, str]]:
+    (tmp / "empty.db").touch()
+    (tmp / "notes.txt").write_text("hello\n")
+    (tmp / "random.bin").write_bytes(bytes(range(256)) * 8)
+    (tmp / "nostore").mkdir()
+    (tmp / "nostore" / "readme.md").write_text("# nothing\n")
+    return [
+        (str(tmp / "missing.db"), "no such file"),
+        (str(tmp / "empty.db"), "empty file"),
+        (str(tmp / "notes.txt"), "not an Optuna storage"),
+        (str(tmp / "random.bin"), "not an Optuna storage"),
+        (str(tmp / "nostore"), "no Optuna storage"),
+        ("postgresql://postgres:hunter2@127.0.0.1:1/x", "not reachable"),
+        ("redis://u:hunter2@localhost/0", "unsupported storage URL"),
+    ]
+
+
+def test_bad_inputs_give_one_line_exit_2_and_write_nothing(tmp_path: Path) -> None:
+    cases = _bad_inputs(tmp_path)
+    before = fs_state(tmp_path)
+    for spec, problem in cases:
+        result = run("summary", spec)
+        assert result.returncode == 2, (spec, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr
+        assert problem in lines[0], lines[0]
+        assert "Traceback" not in result.stderr
+        assert "hunter2" not in result.stderr + result.stdout
+        shown = spec.replace("hunter2", "***")
+        assert shown in lines[0]
+    assert fs_state(tmp_path) == before
+
+
+def test_wrong_password_is_masked_and_named(pg_storage: BuiltStorage) -> None:
+    url = pg_storage.spec.replace("postgres@", "nobody:hunter2@")
+    result = run("summary", url)
+    assert result.returncode == 2
+    assert "hunter2" not in result.stderr
+    assert "nobody:***@" in result.stderr
+
+
+def test_no_source_names_the_demo(tmp_path: Path) -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "HPO_TUI_STORAGE"}
+    result = subprocess.run(
+        [sys.executable, "-m", "hpo_tui", "summary"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "hpo-tui demo" in result.stderr
