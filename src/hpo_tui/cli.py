@@ -16,11 +16,16 @@ from typing import TYPE_CHECKING
 from hpo_tui import __version__
 from hpo_tui.core.config import Config, load_config
 from hpo_tui.core.errors import HpoTuiError
+from hpo_tui.core.export import DEFAULT_OUT
+from hpo_tui.core.grid import METRICS
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from hpo_tui.core.campaign import Campaign
 
-SUBCOMMANDS = ("summary", "demo", "open")
+SUBCOMMANDS = ("summary", "grid", "diverged", "export", "demo", "open")
+TABLE_FORMATS = ("table", "csv", "json", "markdown", "latex")
 
 
 def _add_sources(parser: argparse.ArgumentParser) -> None:
@@ -48,7 +53,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     summary = sub.add_parser("summary", help="one row per study")
     _add_sources(summary)
-    summary.add_argument("--format", choices=("table", "csv"), default="table")
+    summary.add_argument("--format", choices=TABLE_FORMATS, default="table")
+    summary.add_argument("--digits", type=int, default=4, help="decimals in table/markdown/latex")
+
+    grid = sub.add_parser("grid", help="the budget × horizon grid of one metric")
+    _add_sources(grid)
+    grid.add_argument("--format", choices=TABLE_FORMATS, default="table")
+    grid.add_argument("--metric", choices=METRICS, default="best")
+    grid.add_argument("--digits", type=int, default=4, help="decimals in table/markdown/latex")
+
+    diverged = sub.add_parser("diverged", help="the diverged trials, with reason and step")
+    _add_sources(diverged)
+    diverged.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    export = sub.add_parser("export", help="write outputs/analysis/ (CSV, JSON, README)")
+    _add_sources(export)
+    export.add_argument(
+        "--out", default=str(DEFAULT_OUT), help="output folder (default: %(default)s)"
+    )
 
     demo = sub.add_parser("demo", help="build (once) and open the demo campaign")
     demo.add_argument("--rebuild", action="store_true", help="build the demo storage again")
@@ -83,18 +105,99 @@ def _load(sources: Sequence[str], config: Config) -> Campaign:
     return campaign
 
 
+def _emit(frame: pd.DataFrame, fmt: str, digits: int = 4, title: str | None = None) -> None:
+    from hpo_tui.core import tables
+    from hpo_tui.core.formats import frame_to_csv
+    from hpo_tui.core.grid_text import frame_json
+
+    if fmt == "csv":
+        sys.stdout.write(frame_to_csv(frame))
+    elif fmt == "json":
+        sys.stdout.write(frame_json(frame))
+    elif fmt == "markdown":
+        sys.stdout.write(tables.frame_markdown(frame, digits))
+    elif fmt == "latex":
+        sys.stdout.write(tables.frame_latex(frame, digits))
+    else:
+        from hpo_tui.render import print_table
+
+        print_table(frame, title=title, digits=digits)
+
+
 def cmd_summary(args: argparse.Namespace, config: Config) -> int:
     from hpo_tui.core.summary import study_summary
-    from hpo_tui.render import print_table
 
     campaign = _load(args.sources, config)
     table = study_summary(campaign)
-    if args.format == "csv":
-        from hpo_tui.core.formats import frame_to_csv
+    _emit(table, args.format, args.digits, title=f"{len(table)} studies")
+    return 0
 
-        sys.stdout.write(frame_to_csv(table))
+
+def cmd_grid(args: argparse.Namespace, config: Config) -> int:
+    from hpo_tui.core import grid_text
+    from hpo_tui.core.grid import METRIC_LABELS, build_grid
+
+    campaign = _load(args.sources, config)
+    try:
+        grid = build_grid(campaign, args.metric)
+    except ValueError as exc:
+        raise HpoTuiError(f"{config.path or 'config'}: {exc}") from None
+    if args.format == "csv":
+        sys.stdout.write(grid_text.grid_csv(grid))
+    elif args.format == "json":
+        sys.stdout.write(grid_text.grid_json(grid))
+    elif args.format == "markdown":
+        sys.stdout.write(grid_text.grid_markdown(grid, args.digits))
+    elif args.format == "latex":
+        sys.stdout.write(grid_text.grid_latex(grid, args.digits))
     else:
-        print_table(table, title=f"{len(table)} studies")
+        from hpo_tui.render import print_grid
+
+        direction = f", {grid.direction}" if grid.direction else ""
+        print_grid(grid, title=f"{METRIC_LABELS[grid.metric]}{direction}", digits=args.digits)
+    off = campaign.studies.set_index("study_id").loc[grid.off_grid, "study"].tolist()
+    if off and args.format == "table":
+        from hpo_tui.core.formats import printable
+
+        print("not on the grid: " + ", ".join(printable(str(name)) for name in off))
+    return 0
+
+
+def cmd_diverged(args: argparse.Namespace, config: Config) -> int:
+    from hpo_tui.core.diverged import shared_traits
+    from hpo_tui.core.export import diverged_frame
+
+    campaign = _load(args.sources, config)
+    frame = diverged_frame(campaign)
+    if args.format == "table":
+        columns = [
+            "study",
+            "number",
+            "state",
+            "diverged_reason",
+            "diverged_curve",
+            "diverged_step",
+            "diverged_last_finite",
+            "diverged_value_before",
+        ]
+        _emit(frame[columns], "table", title=f"{len(frame)} diverged trials")
+        for line in shared_traits(campaign):
+            print(line)
+    else:
+        _emit(frame, args.format)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, config: Config) -> int:
+    from hpo_tui.core.export import write_export
+
+    campaign = _load(args.sources, config)
+    from hpo_tui.render import export_progress
+
+    with export_progress() as progress:
+        paths = write_export(campaign, args.out, progress=progress)
+    for path in paths:
+        print(path)
     return 0
 
 
@@ -115,6 +218,7 @@ def cmd_demo(args: argparse.Namespace, config: Config) -> int:
     args.sources = [str(path)]
     if args.print_only:
         args.format = "table"
+        args.digits = 4
         return cmd_summary(args, config)
     return cmd_open(args, config)
 
@@ -126,6 +230,7 @@ def cmd_open(args: argparse.Namespace, config: Config) -> int:
     except ImportError:  # the TUI is not built yet: print the summary instead
         args.sources = specs
         args.format = "table"
+        args.digits = 4
         return cmd_summary(args, config)
     return run_app(specs, config)
 
@@ -140,7 +245,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", module="optuna")
-    handlers = {"summary": cmd_summary, "demo": cmd_demo, "open": cmd_open}
+    handlers = {
+        "summary": cmd_summary,
+        "grid": cmd_grid,
+        "diverged": cmd_diverged,
+        "export": cmd_export,
+        "demo": cmd_demo,
+        "open": cmd_open,
+    }
     try:
         config = load_config()
         return handlers[args.command](args, config)

@@ -1,25 +1,36 @@
-"""Terminal tables for the CLI (Rich), with untrusted text kept literal."""
+"""Terminal rendering for the CLI (Rich), with untrusted text kept literal."""
 
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pandas as pd
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from hpo_tui.core.formats import display_number, printable
+from hpo_tui.core.grid import Grid
 
 
-def cell(value: object) -> Text:
+def cell(value: object, digits: int = 4) -> Text:
     """A table cell; ``Text`` objects are never parsed for markup."""
     if isinstance(value, str):
         return Text(printable(value))
-    return Text(display_number(value), justify="right")
+    return Text(display_number(value, digits), justify="right")
 
 
-def print_table(frame: pd.DataFrame, title: str | None = None) -> None:
+def _console() -> Console:
+    # On a pipe or a file nothing is cut: the table takes the width it needs.
+    width = None if sys.stdout.isatty() else 10_000
+    return Console(file=sys.stdout, soft_wrap=False, width=width)
+
+
+def print_table(frame: pd.DataFrame, title: str | None = None, digits: int = 4) -> None:
     """Print ``frame`` as a Rich table on stdout."""
     table = Table(title=title, title_justify="left", header_style="bold")
     for column in frame.columns:
@@ -28,7 +39,60 @@ def print_table(frame: pd.DataFrame, title: str | None = None) -> None:
             printable(str(column)), justify="right" if numeric else "left", no_wrap=numeric
         )
     for row in frame.itertuples(index=False):
-        table.add_row(*(cell(v) for v in row))
-    # On a pipe or a file nothing is cut: the table takes the width it needs.
-    width = None if sys.stdout.isatty() else 10_000
-    Console(file=sys.stdout, soft_wrap=False, width=width).print(table)
+        table.add_row(*(cell(v, digits) for v in row))
+    _console().print(table)
+
+
+def print_grid(grid: Grid, title: str, digits: int = 4) -> None:
+    """Print the grid; the best cell bold and marked with ``*`` (visible without colour)."""
+    table = Table(title=title, title_justify="left", header_style="bold")
+    table.add_column(printable(grid.row_axis.capitalize()))
+    for column in grid.values.columns:
+        table.add_column(printable(str(column)), justify="right")
+    integer = grid.metric in ("n_diverged", "best_epoch")
+    for label, row in grid.values.iterrows():
+        cells = [Text(printable(str(label)))]
+        for column, value in row.items():
+            if pd.isna(grid.study_ids.loc[label, column]):
+                cells.append(Text(""))
+                continue
+            shown = display_number(int(value) if integer and pd.notna(value) else value, digits)
+            if grid.best == (label, column):
+                cells.append(Text(f"*{shown}", style="bold", justify="right"))
+            else:
+                cells.append(Text(shown, justify="right"))
+        table.add_row(*cells)
+    _console().print(table)
+    if grid.best is not None:
+        print("* best")
+
+
+@contextmanager
+def export_progress(delay: float = 0.3) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress bar on stderr, shown only on a terminal and only past ``delay`` seconds."""
+    if not sys.stderr.isatty():
+        yield lambda name, done, total: None
+        return
+    started = time.monotonic()
+    progress = Progress(
+        TextColumn("exporting {task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=Console(file=sys.stderr),
+        transient=True,
+    )
+    task = None
+
+    def update(name: str, done: int, total: int) -> None:
+        nonlocal task
+        if task is None and time.monotonic() - started >= delay:
+            progress.start()
+            task = progress.add_task(printable(name), total=total)
+        if task is not None:
+            progress.update(task, completed=done, description=printable(name))
+
+    try:
+        yield update
+    finally:
+        progress.stop()

@@ -227,7 +227,7 @@ def _assemble(
     trials["study_id"] = trials["study_id"].astype(np.int64)
     trials["number"] = trials["number"].astype(np.int64)
     trials["state"] = trials["state"].astype(object)
-    key_index = pd.Index(trials["key"].to_numpy(), name="key")
+    key_index = pd.Index(trials["key"].to_numpy())  # unnamed: "key" is also a column
     trials.index = key_index
 
     study_info = studies.set_index("study_id")

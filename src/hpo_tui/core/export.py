@@ -1,0 +1,320 @@
+"""Write the analysis export: ``hpo_summary.csv``, ``hpo_full.json``, ``hpo_diverged.csv``,
+``hpo_diverged.json`` and a ``README.md`` data dictionary, atomically.
+
+The files are written into a temporary sibling folder and moved into place only when all of
+them are complete, so a failure or a kill mid-export leaves the previous export intact. The
+same campaign gives byte-identical files apart from ``generated_at``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hpo_tui import __version__
+from hpo_tui.core.campaign import Campaign
+from hpo_tui.core.curves import STAT_COLUMNS
+from hpo_tui.core.diverged import EVIDENCE_COLUMNS, diverged_trials
+from hpo_tui.core.errors import HpoTuiError
+from hpo_tui.core.export_docs import render_readme
+from hpo_tui.core.formats import frame_to_csv
+from hpo_tui.core.raw import parse_distribution
+from hpo_tui.core.tables import dumps_strict
+
+SUMMARY_CSV = "hpo_summary.csv"
+FULL_JSON = "hpo_full.json"
+DIVERGED_CSV = "hpo_diverged.csv"
+DIVERGED_JSON = "hpo_diverged.json"
+README = "README.md"
+EXPORT_FILES = (SUMMARY_CSV, FULL_JSON, DIVERGED_CSV, DIVERGED_JSON, README)
+DEFAULT_OUT = Path("outputs") / "analysis"
+FORMAT_VERSION = "hpo-tui-export/1"
+
+ExportProgress = Callable[[str, int, int], None]
+
+
+class ExportError(HpoTuiError):
+    """The export could not be written (the previous export, if any, is untouched)."""
+
+
+def summary_columns(campaign: Campaign) -> list[str]:
+    """Column order of ``hpo_summary.csv`` (stable: fixed columns, then params, attrs, stats)."""
+    trials = campaign.trials
+    values = [c for c in trials.columns if c == "value" or c.startswith("values_")]
+    params = sorted(c for c in trials.columns if c.startswith("param_"))
+    attrs = sorted(c for c in trials.columns if c.startswith("user_attr_"))
+    return [
+        "study",
+        "source",
+        *campaign.axis_names,
+        "number",
+        "state",
+        *values,
+        "diverged",
+        "diverged_reason",
+        "diverged_curve",
+        "diverged_step",
+        "spike_step",
+        "datetime_start",
+        "datetime_complete",
+        "duration_s",
+        *params,
+        *attrs,
+        *STAT_COLUMNS,
+    ]
+
+
+def summary_frame(campaign: Campaign) -> pd.DataFrame:
+    """One row per trial in export column order (what ``hpo_summary.csv`` holds)."""
+    sources = campaign.studies.set_index("study_id")["source"]
+    trials = campaign.trials.assign(source=campaign.trials["study_id"].map(sources))
+    return trials[summary_columns(campaign)].reset_index(drop=True)
+
+
+def diverged_frame(campaign: Campaign) -> pd.DataFrame:
+    """The diverged trials with the summary columns plus the evidence columns."""
+    diverged = diverged_trials(campaign)
+    sources = campaign.studies.set_index("study_id")["source"]
+    diverged = diverged.assign(source=diverged["study_id"].map(sources))
+    return diverged[summary_columns(campaign) + EVIDENCE_COLUMNS].reset_index(drop=True)
+
+
+def _metadata(campaign: Campaign, generated_at: datetime) -> dict[str, Any]:
+    return {
+        "format": FORMAT_VERSION,
+        "hpo_tui_version": __version__,
+        "generated_at": generated_at.isoformat(),
+        "sources": [s.display for s in campaign.sources],
+        "axis_pattern": campaign.config.axis_pattern,
+        "axis_names": list(campaign.axis_names),
+        "divergence_rules": campaign.config.divergence.as_dict(),
+        "non_finite_encoding": 'NaN, +inf and -inf are the strings "NaN", "Infinity", "-Infinity"',
+    }
+
+
+def _curves_by_trial(campaign: Campaign) -> dict[int, dict[str, dict[str, list[Any]]]]:
+    curves = campaign.curves
+    out: dict[int, dict[str, dict[str, list[Any]]]] = {}
+    if curves.empty:
+        return out
+    keys = curves["key"].to_numpy()
+    names = curves["curve"].astype(str).to_numpy()
+    steps = curves["step"].to_numpy()
+    values = curves["value"].to_numpy(dtype=float)
+    boundaries = np.flatnonzero((keys[1:] != keys[:-1]) | (names[1:] != names[:-1])) + 1
+    starts = np.r_[0, boundaries]
+    ends = np.r_[boundaries, len(keys)]
+    for start, end in zip(starts, ends, strict=True):
+        entry = out.setdefault(int(keys[start]), {})
+        entry[str(names[start])] = {
+            "steps": steps[start:end].tolist(),
+            "values": values[start:end].tolist(),
+        }
+    return out
+
+
+def full_document(campaign: Campaign, generated_at: datetime) -> dict[str, Any]:
+    """Everything, nested: metadata → studies → trials (with every curve in full)."""
+    curves = _curves_by_trial(campaign)
+    trials = campaign.trials
+    details = campaign.details
+    value_columns = [c for c in trials.columns if c.startswith("values_")]
+    studies_out = []
+    for study in campaign.studies.itertuples(index=False):
+        rows = trials[trials["study_id"] == study.study_id]
+        trial_docs = []
+        for row in rows.to_dict("records"):
+            key = int(row["key"])
+            detail = details.loc[key]
+            values: list[Any] | None
+            if study.n_objectives > 1:
+                values = [row[c] for c in value_columns[: study.n_objectives]]
+            else:
+                values = [row["value"]]
+            if all(pd.isna(v) for v in values):
+                values = None  # Optuna stored no value (FAIL, RUNNING, WAITING)
+            trial_docs.append(
+                {
+                    "number": row["number"],
+                    "state": row["state"],
+                    "values": values,
+                    "params": dict(sorted(detail["params"].items())),
+                    "distributions": {
+                        name: _distribution_doc(text)
+                        for name, text in sorted(detail["distributions"].items())
+                    },
+                    "user_attrs": dict(sorted(detail["user_attrs"].items())),
+                    "system_attrs": dict(sorted(detail["system_attrs"].items())),
+                    "datetime_start": row["datetime_start"],
+                    "datetime_complete": row["datetime_complete"],
+                    "duration_s": row["duration_s"],
+                    "diverged": row["diverged"],
+                    "diverged_reason": row["diverged_reason"],
+                    "diverged_curve": row["diverged_curve"],
+                    "diverged_step": row["diverged_step"],
+                    "spike_step": row["spike_step"],
+                    "curve_stats": {c: row[c] for c in STAT_COLUMNS},
+                    "curves": curves.get(key, {}),
+                }
+            )
+        studies_out.append(
+            {
+                "study": study.study,
+                "source": study.source,
+                "axes": {a: getattr(study, a) for a in campaign.axis_names},
+                "directions": [d.lower() for d in study.directions],
+                "user_attrs": dict(sorted(study.user_attrs.items())),
+                "system_attrs": dict(sorted(study.system_attrs.items())),
+                "counts": {
+                    c: getattr(study, c)
+                    for c in (
+                        "n_trials",
+                        "n_complete",
+                        "n_pruned",
+                        "n_fail",
+                        "n_running",
+                        "n_waiting",
+                        "n_diverged",
+                    )
+                },
+                "best": {"value": study.best_value, "trial": study.best_trial},
+                "trials": trial_docs,
+            }
+        )
+    return {"metadata": _metadata(campaign, generated_at), "studies": studies_out}
+
+
+def _distribution_doc(text: str) -> dict[str, Any]:
+    from optuna.distributions import CategoricalDistribution, IntDistribution
+
+    dist = parse_distribution(text)
+    if isinstance(dist, CategoricalDistribution):
+        return {"type": "categorical", "choices": list(dist.choices)}
+    kind = "int" if isinstance(dist, IntDistribution) else "float"
+    return {"type": kind, "low": dist.low, "high": dist.high, "log": dist.log, "step": dist.step}
+
+
+def diverged_document(campaign: Campaign, generated_at: datetime) -> dict[str, Any]:
+    """The diverged trials as JSON: metadata plus one record per trial."""
+    frame = diverged_frame(campaign)
+    return {
+        "metadata": _metadata(campaign, generated_at),
+        "trials": frame.to_dict("records"),
+    }
+
+
+def render_export(campaign: Campaign, generated_at: datetime) -> dict[str, str]:
+    """The text of every export file (nothing written)."""
+    return {
+        SUMMARY_CSV: frame_to_csv(summary_frame(campaign)),
+        FULL_JSON: dumps_strict(full_document(campaign, generated_at)) + "\n",
+        DIVERGED_CSV: frame_to_csv(diverged_frame(campaign)),
+        DIVERGED_JSON: dumps_strict(diverged_document(campaign, generated_at), indent=1) + "\n",
+        README: render_readme(campaign, generated_at, summary_columns(campaign)),
+    }
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two directories (Linux ``renameat2(RENAME_EXCHANGE)``)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return bool(result == 0)
+
+
+def _check_target(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ExportError(f"{out_dir}: exists and is not a folder")
+    parent = out_dir.parent
+    if parent.exists() and not parent.is_dir():
+        raise ExportError(f"{out_dir}: {parent} is not a folder")
+
+
+def _publish(staging: Path, out_dir: Path) -> None:
+    if not out_dir.exists():
+        os.rename(staging, out_dir)
+        return
+    foreign = [p for p in out_dir.iterdir() if p.name not in EXPORT_FILES]
+    if not foreign and _exchange(staging, out_dir):
+        shutil.rmtree(staging)  # it now holds the previous export
+        return
+    # The folder holds other files too: replace ours one by one (each replace is atomic).
+    for name in EXPORT_FILES:
+        os.replace(staging / name, out_dir / name)
+    shutil.rmtree(staging)
+
+
+def write_export(
+    campaign: Campaign,
+    out_dir: Path | str = DEFAULT_OUT,
+    *,
+    generated_at: datetime | None = None,
+    progress: ExportProgress | None = None,
+) -> list[Path]:
+    """Write the whole export set for ``campaign`` into ``out_dir``.
+
+    Args:
+        campaign: The loaded campaign.
+        out_dir: Target folder (created with its parents if missing).
+        generated_at: Timestamp recorded in the files (now, by default).
+        progress: Called as ``progress(file_name, done, total)``.
+
+    Returns:
+        The paths written, in :data:`EXPORT_FILES` order.
+
+    Raises:
+        ExportError: when the folder cannot be written; nothing is changed then.
+    """
+    out_dir = Path(out_dir)
+    generated_at = generated_at or datetime.now(UTC)
+    _check_target(out_dir)
+    total = len(EXPORT_FILES)
+    staging: Path | None = None
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+        texts = render_export(campaign, generated_at)
+        for done, name in enumerate(EXPORT_FILES, start=1):
+            _write_file(staging / name, texts[name])
+            if progress is not None:
+                progress(name, done, total)
+        _publish(staging, out_dir)
+        staging = None
+    except OSError as exc:
+        raise ExportError(f"{out_dir}: cannot write export ({_os_problem(exc)})") from None
+    finally:
+        if staging is not None and staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return [out_dir / name for name in EXPORT_FILES]
+
+
+def _write_file(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _os_problem(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "no space left on device"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "permission denied" if exc.errno != errno.EROFS else "read-only file system"
+    return exc.strerror or type(exc).__name__

@@ -1,0 +1,84 @@
+"""Renderings of the grid and of summary tables for papers and pipes (no Rich)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from hpo_tui.core.formats import frame_to_csv
+from hpo_tui.core.grid import METRIC_LABELS, Grid
+from hpo_tui.core.tables import cell_display, dumps_strict, latex_table, markdown_table
+
+
+def grid_header(grid: Grid) -> list[str]:
+    """``Budget | h1 | h3 | h5``: the row axis name capitalised, then the column values."""
+    return [grid.row_axis.capitalize(), *map(str, grid.values.columns)]
+
+
+def grid_cells(grid: Grid, digits: int = 4) -> tuple[list[list[str]], set[tuple[int, int]]]:
+    """Display rows and the position of the best cell (row, column) in them."""
+    rows = []
+    bold: set[tuple[int, int]] = set()
+    integer = grid.metric in ("n_diverged", "best_epoch")
+    for i, (label, row) in enumerate(grid.values.iterrows()):
+        cells = [str(label)]
+        for j, (column, value) in enumerate(row.items(), start=1):
+            if pd.isna(grid.study_ids.loc[label, column]):
+                cells.append("")
+                continue
+            cells.append(cell_display(int(value) if integer and pd.notna(value) else value, digits))
+            if grid.best == (label, column):
+                bold.add((i, j))
+        rows.append(cells)
+    return rows, bold
+
+
+def grid_markdown(grid: Grid, digits: int = 4) -> str:
+    """The grid as a Markdown table, the best cell in ``**bold**``."""
+    rows, bold = grid_cells(grid, digits)
+    return markdown_table(grid_header(grid), rows, bold)
+
+
+def grid_latex(grid: Grid, digits: int = 4) -> str:
+    """The grid as a booktabs LaTeX table, the best cell in ``\\textbf{}``."""
+    rows, bold = grid_cells(grid, digits)
+    return latex_table(grid_header(grid), rows, bold)
+
+
+def grid_csv(grid: Grid) -> str:
+    """The grid as CSV with exact floats (rows = first axis)."""
+    frame = grid.values.reset_index()
+    return frame_to_csv(frame)
+
+
+def grid_json(grid: Grid) -> str:
+    """The grid as strict JSON: metric, axes, and one record per cell."""
+    cells: list[dict[str, Any]] = []
+    for label in grid.values.index:
+        for column in grid.values.columns:
+            study_id = grid.study_ids.loc[label, column]
+            if pd.isna(study_id):
+                continue
+            cells.append(
+                {
+                    grid.row_axis: label,
+                    grid.column_axis: column,
+                    "value": float(grid.values.loc[label, column]),
+                    "best": grid.best == (label, column),
+                }
+            )
+    document = {
+        "metric": grid.metric,
+        "metric_label": METRIC_LABELS[grid.metric],
+        "direction": grid.direction,
+        "rows": [str(v) for v in grid.values.index],
+        "columns": [str(v) for v in grid.values.columns],
+        "cells": cells,
+    }
+    return dumps_strict(document, indent=1) + "\n"
+
+
+def frame_json(frame: pd.DataFrame) -> str:
+    """Records of ``frame`` as strict JSON."""
+    return dumps_strict(frame.to_dict("records"), indent=1) + "\n"

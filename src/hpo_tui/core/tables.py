@@ -1,0 +1,150 @@
+"""Paper-ready text tables: Markdown and LaTeX (booktabs), escaped for each format.
+
+Cells are display-rounded (``digits`` decimals) because these are for reading; CSV and JSON
+renderings elsewhere stay exact.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hpo_tui.core.formats import display_number, printable
+
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_LATEX_RE = re.compile("|".join(re.escape(k) for k in _LATEX_SPECIAL))
+# Characters with inline meaning inside a table cell; "_" only where it can start or end
+# emphasis (not between letters or digits, so names like n_trials stay readable).
+_MD_RE = re.compile(r"([\\`*\[\]<>|~])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+
+
+def latex_escape(text: str) -> str:
+    """Escape LaTeX's special characters (and make control characters visible)."""
+    return _LATEX_RE.sub(lambda m: _LATEX_SPECIAL[m.group(0)], printable(text))
+
+
+def markdown_escape(text: str) -> str:
+    """Escape Markdown's inline syntax and table pipes (and control characters)."""
+    return _MD_RE.sub(lambda m: "\\" + m.group(0), printable(text)).replace("\n", " ")
+
+
+def cell_display(value: Any, digits: int) -> str:
+    """A cell for reading: strings as they are, numbers rounded to ``digits`` decimals."""
+    if isinstance(value, str):
+        return value
+    return display_number(value, digits=digits)
+
+
+def markdown_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    bold: set[tuple[int, int]] | None = None,
+    align: Sequence[str] | None = None,
+) -> str:
+    """A GitHub-flavoured Markdown table; cells given as plain text get escaped here."""
+    bold = bold or set()
+    align = align or ["l"] + ["r"] * (len(header) - 1)
+    rule = {"l": "---", "r": "---:", "c": ":---:"}
+    lines = [
+        "| " + " | ".join(markdown_escape(h) for h in header) + " |",
+        "|" + "|".join(rule[a] for a in align) + "|",
+    ]
+    for i, row in enumerate(rows):
+        cells = []
+        for j, text in enumerate(row):
+            text = markdown_escape(text)
+            cells.append(f"**{text}**" if (i, j) in bold else text)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def latex_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    bold: set[tuple[int, int]] | None = None,
+    align: Sequence[str] | None = None,
+) -> str:
+    """A booktabs ``tabular`` (needs ``\\usepackage{booktabs}``)."""
+    bold = bold or set()
+    align = align or ["l"] + ["r"] * (len(header) - 1)
+    lines = [
+        r"\begin{tabular}{" + "".join(align) + "}",
+        r"\toprule",
+        " & ".join(latex_escape(h) for h in header) + r" \\",
+        r"\midrule",
+    ]
+    for i, row in enumerate(rows):
+        cells = []
+        for j, text in enumerate(row):
+            text = latex_escape(text)
+            cells.append(rf"\textbf{{{text}}}" if (i, j) in bold else text)
+        lines.append(" & ".join(cells) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    return "\n".join(lines) + "\n"
+
+
+def frame_rows(frame: pd.DataFrame, digits: int) -> list[list[str]]:
+    """All cells of ``frame`` as display text."""
+    return [[cell_display(v, digits) for v in row] for row in frame.itertuples(index=False)]
+
+
+def frame_markdown(frame: pd.DataFrame, digits: int = 4) -> str:
+    """``frame`` as a Markdown table."""
+    return markdown_table([str(c) for c in frame.columns], frame_rows(frame, digits))
+
+
+def frame_latex(frame: pd.DataFrame, digits: int = 4) -> str:
+    """``frame`` as a booktabs LaTeX table."""
+    return latex_table([str(c) for c in frame.columns], frame_rows(frame, digits))
+
+
+def json_number(value: float) -> float | str:
+    """A float for strict JSON: NaN/+inf/-inf become "NaN"/"Infinity"/"-Infinity"."""
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "Infinity" if value > 0 else "-Infinity"
+    return value
+
+
+def strict_json(data: Any) -> Any:
+    """``data`` as plain JSON types, every non-finite float replaced as in :func:`json_number`.
+
+    numpy/pandas scalars become Python ones, missing values ``null``, timestamps ISO 8601.
+    """
+    if data is None or data is pd.NA or data is pd.NaT:
+        return None
+    if isinstance(data, (bool, np.bool_)):
+        return bool(data)
+    if isinstance(data, np.integer):
+        return int(data)
+    if isinstance(data, (float, np.floating)):
+        return json_number(float(data))
+    if isinstance(data, pd.Timestamp):
+        return data.isoformat()
+    if isinstance(data, dict):
+        return {str(k): strict_json(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [strict_json(v) for v in data]
+    return data
+
+
+def dumps_strict(data: Any, indent: int | None = None) -> str:
+    """JSON text that any strict parser accepts (``allow_nan=False`` proves it)."""
+    return json.dumps(strict_json(data), indent=indent, ensure_ascii=False, allow_nan=False)

@@ -1,0 +1,160 @@
+"""The export set: golden files, exact round trips, strict JSON, atomic replacement."""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hpo_tui.core import load_campaign
+from hpo_tui.core.export import (
+    EXPORT_FILES,
+    ExportError,
+    render_export,
+    summary_frame,
+    write_export,
+)
+from tests.helpers.golden import GOLDEN_SPEC, assert_golden
+from tests.helpers.snapshot_fs import fs_state
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+FIXED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+@pytest.fixture
+def golden_campaign(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(ROOT)
+    return load_campaign([GOLDEN_SPEC])
+
+
+def _strict_loads(text: str):
+    def refuse(token: str) -> None:
+        raise ValueError(f"non-standard JSON token {token}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("name", EXPORT_FILES)
+def test_export_files_match_golden(golden_campaign, name: str) -> None:
+    texts = render_export(golden_campaign, FIXED)
+    assert_golden(texts[name], f"export/{name}")
+
+
+def test_summary_csv_reads_back_bit_identical(golden_campaign, tmp_path: Path) -> None:
+    write_export(golden_campaign, tmp_path / "out", generated_at=FIXED)
+    back = pd.read_csv(tmp_path / "out" / "hpo_summary.csv", keep_default_na=False, na_values=[""])
+    want = summary_frame(golden_campaign)
+    assert list(back.columns) == list(want.columns)
+    assert len(back) == len(want)
+    float_columns = [c for c in want.columns if want[c].dtype == float]
+    assert "value" in float_columns and "curve_train_val_gap" in float_columns
+    for column in float_columns:
+        for got, exp in zip(
+            back[column].to_numpy(float), want[column].to_numpy(float), strict=True
+        ):
+            if math.isnan(exp):
+                assert math.isnan(got), column
+            else:
+                assert struct.pack("<d", got) == struct.pack("<d", exp), column
+    assert (back["value"] == math.inf).sum() == (want["value"] == math.inf).sum() >= 1
+    assert back["number"].tolist() == want["number"].tolist()
+    assert back["diverged"].tolist() == want["diverged"].tolist()
+    for column in ("datetime_start", "datetime_complete"):
+        got_dt = pd.to_datetime(back[column], utc=True).astype("datetime64[ns, UTC]")
+        pd.testing.assert_series_equal(got_dt, want[column].reset_index(drop=True))
+
+
+def test_full_json_is_strict_and_round_trips_every_curve_point(golden_campaign) -> None:
+    document = _strict_loads(render_export(golden_campaign, FIXED)["hpo_full.json"])
+    points = 0
+    curves = golden_campaign.curves
+    for study in document["studies"]:
+        study_id = golden_campaign.studies.set_index("study").loc[study["study"], "study_id"]
+        for trial in study["trials"]:
+            key = golden_campaign.trials[
+                (golden_campaign.trials["study_id"] == study_id)
+                & (golden_campaign.trials["number"] == trial["number"])
+            ]["key"].iloc[0]
+            for name, curve in trial["curves"].items():
+                want = curves[(curves["key"] == key) & (curves["curve"] == name)]
+                assert curve["steps"] == want["step"].tolist()
+                got = [float(v) for v in curve["values"]]  # "NaN"/"Infinity" strings included
+                for g, w in zip(got, want["value"].tolist(), strict=True):
+                    assert (math.isnan(g) and math.isnan(w)) or g == w
+                points += len(got)
+    assert points == len(curves)
+    assert document["metadata"]["divergence_rules"]["explode_factor"] == 10.0
+
+
+def test_diverged_files(golden_campaign) -> None:
+    texts = render_export(golden_campaign, FIXED)
+    records = _strict_loads(texts["hpo_diverged.json"])["trials"]
+    assert {(r["study"], r["number"]) for r in records} == {
+        (s, int(n))
+        for s, n in golden_campaign.trials.loc[
+            golden_campaign.trials["diverged"], ["study", "number"]
+        ].itertuples(index=False)
+    }
+    nan_case = next(
+        r
+        for r in records
+        if r["diverged_reason"] == "nan" and r["diverged_curve"] == "intermediate"
+    )
+    assert nan_case["diverged_last_finite"] == 0.9
+    assert nan_case["diverged_value_before"] == 0.9
+
+
+def test_output_is_deterministic_apart_from_generated_at(golden_campaign) -> None:
+    first = render_export(golden_campaign, FIXED)
+    second = render_export(load_campaign([GOLDEN_SPEC]), datetime(2030, 1, 1, tzinfo=UTC))
+    for name in EXPORT_FILES:
+        a = first[name].replace(FIXED.isoformat(), "T")
+        b = second[name].replace(datetime(2030, 1, 1, tzinfo=UTC).isoformat(), "T")
+        assert a == b, name
+
+
+def test_failure_mid_write_leaves_previous_export_intact(
+    golden_campaign, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "analysis"
+    write_export(golden_campaign, out, generated_at=FIXED)
+    before = fs_state(tmp_path)
+    import hpo_tui.core.export as export
+
+    real = export._write_file
+    calls = {"n": 0}
+
+    def failing(path: Path, text: str) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError(28, "No space left on device")
+        real(path, text)
+
+    monkeypatch.setattr(export, "_write_file", failing)
+    with pytest.raises(ExportError, match="no space left on device"):
+        write_export(golden_campaign, out, generated_at=datetime(2030, 1, 1, tzinfo=UTC))
+    assert fs_state(tmp_path) == before  # no leftover temp folder either
+
+
+def test_export_replaces_previous_files(golden_campaign, tmp_path: Path) -> None:
+    out = tmp_path / "analysis"
+    write_export(golden_campaign, out, generated_at=FIXED)
+    (out / "notes.md").write_text("mine")
+    later = datetime(2031, 1, 1, tzinfo=UTC)
+    write_export(golden_campaign, out, generated_at=later)
+    assert later.isoformat() in (out / "README.md").read_text()
+    assert (out / "notes.md").read_text() == "mine"  # a user's own file survives
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["analysis"]
+
+
+def test_output_path_that_is_a_file(golden_campaign, tmp_path: Path) -> None:
+    target = tmp_path / "analysis"
+    target.write_text("not a folder")
+    with pytest.raises(ExportError, match="not a folder"):
+        write_export(golden_campaign, target)
+    assert target.read_text() == "not a folder"
