@@ -44,7 +44,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from common import (
     BUDGETS,
     CACHE_DIR,
@@ -492,8 +491,7 @@ def compare_trial(frozen: Any, expected: dict[str, Any]) -> list[str]:
         "params": frozen.params == expected["params"]
         and type(frozen.params["n_layers"]) is int
         and type(frozen.params["optimizer"]) is str,
-        "distributions": got_dists == want_dists
-        and frozen.distributions == _distributions(),
+        "distributions": got_dists == want_dists and frozen.distributions == _distributions(),
         "intermediate_values": sorted(frozen.intermediate_values)
         == sorted(expected["intermediate_values"])
         and all(

@@ -220,7 +220,7 @@ def run_adbc(size: Size, backend: str) -> dict[str, Any]:
 
         target = f"file:{size.sqlite_path}?mode=ro"
     else:
-        import adbc_driver_postgresql.dbapi as driver  # type: ignore[no-redef]
+        import adbc_driver_postgresql.dbapi as driver
 
         target = f"postgresql://postgres@127.0.0.1:5432/{size.pg_database}"
     import pyarrow  # noqa: F401

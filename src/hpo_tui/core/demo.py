@@ -30,11 +30,14 @@ import itertools
 import json
 import logging
 import math
-import multiprocessing
 import os
 import pathlib
+import pickle
 import queue as queue_module
+import subprocess
+import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -264,51 +267,15 @@ def _optimize_study(
     )
 
 
-# Worker-process side of the parallel campaign.
-_worker_queue: Any = None
-
-
-def _init_worker(queue: Any) -> None:
-    """Pool initializer: remember the queue used to report finished trials."""
-    global _worker_queue
-    _worker_queue = queue
-
-
-def _worker_trial_done() -> None:
-    _worker_queue.put(1)
-
-
-def _optimize_study_in_worker(index: int, n_trials: int, n_epochs: int, seed: int) -> _StudyResult:
-    """Pool task: :func:`_optimize_study`, reporting each finished trial to the parent."""
-    return _optimize_study(index, n_trials, n_epochs, seed, _worker_trial_done)
-
-
 def _n_workers() -> int:
     """Number of worker processes: the usable CPUs, at most one per study."""
+    if getattr(sys, "frozen", False):  # no Python interpreter to start workers with
+        return 1
     try:
         cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
+    except AttributeError:  # not on Linux
         cpus = os.cpu_count() or 1
     return max(1, min(cpus, len(DEMO_STUDY_NAMES)))
-
-
-@contextlib.contextmanager
-def _single_threaded_blas_env() -> Iterator[None]:
-    """Make processes spawned inside this block run their BLAS single-threaded.
-
-    The matrices are tiny: a multi-threaded BLAS spends more time synchronising (and, with
-    one worker per core, competing with the other workers) than computing.
-    """
-    saved = {name: os.environ.get(name) for name in _BLAS_THREAD_VARS}
-    os.environ.update(dict.fromkeys(_BLAS_THREAD_VARS, "1"))
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def _run_campaign(
@@ -320,8 +287,8 @@ def _run_campaign(
 ) -> list[_StudyResult]:
     """Optimise the twelve demo studies, in parallel worker processes when possible.
 
-    Every study is independent and seeded, so the result does not depend on the number of
-    workers or on the order in which studies finish.
+    Every study is independent and seeded, so the result depends neither on the number of
+    workers nor on the order in which studies finish.
     """
     total = n_trials * len(DEMO_STUDY_NAMES)
     done = 0
@@ -333,33 +300,148 @@ def _run_campaign(
             progress(done, total)
 
     n_workers = _n_workers()
-    if n_workers == 1:
+    if n_workers > 1:
+        return _WorkerPool(n_workers, n_trials, n_epochs, seed).run(trial_done)
+    with _quiet_optuna():
         return [
             _optimize_study(index, n_trials, n_epochs, seed, trial_done)
             for index in range(len(DEMO_STUDY_NAMES))
         ]
 
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    with _single_threaded_blas_env():
-        pool = context.Pool(n_workers, initializer=_init_worker, initargs=(queue,))
-    with pool:
-        pending = [
-            pool.apply_async(_optimize_study_in_worker, (index, n_trials, n_epochs, seed))
-            for index in range(len(DEMO_STUDY_NAMES))
-        ]
-        while done < total:
-            try:
-                queue.get(timeout=0.1)
-            except queue_module.Empty:
-                for result in pending:
-                    if result.ready() and not result.successful():
-                        result.get()  # re-raises the worker's exception
-                continue
-            trial_done()
-        results = [result.get() for result in pending]
-    queue.close()
-    return results
+
+class _WorkerPool:
+    """Run demo studies in ``python -c`` worker processes with single-threaded BLAS.
+
+    Plain subprocesses rather than :mod:`multiprocessing`: the ``spawn`` start method
+    re-imports the caller's ``__main__`` (breaking scripts without a main guard) and numpy
+    cannot be told to use one BLAS thread once imported. The matrices are tiny: a
+    multi-threaded BLAS spends far more time synchronising (and competing with the other
+    workers for the cores) than computing.
+
+    Protocol: the parent writes study indices, one per line, to a worker's stdin (heaviest
+    studies first, next one when a result arrives); the worker writes ``T\n`` per finished
+    trial and ``R <n>\n`` followed by an ``n``-byte pickled :class:`_StudyResult` per study.
+    """
+
+    def __init__(self, n_workers: int, n_trials: int, n_epochs: int, seed: int) -> None:
+        self.n_workers = n_workers
+        self.args = json.dumps([n_trials, n_epochs, seed])
+
+    def run(self, trial_done: Callable[[], None]) -> list[_StudyResult]:
+        """Optimise all studies; call ``trial_done()`` in this thread per finished trial."""
+        # Largest budgets first: the slowest studies start early, the pool ends balanced.
+        todo = sorted(range(len(DEMO_STUDY_NAMES)), key=lambda i: (-(i // len(_HORIZONS)), i))
+        results: dict[int, _StudyResult] = {}
+        events: queue_module.Queue[tuple[int, str, Any]] = queue_module.Queue()
+        procs: list[subprocess.Popen[bytes]] = []
+        logs: list[Any] = []
+        assigned: dict[int, int] = {}
+        try:
+            for worker in range(min(self.n_workers, len(todo))):
+                log = tempfile.TemporaryFile()
+                logs.append(log)
+                proc = self._start(log)
+                procs.append(proc)
+                threading.Thread(
+                    target=_read_worker_events, args=(worker, proc, events), daemon=True
+                ).start()
+                assigned[worker] = self._assign(proc, todo)
+            while len(results) < len(DEMO_STUDY_NAMES):
+                worker, kind, payload = events.get()
+                if kind == "trial":
+                    trial_done()
+                elif kind == "result":
+                    results[assigned[worker]] = payload
+                    assigned[worker] = self._assign(procs[worker], todo)
+                else:  # "eof" before all of this worker's studies were delivered
+                    procs[worker].wait()
+                    logs[worker].seek(0)
+                    tail = logs[worker].read().decode(errors="replace")[-2000:]
+                    raise RuntimeError(
+                        f"demo worker exited with code {procs[worker].returncode}:\n{tail}"
+                    )
+        finally:
+            for proc in procs:
+                if proc.poll() is None:
+                    proc.kill()
+                proc.wait()
+                for stream in (proc.stdin, proc.stdout):
+                    if stream is not None:
+                        stream.close()
+            for log in logs:
+                log.close()
+        return [results[index] for index in range(len(DEMO_STUDY_NAMES))]
+
+    def _start(self, log: Any) -> subprocess.Popen[bytes]:
+        """Start one worker; its stderr goes to ``log``."""
+        env = dict(os.environ)
+        env.update(dict.fromkeys(_BLAS_THREAD_VARS, "1"))
+        package_root = str(pathlib.Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(
+            part for part in (package_root, env.get("PYTHONPATH", "")) if part
+        )
+        return subprocess.Popen(
+            [sys.executable, "-P", "-c", _WORKER_CODE, self.args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            env=env,
+        )
+
+    @staticmethod
+    def _assign(proc: subprocess.Popen[bytes], todo: list[int]) -> int:
+        """Send the next study index to ``proc`` (or close its stdin); return the index."""
+        assert proc.stdin is not None
+        if not todo:
+            proc.stdin.close()
+            return -1
+        index = todo.pop(0)
+        proc.stdin.write(b"%d\n" % index)
+        proc.stdin.flush()
+        return index
+
+
+_WORKER_CODE = "from hpo_tui.core.demo import _worker_main; _worker_main()"
+
+
+def _read_worker_events(
+    worker: int, proc: subprocess.Popen[bytes], events: queue_module.Queue[tuple[int, str, Any]]
+) -> None:
+    """Reader thread: turn a worker's stdout frames into ``(worker, kind, payload)`` events."""
+    assert proc.stdout is not None
+    stream = proc.stdout
+    try:
+        while line := stream.readline():
+            if line == b"T\n":
+                events.put((worker, "trial", None))
+            elif line.startswith(b"R "):
+                payload = stream.read(int(line[2:]))
+                events.put((worker, "result", pickle.loads(payload)))
+            else:
+                break
+    except (OSError, ValueError, pickle.UnpicklingError, EOFError):
+        pass
+    events.put((worker, "eof", None))
+
+
+def _worker_main() -> None:
+    """Entry point of a worker process (see :class:`_WorkerPool`)."""
+    n_trials, n_epochs, seed = json.loads(sys.argv[1])
+    # Keep the protocol channel clean: anything printed goes to stderr.
+    channel = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+
+    def trial_done() -> None:
+        channel.write(b"T\n")
+        channel.flush()
+
+    with _quiet_optuna():
+        for line in sys.stdin.buffer:
+            result = _optimize_study(int(line), n_trials, n_epochs, seed, trial_done)
+            payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            channel.write(b"R %d\n" % len(payload))
+            channel.write(payload)
+            channel.flush()
 
 
 def _write_sqlite(results: list[_StudyResult], target: pathlib.Path) -> None:
