@@ -1,0 +1,1 @@
+"""The Textual app: grid → study table → trial detail, diverged panel, export shortcut."""

@@ -1,0 +1,1 @@
+"""Screens of the hpo-tui app (one per module)."""

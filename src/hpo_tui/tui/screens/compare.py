@@ -1,0 +1,73 @@
+"""The marked trials' learning curves overlaid."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from hpo_tui.core.formats import printable
+from hpo_tui.tui.widgets.curve_plot import CurvePlot, prepare_series
+
+if TYPE_CHECKING:
+    from hpo_tui.tui.app import HpoApp
+
+
+class CompareScreen(Screen[None]):
+    """One curve per marked trial (the ``intermediate`` curve, else the first list curve)."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="compare.back"),
+        Binding("l", "toggle_log", "Log y", id="compare.log"),
+    ]
+
+    def __init__(self, keys: list[int]) -> None:
+        super().__init__()
+        self.keys = keys
+        self.log_y = False
+
+    @property
+    def hpo(self) -> HpoApp:
+        from hpo_tui.tui.app import HpoApp
+
+        assert isinstance(self.app, HpoApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield CurvePlot(id="compare-plot")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        campaign = self.hpo.campaign
+        assert campaign is not None
+        series = []
+        for key in self.keys:
+            row = campaign.trials.loc[key]
+            curves = campaign.trial_curves(key)
+            name = row["curve"] if isinstance(row["curve"], str) else None
+            if name is None and len(curves):
+                name = str(curves["curve"].iloc[0])
+            points = curves[curves["curve"] == name]
+            label = f"{printable(str(row['study']))} #{row['number']}"
+            series.append(
+                prepare_series(
+                    label, points["step"].to_numpy(), points["value"].to_numpy(), self.log_y
+                )
+            )
+        self.query_one(CurvePlot).show(
+            series, title=f"{len(self.keys)} trials compared", log_y=self.log_y
+        )
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_toggle_log(self) -> None:
+        self.log_y = not self.log_y
+        self.redraw()

@@ -1,0 +1,244 @@
+"""The trial table of one study (or of all studies): sort, filter, mark, open, compare."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+from textual_fastdatatable import DataTable
+
+from hpo_tui.core.formats import printable
+from hpo_tui.tui.widgets.trial_table import TrialTable, query_mask
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from hpo_tui.tui.app import HpoApp
+
+STATE_FILTERS = ("all", "COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING", "diverged")
+
+
+def default_columns(
+    trials: pd.DataFrame, axis_names: tuple[str, ...], all_studies: bool
+) -> list[str]:
+    """The columns shown first: identity, outcome, divergence, curve, params."""
+    values = [c for c in trials.columns if c == "value" or c.startswith("values_")]
+    if not all_studies:
+        values = [c for c in values if trials[c].notna().any()] or values[:1]
+    lead = ["study", *axis_names] if all_studies else []
+    params = sorted(c for c in trials.columns if c.startswith("param_") and trials[c].notna().any())
+    return [
+        *lead,
+        "number",
+        "state",
+        *values,
+        "diverged_reason",
+        "diverged_step",
+        "curve_best",
+        "curve_best_step",
+        "curve_n_steps",
+        "duration_s",
+        *params,
+    ]
+
+
+class StudyScreen(Screen[None]):
+    """A sortable, filterable trial table."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="study.back"),
+        Binding(
+            "s",
+            "sort",
+            "Sort",
+            id="study.sort",
+            tooltip="Sort by the cursor's column; again to reverse",
+        ),
+        Binding("slash", "filter", "Filter", id="study.filter"),
+        Binding("f", "state_filter", "State", id="study.state", tooltip="Cycle the state filter"),
+        Binding("space", "mark", "Mark", id="study.mark"),
+        Binding(
+            "c",
+            "compare",
+            "Compare",
+            id="study.compare",
+            tooltip="Overlay the marked trials' curves",
+        ),
+        Binding("o", "columns", "Columns", id="study.columns"),
+        Binding("enter", "open_trial", "Open", show=False, id="study.open"),
+    ]
+
+    def __init__(self, study_id: int | None) -> None:
+        super().__init__()
+        self.study_id = study_id
+
+    @property
+    def hpo(self) -> HpoApp:
+        from hpo_tui.tui.app import HpoApp
+
+        assert isinstance(self.app, HpoApp)
+        return self.app
+
+    def _trials(self) -> pd.DataFrame:
+        campaign = self.hpo.campaign
+        assert campaign is not None
+        if self.study_id is None:
+            return campaign.trials
+        return campaign.study_trials(self.study_id)
+
+    def compose(self) -> ComposeResult:
+        campaign = self.hpo.campaign
+        assert campaign is not None
+        trials = self._trials()
+        columns = default_columns(trials, campaign.axis_names, self.study_id is None)
+        yield Header()
+        with Vertical():
+            yield Static(self._title(), id="study-title")
+            yield TrialTable(trials, columns, id="trial-table")
+            yield Input(
+                placeholder="filter, e.g. value < 0.3 and param_learning_rate > 1e-4",
+                id="filter-input",
+                classes="hidden",
+            )
+            yield Static("", id="filter-error")
+            yield Static("", id="study-status")
+        yield Footer()
+
+    def _title(self) -> Text:
+        campaign = self.hpo.campaign
+        assert campaign is not None
+        if self.study_id is None:
+            return Text(f"All studies — {len(campaign.trials)} trials", style="bold")
+        row = campaign.studies.set_index("study_id").loc[self.study_id]
+        title = Text(printable(str(row["study"])), style="bold")
+        title.append(f"   {row['direction']} · best ", style="")
+        from hpo_tui.core.formats import display_number
+
+        title.append(display_number(row["best_value"]), style="bold green")
+        if row["best_trial"] is not None and str(row["best_trial"]) != "<NA>":
+            title.append(f" (trial {row['best_trial']})")
+        title.append(f" · source {printable(str(row['source']))}", style="dim")
+        return title
+
+    @property
+    def table(self) -> TrialTable:
+        return self.query_one(TrialTable)
+
+    def on_mount(self) -> None:
+        self._update_status(len(self.table.order), len(self.table.trials))
+
+    def on_trial_table_rebuilt(self, event: TrialTable.Rebuilt) -> None:
+        self._update_status(event.shown, event.total)
+
+    def _update_status(self, shown: int, total: int) -> None:
+        state = self.table.state
+        parts = [f"{shown} of {total} trials"]
+        if state.sort_column:
+            parts.append(f"sorted by {state.sort_column} {'↑' if state.ascending else '↓'}")
+        if state.state_filter != "all":
+            parts.append(f"state: {state.state_filter}")
+        if state.query:
+            parts.append(f"filter: {printable(state.query)}")
+        if state.marked:
+            parts.append(f"{len(state.marked)} marked")
+        self.query_one("#study-status", Static).update(Text("  ·  ".join(parts), style="dim"))
+
+    # ----------------------------------------------------------------- actions
+    def action_back(self) -> None:
+        field = self.query_one("#filter-input", Input)
+        if not field.has_class("hidden"):
+            field.add_class("hidden")
+            self.table.table.focus()
+            return
+        self.app.pop_screen()
+
+    async def sort_by(self, column: str) -> None:
+        state = self.table.state
+        if state.sort_column == column:
+            state.ascending = not state.ascending
+        else:
+            state.sort_column, state.ascending = column, True
+        await self.table.rebuild()
+
+    async def action_sort(self) -> None:
+        column = self.table.current_column()
+        if column is not None:
+            await self.sort_by(column)
+
+    async def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        index = event.column_index - 1
+        if 0 <= index < len(self.table.state.columns):
+            await self.sort_by(self.table.state.columns[index])
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter-input", Input)
+        field.remove_class("hidden")
+        field.value = self.table.state.query
+        field.focus()
+
+    @on(Input.Submitted, "#filter-input")
+    async def apply_filter(self, event: Input.Submitted) -> None:
+        error = self.query_one("#filter-error", Static)
+        expression = event.value.strip()
+        if expression:
+            try:
+                query_mask(self.table.trials, expression)
+            except ValueError as exc:
+                error.update(Text(f"filter error: {printable(str(exc))}", style="bold red"))
+                return
+        error.update("")
+        self.table.state.query = expression
+        event.input.add_class("hidden")
+        await self.table.rebuild()
+
+    async def action_state_filter(self) -> None:
+        state = self.table.state
+        state.state_filter = STATE_FILTERS[
+            (STATE_FILTERS.index(state.state_filter) + 1) % len(STATE_FILTERS)
+        ]
+        await self.table.rebuild()
+
+    async def action_mark(self) -> None:
+        key = self.table.current_key()
+        if key is None:
+            return
+        marked = self.table.state.marked
+        marked.symmetric_difference_update({key})
+        await self.table.rebuild()
+        self.table.table.action_cursor_down()
+
+    def action_compare(self) -> None:
+        marked = sorted(self.table.state.marked)
+        if not marked:
+            key = self.table.current_key()
+            marked = [key] if key is not None else []
+        if marked:
+            self.hpo.open_compare(marked)
+
+    def action_open_trial(self) -> None:
+        key = self.table.current_key()
+        if key is not None:
+            self.hpo.open_trial(key, self.table.keys_in_view())
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        event.stop()
+        self.action_open_trial()
+
+    def action_columns(self) -> None:
+        from hpo_tui.tui.screens.columns import ColumnPicker
+
+        available = [c for c in self.table.trials.columns if c not in ("key", "study_id")]
+
+        async def chosen(columns: list[str] | None) -> None:
+            if columns:
+                self.table.state.columns = columns
+                await self.table.rebuild()
+
+        self.app.push_screen(ColumnPicker(available, self.table.state.columns), chosen)

@@ -1,0 +1,176 @@
+"""One trial: state, values, params, attrs, timing, and its learning curves."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from hpo_tui.core.formats import display_number, printable
+from hpo_tui.tui.text import fold
+from hpo_tui.tui.widgets.curve_plot import CurvePlot, Series, prepare_series
+
+if TYPE_CHECKING:
+    from hpo_tui.core.campaign import Campaign
+    from hpo_tui.tui.app import HpoApp
+
+
+def trial_series(campaign: Campaign, key: int, log_y: bool, prefix: str = "") -> list[Series]:
+    """Every curve of a trial as plot series (intermediate first)."""
+    curves = campaign.trial_curves(key)
+    out = []
+    names = sorted(set(curves["curve"].astype(str)), key=lambda n: (n != "intermediate", n))
+    for name in names:
+        points = curves[curves["curve"] == name]
+        out.append(
+            prepare_series(
+                f"{prefix}{name}", points["step"].to_numpy(), points["value"].to_numpy(), log_y
+            )
+        )
+    return out
+
+
+def info_table(campaign: Campaign, key: int, full: bool) -> Table:
+    """The trial's facts as a two-column table; long values folded unless ``full``."""
+    row = campaign.trials.loc[key]
+    detail = campaign.details.loc[key]
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    width = 10_000 if full else 48
+
+    def add(label: str, value: Any, style: str = "") -> None:
+        shown = value if isinstance(value, Text) else Text(fold(value, width), style=style)
+        table.add_row(Text(label), shown)
+
+    add("study", row["study"])
+    add("trial", row["number"])
+    add("state", row["state"], "bold")
+    values = [c for c in campaign.trials.columns if c == "value" or c.startswith("values_")]
+    for column in values:
+        if pd.notna(row[column]):
+            add(column, display_number(row[column]))
+    if row["diverged"]:
+        add(
+            "diverged",
+            f"{row['diverged_reason']} at step {row['diverged_step']}"
+            f" ({row['diverged_curve'] or 'user attr'})",
+            "bold red",
+        )
+    if pd.notna(row["spike_step"]):
+        add("spike", f"loss spike at step {row['spike_step']} (recovered)", "yellow")
+    add("started", row["datetime_start"] if pd.notna(row["datetime_start"]) else "—")
+    add("finished", row["datetime_complete"] if pd.notna(row["datetime_complete"]) else "—")
+    add("duration", f"{display_number(row['duration_s'])} s")
+    if pd.notna(row.get("curve_best", float("nan"))):
+        add(
+            "best epoch",
+            f"{row['curve_best_step']} ({row['curve']} = {display_number(row['curve_best'])})",
+        )
+    table.add_row(Text("params", style="bold underline"), Text(""))
+    for name, value in sorted(detail["params"].items()):
+        add(f"  {printable(name)}", display_number(value) if isinstance(value, float) else value)
+    table.add_row(Text("user attrs", style="bold underline"), Text(""))
+    for name, value in sorted(detail["user_attrs"].items()):
+        add(f"  {printable(name)}", value)
+    if detail["system_attrs"]:
+        table.add_row(Text("system attrs", style="bold underline"), Text(""))
+        for name, value in sorted(detail["system_attrs"].items()):
+            add(f"  {printable(name)}", value)
+    return table
+
+
+class TrialScreen(Screen[None]):
+    """The trial detail; ``n``/``p`` walk the table's order."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="trial.back"),
+        Binding("n", "step(1)", "Next", id="trial.next"),
+        Binding("p", "step(-1)", "Previous", id="trial.previous"),
+        Binding("l", "toggle_log", "Log y", id="trial.log"),
+        Binding("b", "toggle_best", "Best overlay", id="trial.best"),
+        Binding("v", "toggle_full", "Full values", id="trial.full"),
+    ]
+
+    def __init__(self, key: int, order: list[int]) -> None:
+        super().__init__()
+        self.key = key
+        self.order = order or [key]
+        self.log_y = False
+        self.show_best = True
+        self.full = False
+
+    @property
+    def hpo(self) -> HpoApp:
+        from hpo_tui.tui.app import HpoApp
+
+        assert isinstance(self.app, HpoApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            with VerticalScroll(id="trial-info-scroll"):
+                yield Static(id="trial-info")
+            yield CurvePlot(id="trial-plot")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_trial()
+
+    def refresh_trial(self) -> None:
+        campaign = self.hpo.campaign
+        assert campaign is not None
+        self.query_one("#trial-info", Static).update(info_table(campaign, self.key, self.full))
+        row = campaign.trials.loc[self.key]
+        series = trial_series(campaign, self.key, self.log_y)
+        study = campaign.studies.set_index("study_id").loc[row["study_id"]]
+        best = study["best_trial"]
+        title = f"{printable(str(row['study']))} #{row['number']}"
+        if self.show_best and pd.notna(best) and int(best) != int(row["number"]):
+            best_key = campaign.trials[
+                (campaign.trials["study_id"] == row["study_id"])
+                & (campaign.trials["number"] == int(best))
+            ]["key"]
+            if len(best_key):
+                best_series = trial_series(campaign, int(best_key.iloc[0]), self.log_y, "best ")
+                series += [s for s in best_series if s.label == "best intermediate"]
+                title += f" vs best #{int(best)}"
+        marks = []
+        if row["diverged"] and pd.notna(row["diverged_step"]):
+            marks.append((float(row["diverged_step"]), "diverged"))
+            title += f" · diverged at step {row['diverged_step']} (│)"
+        if any(s.clipped for s in series):
+            title += " · x = ±inf clipped"
+        self.query_one(CurvePlot).show(series, title=title, marks=marks, log_y=self.log_y)
+        position = self.order.index(self.key) + 1 if self.key in self.order else 1
+        self.sub_title = f"trial {row['number']} ({position}/{len(self.order)})"
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_step(self, delta: int) -> None:
+        if self.key not in self.order:
+            return
+        index = (self.order.index(self.key) + delta) % len(self.order)
+        self.key = self.order[index]
+        self.refresh_trial()
+
+    def action_toggle_log(self) -> None:
+        self.log_y = not self.log_y
+        self.refresh_trial()
+
+    def action_toggle_best(self) -> None:
+        self.show_best = not self.show_best
+        self.refresh_trial()
+
+    def action_toggle_full(self) -> None:
+        self.full = not self.full
+        self.refresh_trial()

@@ -1,0 +1,1 @@
+"""Widgets of the hpo-tui app (one per module)."""
