@@ -1,0 +1,28 @@
+"""App factory for Pilot and snapshot tests: the committed golden campaign, a stable screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hpo_tui.tui.app import HpoApp
+from tests.helpers.golden import GOLDEN_SPEC
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+def make_app(specs: list[str] | None = None) -> HpoApp:
+    return HpoApp(specs or [GOLDEN_SPEC], show_clock=False)
+
+
+async def loaded(pilot) -> None:  # noqa: ANN001 - textual.pilot.Pilot
+    """Wait until the campaign is loaded and the screen settled."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()

@@ -1,0 +1,37 @@
+"""Snapshot tests of every screen on the committed golden campaign (120 × 40).
+
+Update after an intended visual change: ``pytest tests/tui/test_snapshots.py --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.tui.conftest import loaded, make_app
+
+SIZE = (120, 40)
+
+
+@pytest.mark.parametrize(
+    ("name", "keys"),
+    [
+        ("grid", []),
+        ("grid_n_diverged", ["m", "m", "m"]),
+        ("study", ["enter"]),
+        ("study_sorted_by_value", ["enter", "right", "right", "right", "s"]),
+        ("trial", ["enter", "down", "enter"]),
+        ("diverged", ["d"]),
+        ("all_trials", ["a"]),
+        ("export_dialog", ["e"]),
+        ("help", ["question_mark"]),
+    ],
+)
+def test_screen(snap_compare, name: str, keys: list[str]) -> None:  # noqa: ANN001
+    async def run_before(pilot) -> None:  # noqa: ANN001
+        await loaded(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
