@@ -21,7 +21,7 @@ def make_app(specs: list[str] | None = None) -> HpoApp:
     return HpoApp(specs or [GOLDEN_SPEC], show_clock=False)
 
 
-async def loaded(pilot) -> None:  # noqa: ANN001 - textual.pilot.Pilot
+async def loaded(pilot) -> None:
     """Wait until the campaign is loaded and the screen settled."""
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()

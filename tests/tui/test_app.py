@@ -68,7 +68,7 @@ async def test_drill_down_and_back_keeps_cursors() -> None:
         assert app.screen is grid and grid.selected_study() == study_id
 
 
-async def _open_main_study(pilot) -> StudyScreen:  # noqa: ANN001
+async def _open_main_study(pilot) -> StudyScreen:
     await loaded(pilot)
     await pilot.press("enter")
     await pilot.pause()
@@ -77,7 +77,7 @@ async def _open_main_study(pilot) -> StudyScreen:  # noqa: ANN001
     return screen
 
 
-async def _move_to_column(pilot, screen: StudyScreen, column: str) -> None:  # noqa: ANN001
+async def _move_to_column(pilot, screen: StudyScreen, column: str) -> None:
     target = screen.table.state.columns.index(column) + 1
     while screen.table.table.cursor_column < target:
         await pilot.press("right")

@@ -26,8 +26,8 @@ SIZE = (120, 40)
         ("help", ["question_mark"]),
     ],
 )
-def test_screen(snap_compare, name: str, keys: list[str]) -> None:  # noqa: ANN001
-    async def run_before(pilot) -> None:  # noqa: ANN001
+def test_screen(snap_compare, name: str, keys: list[str]) -> None:
+    async def run_before(pilot) -> None:
         await loaded(pilot)
         for key in keys:
             await pilot.press(key)
