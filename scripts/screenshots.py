@@ -1,0 +1,53 @@
+"""Save an SVG screenshot of each screen into docs/screenshots/ (for the README).
+
+Usage: ``.venv/bin/python scripts/screenshots.py [SOURCE]`` (default: the demo campaign,
+built first if missing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+SHOTS: list[tuple[str, list[str]]] = [
+    ("grid", []),
+    ("study", ["enter"]),
+    ("trial", ["enter", "down", "down", "enter"]),
+    ("diverged", ["d"]),
+    ("compare", ["enter", "space", "space", "space", "c"]),
+    ("export", ["e"]),
+]
+
+
+async def shoot(source: str) -> None:
+    from hpo_tui.tui.app import HpoApp
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    for name, keys in SHOTS:
+        app = HpoApp([source], show_clock=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            for key in keys:
+                await pilot.press(key)
+                await pilot.pause()
+            await pilot.pause()
+            app.save_screenshot(filename=f"{name}.svg", path=str(OUT))
+        print(OUT / f"{name}.svg")
+
+
+def main() -> None:
+    if len(sys.argv) > 1:
+        source = sys.argv[1]
+    else:
+        from hpo_tui.core.demo import ensure_demo_storage
+
+        source = str(ensure_demo_storage())
+    asyncio.run(shoot(source))
+
+
+if __name__ == "__main__":
+    main()
