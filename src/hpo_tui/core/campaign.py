@@ -2,8 +2,9 @@
 
 ``studies`` (one row per study), ``trials`` (one row per trial) and ``curves`` (long format,
 one row per curve point). Column names are the export's names; ``docs/data-model.md`` and the
-export's README describe each. ``study_id`` numbers studies across the whole campaign (the
-same study name in two sources gives two studies); ``key`` numbers trials likewise.
+export's README describe each. ``study_id`` identifies a study across the whole campaign (the
+same study name in two sources gives two studies); ``key`` identifies a trial likewise. Both
+are stable across refreshes (derived from the source's position and the storage's own ids).
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from hpo_tui.core.sources import Source, SourceKind, resolve_sources
 
 STATES = ("COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING")
 CURVE_COLUMNS = ["study_id", "study", "number", "curve", "step", "value"]
+# study_id = source index << 20 | storage study id; key = source index << 40 | storage trial id.
+STUDY_ID_BITS = 20
+TRIAL_KEY_BITS = 40
 
 Progress = Callable[[str, int, int], None]
 
@@ -130,22 +134,19 @@ def build_campaign(parts: list[tuple[Source, RawTables]], config: Config) -> Cam
     study_frames = []
     trial_frames = []
     values, params, users, systems, inters = [], [], [], [], []
-    next_study = 0
-    next_key = 0
-    for source, raw in parts:
-        studies = raw.studies.reset_index(drop=True)
-        study_map = pd.Series(
-            np.arange(next_study, next_study + len(studies)), index=studies["study_id"].to_numpy()
-        )
-        next_study += len(studies)
+    for index, (source, raw) in enumerate(parts):
+        # Ids stable across refreshes: the source's position and the storage's own id.
+        study_base = np.int64(index) << np.int64(STUDY_ID_BITS)
+        key_base = np.int64(index) << np.int64(TRIAL_KEY_BITS)
+        studies = raw.studies.sort_values("study_id", kind="stable").reset_index(drop=True)
+        storage_ids = studies["study_id"].to_numpy(dtype=np.int64)
+        study_map = pd.Series(study_base + storage_ids, index=storage_ids)
         study_frames.append(studies.assign(study_id=study_map.to_numpy(), source=source.display))
         trials = raw.trials.sort_values(["study_id", "number"], kind="stable").reset_index(
             drop=True
         )
-        key_map = pd.Series(
-            np.arange(next_key, next_key + len(trials)), index=trials["trial_id"].to_numpy()
-        )
-        next_key += len(trials)
+        trial_ids = trials["trial_id"].to_numpy(dtype=np.int64)
+        key_map = pd.Series(key_base + trial_ids, index=trial_ids)
         trial_frames.append(
             trials.assign(
                 key=key_map.to_numpy(),

@@ -224,8 +224,31 @@ def _study_attr_dicts(rows: list[tuple[Any, ...]], source: Source) -> dict[Any, 
     return out
 
 
-def read_rdb_tables(reader: _Reader, source: Source, layout: SchemaLayout) -> RawTables:
-    """Read every Optuna table through ``reader`` (inside its transaction)."""
+_ID_CHUNK = 900  # below SQLite's default limit of host parameters / keeps statements short
+
+
+def _rows_for(reader: _Reader, sql: str, trial_ids: list[int] | None) -> list[tuple[Any, ...]]:
+    """``sql`` for every trial, or only for ``trial_ids`` (in chunks of ``IN (...)``)."""
+    if trial_ids is None:
+        return reader.rows(sql)
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(trial_ids), _ID_CHUNK):
+        chunk = ", ".join(str(int(t)) for t in trial_ids[start : start + _ID_CHUNK])
+        rows.extend(reader.rows(f"{sql} WHERE trial_id IN ({chunk})"))
+    return rows
+
+
+def read_rdb_tables(
+    reader: _Reader, source: Source, layout: SchemaLayout, trial_ids: list[int] | None = None
+) -> RawTables:
+    """Read the Optuna tables through ``reader`` (inside its transaction).
+
+    Args:
+        reader: An open reader inside its read transaction.
+        source: For error messages.
+        layout: The schema's encoding columns.
+        trial_ids: Read only these trials (study tables are always read whole: they are small).
+    """
     version = reader.rows("SELECT library_version FROM version_info")
     library_version = str(version[0][0]) if version and version[0][0] else ""
     # Optuna < 5 wrote naive local time; Optuna 5 writes naive UTC (see docs/data-model.md).
@@ -244,24 +267,32 @@ def read_rdb_tables(reader: _Reader, source: Source, layout: SchemaLayout) -> Ra
     study_system = _study_attr_dicts(
         reader.rows(f"SELECT study_id, {key}, value_json FROM study_system_attributes"), source
     )
-    trial_rows = reader.rows(
-        "SELECT trial_id, study_id, number, state, datetime_start, datetime_complete FROM trials"
+    trial_rows = _rows_for(
+        reader,
+        "SELECT trial_id, study_id, number, state, datetime_start, datetime_complete FROM trials",
+        trial_ids,
     )
     value_sql = "SELECT trial_id, objective, value" + (
         ", value_type FROM trial_values" if layout.value_type else " FROM trial_values"
     )
-    value_rows = reader.rows(value_sql)
-    param_rows = reader.rows(
-        "SELECT trial_id, param_name, param_value, distribution_json FROM trial_params"
+    value_rows = _rows_for(reader, value_sql, trial_ids)
+    param_rows = _rows_for(
+        reader,
+        "SELECT trial_id, param_name, param_value, distribution_json FROM trial_params",
+        trial_ids,
     )
-    user_rows = reader.rows(f"SELECT trial_id, {key}, value_json FROM trial_user_attributes")
-    system_rows = reader.rows(f"SELECT trial_id, {key}, value_json FROM trial_system_attributes")
+    user_rows = _rows_for(
+        reader, f"SELECT trial_id, {key}, value_json FROM trial_user_attributes", trial_ids
+    )
+    system_rows = _rows_for(
+        reader, f"SELECT trial_id, {key}, value_json FROM trial_system_attributes", trial_ids
+    )
     inter_sql = "SELECT trial_id, step, intermediate_value" + (
         ", intermediate_value_type FROM trial_intermediate_values"
         if layout.intermediate_value_type
         else " FROM trial_intermediate_values"
     )
-    inter_rows = reader.rows(inter_sql)
+    inter_rows = _rows_for(reader, inter_sql, trial_ids)
 
     directions: dict[Any, list[str]] = {}
     for study_id, _objective, direction in direction_rows:
@@ -346,12 +377,12 @@ def schema_head(reader: _Reader, source: Source) -> str:
     return str(rows[0][0])
 
 
-def read_rdb(source: Source) -> RawTables:
-    """Read a whole RDB storage (SQLite file or server) without writing to it.
+@contextmanager
+def read_transaction(source: Source) -> Iterator[_Reader]:
+    """A reader inside one short read-only transaction; driver errors become one line.
 
-    Raises:
-        SourceError: when the database cannot be opened, is not an Optuna storage, or is
-            corrupt.
+    The connection is closed on exit: nothing stays open between two reads, so the workers
+    writing the study are never blocked by an idle viewer.
     """
     driver_errors: tuple[type[BaseException], ...] = (sqlite3.Error,)
     try:
@@ -361,19 +392,30 @@ def read_rdb(source: Source) -> RawTables:
     except ImportError:  # pragma: no cover - sqlalchemy comes with optuna
         pass
     with _open(source)() as (conn, dialect):
-        server_errors = _driver_error_types(dialect)
+        errors = (*driver_errors, *_driver_error_types(dialect))
         reader = _Reader(conn, dialect)
         try:
             reader.begin()
             try:
-                head = schema_head(reader, source)
-                layout = KNOWN_HEADS.get(head)
-                if layout is not None:
-                    return read_rdb_tables(reader, source, layout)
+                yield reader
             finally:
                 reader.end()
-        except (*driver_errors, *server_errors) as exc:
+        except errors as exc:
             raise SourceError(source.display, _read_problem(exc)) from None
+
+
+def read_rdb(source: Source) -> RawTables:
+    """Read a whole RDB storage (SQLite file or server) without writing to it.
+
+    Raises:
+        SourceError: when the database cannot be opened, is not an Optuna storage, or is
+            corrupt.
+    """
+    with read_transaction(source) as reader:
+        head = schema_head(reader, source)
+        layout = KNOWN_HEADS.get(head)
+        if layout is not None:
+            return read_rdb_tables(reader, source, layout)
     if source.kind is SourceKind.SQLITE:
         return read_with_optuna_api(source, head)
     raise SourceError(source.display, f"unknown Optuna schema {head!r} (hpo-tui reads 2.4–5.x)")
