@@ -27,18 +27,24 @@ class JournalRead:
     warnings: list[str] = field(default_factory=list)
 
 
-def _replay(lines: list[bytes], source: Source) -> Any:
+def replay_lines(lines: list[bytes], source: Source, replay: Any = None) -> Any:
+    """Apply journal lines to ``replay`` (a new Optuna replay result when ``None``).
+
+    Raises:
+        SourceError: on a line that is not a journal record or cannot be replayed.
+    """
     from optuna.storages.journal._storage import JournalStorageReplayResult
 
-    replay = JournalStorageReplayResult("hpo-tui-reader-")
+    if replay is None:
+        replay = JournalStorageReplayResult("hpo-tui-reader-")
+    start = replay.log_number_read
     logs = []
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(lines, start=start + 1):
         try:
             logs.append(json.loads(line))
         except (ValueError, UnicodeDecodeError):
-            raise SourceError(
-                source.display, f"line {number} is not a valid journal record"
-            ) from None
+            problem = f"line {number} is not a valid journal record"
+            raise SourceError(source.display, problem) from None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -73,7 +79,7 @@ def read_journal(source: Source) -> JournalRead:
             "read up to the previous line"
         )
     lines = data[:end].splitlines()
-    replay = _replay([line for line in lines if line.strip()], source)
+    replay = replay_lines([line for line in lines if line.strip()], source)
     studies = replay.get_all_studies()
     trials = {s._study_id: replay.get_all_trials(s._study_id, None) for s in studies}
     return JournalRead(tables=raw_from_frozen(studies, trials), offset=end, warnings=notes)

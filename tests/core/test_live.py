@@ -1,0 +1,185 @@
+"""Incremental refresh: only what changed is read, the result equals a fresh full load, and
+workers writing the study are never disturbed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import optuna
+import pandas as pd
+import pytest
+
+from hpo_tui.core import load_campaign
+from hpo_tui.core.campaign import Campaign
+from hpo_tui.core.live import LiveCampaign
+from tests.helpers.worker import STUDIES, storage_for
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def assert_same_campaign(a: Campaign, b: Campaign) -> None:
+    pd.testing.assert_frame_equal(a.trials, b.trials)
+    pd.testing.assert_frame_equal(a.curves, b.curves)
+    pd.testing.assert_frame_equal(
+        a.studies.drop(columns=["user_attrs", "system_attrs"]),
+        b.studies.drop(columns=["user_attrs", "system_attrs"]),
+    )
+    assert a.studies["user_attrs"].tolist() == b.studies["user_attrs"].tolist()
+    pd.testing.assert_frame_equal(a.details, b.details)
+
+
+def _new_storage(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'live.db'}"
+    if kind == "journal":
+        return str(tmp_path / "live.log")
+    base = request.getfixturevalue("pg_database" if kind == "postgresql" else "mysql_database")
+    return _fresh_server_db(base, kind, tmp_path.name)
+
+
+def _fresh_server_db(base: str, kind: str, suffix: str) -> str:
+    """A database of its own for this test on the session's server."""
+    import uuid
+
+    name = f"hpo_tui_live_{uuid.uuid4().hex[:8]}"
+    if kind == "postgresql":
+        import psycopg2
+
+        admin = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
+        admin.autocommit = True
+        with admin.cursor() as cur:
+            cur.execute(f'CREATE DATABASE "{name}"')
+        admin.close()
+        _CREATED.append((kind, name))
+        return f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
+    import pymysql
+
+    admin = pymysql.connect(host="127.0.0.1", port=3306, user="root", password="", autocommit=True)
+    with admin.cursor() as cur:
+        cur.execute(f"CREATE DATABASE `{name}`")
+    admin.close()
+    _CREATED.append((kind, name))
+    return f"mysql+pymysql://root@127.0.0.1:3306/{name}"
+
+
+_CREATED: list[tuple[str, str]] = []
+
+
+@pytest.fixture(autouse=True)
+def _drop_created_databases():
+    yield
+    while _CREATED:
+        kind, name = _CREATED.pop()
+        if kind == "postgresql":
+            import psycopg2
+
+            admin = psycopg2.connect(
+                host="127.0.0.1", port=5432, user="postgres", dbname="postgres"
+            )
+            admin.autocommit = True
+            with admin.cursor() as cur:
+                cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.close()
+        else:
+            import pymysql
+
+            admin = pymysql.connect(
+                host="127.0.0.1", port=3306, user="root", password="", autocommit=True
+            )
+            with admin.cursor() as cur:
+                cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+            admin.close()
+
+
+BACKENDS = ["sqlite", "journal", "postgresql", "mysql"]
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_refresh_sees_new_running_and_finished_trials(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    spec = _new_storage(kind, tmp_path, request)
+    storage = storage_for(spec)
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    study = optuna.create_study(study_name="w_2M_h1", storage=storage)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    live = LiveCampaign([spec])
+    assert not live.refresh().changed  # nothing happened
+
+    running = study.ask()
+    running.suggest_float("x", 0, 1)
+    running.report(0.9, 0)
+    summary = live.refresh()
+    assert (summary.new_trials, summary.finished) == (1, 0)
+    assert "+1 trials" in summary.describe()
+    assert not live.refresh().changed  # a running trial that did not move: no rebuild
+
+    running.report(0.8, 1)
+    summary = live.refresh()
+    assert summary.updated == 1
+    key = next(iter(summary.changed_keys))
+    assert live.campaign.trial_curves(key)["value"].tolist() == [0.9, 0.8]
+
+    study.tell(running, 0.8)
+    optuna.create_study(study_name="w_2B_h1", storage=storage)
+    summary = live.refresh()
+    assert summary.finished == 1 and summary.new_studies == 1
+    assert_same_campaign(live.campaign, load_campaign([spec]))
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_concurrent_workers_are_not_disturbed(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    spec = _new_storage(kind, tmp_path, request)
+    storage = storage_for(spec)
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    for name in STUDIES:
+        optuna.create_study(study_name=name, storage=storage)
+    live = LiveCampaign([spec])
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.helpers.worker", spec, "5", str(seed)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for seed in range(4)
+    ]
+    refreshes = 0
+    deadline = time.monotonic() + 240
+    while any(w.poll() is None for w in workers) and time.monotonic() < deadline:
+        live.refresh()
+        refreshes += 1
+        time.sleep(0.2)
+    errors = [w.communicate()[1] for w in workers]
+    assert [w.returncode for w in workers] == [0, 0, 0, 0], errors
+    assert not any("locked" in e or "Traceback" in e for e in errors), errors
+    assert refreshes >= 3
+    live.refresh()
+    fresh = load_campaign([spec])
+    assert len(fresh.trials) == 20
+    assert_same_campaign(live.campaign, fresh)
+
+
+def test_journal_partial_last_line_waits(tmp_path: Path) -> None:
+    path = tmp_path / "j.log"
+    storage = storage_for(str(path))
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    study = optuna.create_study(study_name="j_2M_h1", storage=storage)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    live = LiveCampaign([str(path)])
+    complete = path.read_bytes()
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    appended = path.read_bytes()[len(complete) :]
+    path.write_bytes(complete + appended[: len(appended) // 2])  # a writer mid-append
+    live.refresh()
+    assert len(live.campaign.trials) <= 2
+    path.write_bytes(complete + appended)
+    live.refresh()
+    assert len(live.campaign.trials) == 2
+    assert_same_campaign(live.campaign, load_campaign([str(path)]))
