@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from hpo_tui import __version__
@@ -39,6 +39,38 @@ def _add_sources(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be a positive number of seconds")
+    return value
+
+
+def _add_tui_watch(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--watch",
+        type=_positive,
+        default=5.0,
+        metavar="SECONDS",
+        help="auto-refresh period while trials are running (default: %(default)s)",
+    )
+    group.add_argument(
+        "--no-watch", dest="watch", action="store_const", const=None, help="never auto-refresh"
+    )
+
+
+def _add_cli_watch(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--watch",
+        type=_positive,
+        default=None,
+        metavar="SECONDS",
+        help="keep watching: reprint in place on a terminal, append a table per change on a "
+        "pipe or file (Ctrl-C stops)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for the docs and the tests)."""
     parser = argparse.ArgumentParser(
@@ -50,17 +82,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     open_cmd = sub.add_parser("open", help="open the TUI on SOURCEs (the default command)")
     _add_sources(open_cmd)
+    _add_tui_watch(open_cmd)
 
     summary = sub.add_parser("summary", help="one row per study")
     _add_sources(summary)
     summary.add_argument("--format", choices=TABLE_FORMATS, default="table")
     summary.add_argument("--digits", type=int, default=4, help="decimals in table/markdown/latex")
+    _add_cli_watch(summary)
 
     grid = sub.add_parser("grid", help="the budget × horizon grid of one metric")
     _add_sources(grid)
     grid.add_argument("--format", choices=TABLE_FORMATS, default="table")
     grid.add_argument("--metric", choices=METRICS, default="best")
     grid.add_argument("--digits", type=int, default=4, help="decimals in table/markdown/latex")
+    _add_cli_watch(grid)
 
     diverged = sub.add_parser("diverged", help="the diverged trials, with reason and step")
     _add_sources(diverged)
@@ -77,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--print", dest="print_only", action="store_true", help="print the summary and exit"
     )
+    _add_tui_watch(demo)
     return parser
 
 
@@ -124,20 +160,60 @@ def _emit(frame: pd.DataFrame, fmt: str, digits: int = 4, title: str | None = No
         print_table(frame, title=title, digits=digits)
 
 
+def _watch(args: argparse.Namespace, config: Config, show: Callable[[Campaign], None]) -> int:
+    """Print, then refresh every ``args.watch`` seconds and print again on each change."""
+    import time
+    from datetime import datetime
+
+    from hpo_tui.core.live import LiveCampaign
+
+    live = LiveCampaign(resolve_specs(args.sources, config), config)
+    _report_warnings(live.campaign.warnings)
+    in_place = sys.stdout.isatty()
+    what = "loaded"
+    try:
+        while True:
+            stamp = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+            if in_place:
+                sys.stdout.write("\x1b[H\x1b[2J")  # home + clear: reprint in place
+            print(f"# {stamp} · {what}", flush=True)
+            show(live.campaign)
+            sys.stdout.flush()
+            while True:
+                time.sleep(args.watch)
+                summary = live.refresh()
+                _report_warnings(summary.warnings)
+                if summary.changed:
+                    what = summary.describe()
+                    break
+    except KeyboardInterrupt:
+        return 0
+
+
 def cmd_summary(args: argparse.Namespace, config: Config) -> int:
     from hpo_tui.core.summary import study_summary
 
-    campaign = _load(args.sources, config)
-    table = study_summary(campaign)
-    _emit(table, args.format, args.digits, title=f"{len(table)} studies")
+    def show(campaign: Campaign) -> None:
+        table = study_summary(campaign)
+        _emit(table, args.format, args.digits, title=f"{len(table)} studies")
+
+    if args.watch:
+        return _watch(args, config, show)
+    show(_load(args.sources, config))
     return 0
 
 
 def cmd_grid(args: argparse.Namespace, config: Config) -> int:
+    if args.watch:
+        return _watch(args, config, lambda campaign: _show_grid(args, config, campaign))
+    _show_grid(args, config, _load(args.sources, config))
+    return 0
+
+
+def _show_grid(args: argparse.Namespace, config: Config, campaign: Campaign) -> None:
     from hpo_tui.core import grid_text
     from hpo_tui.core.grid import METRIC_LABELS, build_grid
 
-    campaign = _load(args.sources, config)
     try:
         grid = build_grid(campaign, args.metric)
     except ValueError as exc:
@@ -160,7 +236,6 @@ def cmd_grid(args: argparse.Namespace, config: Config) -> int:
         from hpo_tui.core.formats import printable
 
         print("not on the grid: " + ", ".join(printable(str(name)) for name in off))
-    return 0
 
 
 def cmd_diverged(args: argparse.Namespace, config: Config) -> int:
@@ -232,7 +307,7 @@ def cmd_open(args: argparse.Namespace, config: Config) -> int:
         args.format = "table"
         args.digits = 4
         return cmd_summary(args, config)
-    return run_app(specs, config)
+    return run_app(specs, config, watch_seconds=getattr(args, "watch", 5.0))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,7 +14,7 @@ import optuna
 STUDIES = ("live_2M_h1", "live_2B_h3")
 
 
-def storage_for(spec: str):  # noqa: ANN201 - an Optuna storage
+def storage_for(spec: str):
     if "://" in spec:
         kwargs = {"connect_args": {"timeout": 60}} if spec.startswith("sqlite") else {}
         return optuna.storages.RDBStorage(spec, engine_kwargs=kwargs)

@@ -5,9 +5,11 @@ model budget (``2M``/``20M``/``200M``/``2B``) and forecast horizon (``h1``/``h3`
 Every trial really trains a small multi-layer perceptron, written in numpy, to forecast the
 ``h``-step-ahead log return of a deterministic synthetic price series from a window of
 lagged returns. Hyperparameters are chosen by Optuna's TPE sampler, weak trials are stopped
-by a :class:`~optuna.pruners.MedianPruner`, and some trials diverge naturally (their loss
-overflows to ``inf``/``NaN``), mostly at the largest budget, where the learning-rate ceiling
-and the initialisation scale are higher.
+by a :class:`~optuna.pruners.MedianPruner`, and some trials diverge naturally (their float32
+loss overflows to ``inf``/``NaN``), mostly at the largest budget, where the learning-rate
+ceiling and the initialisation scale are higher. Divergence comes from SGD (with momentum and
+the linear batch-size scaling rule) at too high a step size; Adam does not overflow here.
+The "budgets" are only names: the largest model has about twenty thousand weights.
 
 Diverged trials end in one of the failure modes seen in real campaigns:
 
@@ -34,10 +36,12 @@ import os
 import pathlib
 import pickle
 import queue as queue_module
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -67,6 +71,7 @@ DEMO_STUDY_NAMES: tuple[str, ...] = tuple(
 )
 """Names of the twelve demo studies, budget-major (``demo_2M_h1``, ``demo_2M_h3``, ...)."""
 
+# Bump the version whenever the generated campaign changes, so stale caches are not reused.
 _CACHE_FILE_NAME = "demo-v1.db"
 
 # Synthetic data set. Fixed seed: the data set is versioned by name, only the search varies.
@@ -75,6 +80,9 @@ _WINDOW = 16
 _N_TRAIN = 512
 _N_VAL = 256
 
+# Training runs in float32, like real deep-learning code: faster, and a diverging loss
+# overflows (to inf, then NaN) at ~3e38 instead of ~2e308.
+_DTYPE = np.float32
 _LN_EPS = 1e-5
 _ADAM_BETAS = (0.9, 0.999)
 _ADAM_EPS = 1e-8
@@ -93,10 +101,10 @@ class _BudgetSpec:
 
 
 _BUDGET_SPECS: dict[str, _BudgetSpec] = {
-    "2M": _BudgetSpec((4, 8, 12), 1, 1e-4, 0.05, 1.0),
-    "20M": _BudgetSpec((8, 16, 24), 2, 1e-4, 0.08, 1.0),
-    "200M": _BudgetSpec((16, 32, 48), 2, 1e-4, 0.12, 1.0),
-    "2B": _BudgetSpec((32, 64, 96), 3, 1e-4, 0.5, 1.6),
+    "2M": _BudgetSpec((4, 8, 12), 2, 1e-4, 0.05, 1.0),
+    "20M": _BudgetSpec((8, 16, 24), 2, 1e-4, 0.3, 1.5),
+    "200M": _BudgetSpec((16, 32, 48), 2, 3e-4, 0.6, 2.0),
+    "2B": _BudgetSpec((32, 64, 96), 3, 3e-3, 3.0, 2.0),
 }
 
 _BATCH_SIZES: tuple[int, ...] = (32, 64, 128)
@@ -104,6 +112,9 @@ _BATCH_SIZES: tuple[int, ...] = (32, 64, 128)
 # Failure modes of diverged trials, cycled (study ``i`` starts at entry ``i``): half are tagged.
 _FAILURE_CYCLE: tuple[str, ...] = ("tag_nan", "inf", "tag_nan", "raise")
 
+# Each worker imports numpy, optuna and SQLAlchemy (~100 MB); four already make the default
+# build take a few seconds.
+_MAX_WORKERS = 4
 _BLAS_THREAD_VARS: tuple[str, ...] = (
     "OPENBLAS_NUM_THREADS",
     "OMP_NUM_THREADS",
@@ -155,16 +166,18 @@ def build_demo_storage(
         The absolute path of the written storage.
 
     Raises:
-        ValueError: If ``n_trials`` or ``n_epochs`` is smaller than 1.
+        ValueError: If ``n_trials`` or ``n_epochs`` is smaller than 1, or ``seed`` is negative.
+        RuntimeError: If a worker process dies.
     """
     if n_trials < 1 or n_epochs < 1:
         raise ValueError("n_trials and n_epochs must be >= 1")
+    if seed < 0:
+        raise ValueError("seed must be >= 0")
     path = pathlib.Path(path).expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
 
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp_path = pathlib.Path(tmp_name)
+    # Same directory as ``path`` so that os.replace is an atomic rename; SQLite creates it.
+    tmp_path = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
     try:
         results = _run_campaign(n_trials=n_trials, n_epochs=n_epochs, seed=seed, progress=progress)
         _write_sqlite(results, tmp_path)
@@ -206,7 +219,6 @@ class _StudyResult:
     name: str
     directions: list[optuna.study.StudyDirection]
     user_attrs: dict[str, Any]
-    system_attrs: dict[str, Any]
     trials: list[optuna.trial.FrozenTrial]
 
 
@@ -262,20 +274,19 @@ def _optimize_study(
         name=name,
         directions=list(study.directions),
         user_attrs=dict(study.user_attrs),
-        system_attrs=dict(study.system_attrs),
         trials=study.get_trials(deepcopy=False),
     )
 
 
 def _n_workers() -> int:
-    """Number of worker processes: the usable CPUs, at most one per study."""
+    """Number of worker processes: the usable CPUs, at most :data:`_MAX_WORKERS`."""
     if getattr(sys, "frozen", False):  # no Python interpreter to start workers with
         return 1
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         cpus = os.cpu_count() or 1
-    return max(1, min(cpus, len(DEMO_STUDY_NAMES)))
+    return max(1, min(cpus, _MAX_WORKERS))
 
 
 def _run_campaign(
@@ -302,11 +313,10 @@ def _run_campaign(
     n_workers = _n_workers()
     if n_workers > 1:
         return _WorkerPool(n_workers, n_trials, n_epochs, seed).run(trial_done)
-    with _quiet_optuna():
-        return [
-            _optimize_study(index, n_trials, n_epochs, seed, trial_done)
-            for index in range(len(DEMO_STUDY_NAMES))
-        ]
+    return [
+        _optimize_study(index, n_trials, n_epochs, seed, trial_done)
+        for index in range(len(DEMO_STUDY_NAMES))
+    ]
 
 
 class _WorkerPool:
@@ -325,7 +335,8 @@ class _WorkerPool:
 
     def __init__(self, n_workers: int, n_trials: int, n_epochs: int, seed: int) -> None:
         self.n_workers = n_workers
-        self.args = json.dumps([n_trials, n_epochs, seed])
+        # The workers import exactly what this process imports (like multiprocessing does).
+        self.args = json.dumps([n_trials, n_epochs, seed, sys.path])
 
     def run(self, trial_done: Callable[[], None]) -> list[_StudyResult]:
         """Optimise all studies; call ``trial_done()`` in this thread per finished trial."""
@@ -336,9 +347,10 @@ class _WorkerPool:
         procs: list[subprocess.Popen[bytes]] = []
         logs: list[Any] = []
         assigned: dict[int, int] = {}
-        try:
+        with contextlib.ExitStack() as stack:
+            stack.callback(_stop_workers, procs)
             for worker in range(min(self.n_workers, len(todo))):
-                log = tempfile.TemporaryFile()
+                log = stack.enter_context(tempfile.TemporaryFile())
                 logs.append(log)
                 proc = self._start(log)
                 procs.append(proc)
@@ -353,35 +365,21 @@ class _WorkerPool:
                 elif kind == "result":
                     results[assigned[worker]] = payload
                     assigned[worker] = self._assign(procs[worker], todo)
-                else:  # "eof" before all of this worker's studies were delivered
+                elif assigned[worker] != -1:  # "eof" with a study still pending: it died
                     procs[worker].wait()
                     logs[worker].seek(0)
                     tail = logs[worker].read().decode(errors="replace")[-2000:]
                     raise RuntimeError(
                         f"demo worker exited with code {procs[worker].returncode}:\n{tail}"
                     )
-        finally:
-            for proc in procs:
-                if proc.poll() is None:
-                    proc.kill()
-                proc.wait()
-                for stream in (proc.stdin, proc.stdout):
-                    if stream is not None:
-                        stream.close()
-            for log in logs:
-                log.close()
         return [results[index] for index in range(len(DEMO_STUDY_NAMES))]
 
     def _start(self, log: Any) -> subprocess.Popen[bytes]:
         """Start one worker; its stderr goes to ``log``."""
         env = dict(os.environ)
         env.update(dict.fromkeys(_BLAS_THREAD_VARS, "1"))
-        package_root = str(pathlib.Path(__file__).resolve().parents[2])
-        env["PYTHONPATH"] = os.pathsep.join(
-            part for part in (package_root, env.get("PYTHONPATH", "")) if part
-        )
         return subprocess.Popen(
-            [sys.executable, "-P", "-c", _WORKER_CODE, self.args],
+            [sys.executable, "-c", _WORKER_CODE, self.args],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=log,
@@ -401,7 +399,22 @@ class _WorkerPool:
         return index
 
 
-_WORKER_CODE = "from hpo_tui.core.demo import _worker_main; _worker_main()"
+_WORKER_CODE = (
+    "import json, sys; sys.path[:] = json.loads(sys.argv[1])[3]; "
+    "from hpo_tui.core.demo import _worker_main; _worker_main()"
+)
+
+
+def _stop_workers(procs: list[subprocess.Popen[bytes]]) -> None:
+    """Kill the workers still running (after an error) and reap all of them."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        for stream in (proc.stdin, proc.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
 
 
 def _read_worker_events(
@@ -426,7 +439,7 @@ def _read_worker_events(
 
 def _worker_main() -> None:
     """Entry point of a worker process (see :class:`_WorkerPool`)."""
-    n_trials, n_epochs, seed = json.loads(sys.argv[1])
+    n_trials, n_epochs, seed, _path = json.loads(sys.argv[1])
     # Keep the protocol channel clean: anything printed goes to stderr.
     channel = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
@@ -435,13 +448,12 @@ def _worker_main() -> None:
         channel.write(b"T\n")
         channel.flush()
 
-    with _quiet_optuna():
-        for line in sys.stdin.buffer:
-            result = _optimize_study(int(line), n_trials, n_epochs, seed, trial_done)
-            payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-            channel.write(b"R %d\n" % len(payload))
-            channel.write(payload)
-            channel.flush()
+    for line in sys.stdin.buffer:
+        result = _optimize_study(int(line), n_trials, n_epochs, seed, trial_done)
+        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        channel.write(b"R %d\n" % len(payload))
+        channel.write(payload)
+        channel.flush()
 
 
 def _write_sqlite(results: list[_StudyResult], target: pathlib.Path) -> None:
@@ -451,17 +463,34 @@ def _write_sqlite(results: list[_StudyResult], target: pathlib.Path) -> None:
     storage API (one query per stored value, like :func:`optuna.copy_study`; much slower) if
     the bulk path does not fit the installed Optuna's schema.
     """
-    try:
-        _write_sqlite_bulk(results, target)
-    except Exception:
-        _logger.debug("bulk SQLite write failed, falling back to the storage API", exc_info=True)
-        target.unlink(missing_ok=True)
-        _write_sqlite_api(results, target)
+    with _quiet_optuna():
+        try:
+            _write_sqlite_bulk(results, target)
+        except Exception:
+            _logger.debug("bulk SQLite write failed, using the storage API", exc_info=True)
+            target.unlink(missing_ok=True)
+            _write_sqlite_api(results, target)
+
+
+class _UnsyncedSQLiteConnection(sqlite3.Connection):
+    """SQLite connection without a disk sync per commit, for the temporary file only.
+
+    The temporary file is discarded if anything fails, and synced once before the rename
+    (:func:`_fsync`), so per-commit syncs would only cost time (about 10 ms each).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.execute("PRAGMA synchronous = OFF")
+        self.execute("PRAGMA journal_mode = MEMORY")
 
 
 def _open_rdb(target: pathlib.Path) -> optuna.storages.RDBStorage:
     """Create (or open) the Optuna schema in the SQLite file ``target``."""
-    return optuna.storages.RDBStorage(f"sqlite:///{target}")
+    return optuna.storages.RDBStorage(
+        f"sqlite:///{target}",
+        engine_kwargs={"connect_args": {"factory": _UnsyncedSQLiteConnection}},
+    )
 
 
 def _close_rdb(rdb: optuna.storages.RDBStorage) -> None:
@@ -475,8 +504,6 @@ def _create_study(rdb: optuna.storages.RDBStorage, result: _StudyResult) -> int:
     study_id = rdb.create_new_study(result.directions, result.name)
     for key, value in result.user_attrs.items():
         rdb.set_study_user_attr(study_id, key, value)
-    for key, value in result.system_attrs.items():
-        rdb.set_study_system_attr(study_id, key, value)
     return study_id
 
 
@@ -543,14 +570,14 @@ def _write_sqlite_bulk(results: list[_StudyResult], target: pathlib.Path) -> Non
                 ):
                     for key, value in attrs.items():
                         rows.append(attr_model(trial=trial, key=key, value_json=json.dumps(value)))
-                for step, value in frozen.intermediate_values.items():
-                    stored, value_type = step_model.intermediate_value_to_stored_repr(value)
+                for step, reported in frozen.intermediate_values.items():
+                    stored, step_type = step_model.intermediate_value_to_stored_repr(reported)
                     rows.append(
                         step_model(
                             trial=trial,
                             step=step,
                             intermediate_value=stored,
-                            intermediate_value_type=value_type,
+                            intermediate_value_type=step_type,
                         )
                     )
         with orm.Session(rdb.engine) as session:
@@ -631,10 +658,10 @@ def _make_dataset(horizon: int) -> _Dataset:
     x = (x - x_mean) / x_std
     y = (y - y_mean) / y_std
     return _Dataset(
-        x_train=np.ascontiguousarray(x[:_N_TRAIN]),
-        y_train=np.ascontiguousarray(y[:_N_TRAIN]),
-        x_val=np.ascontiguousarray(x[_N_TRAIN:]),
-        y_val=np.ascontiguousarray(y[_N_TRAIN:]),
+        x_train=np.ascontiguousarray(x[:_N_TRAIN], dtype=_DTYPE),
+        y_train=np.ascontiguousarray(y[:_N_TRAIN], dtype=_DTYPE),
+        x_val=np.ascontiguousarray(x[_N_TRAIN:], dtype=_DTYPE),
+        y_val=np.ascontiguousarray(y[_N_TRAIN:], dtype=_DTYPE),
     )
 
 
@@ -664,8 +691,8 @@ class _MLP:
         sizes = [n_in] + [hidden] * n_layers + [1]
         shapes = list(itertools.pairwise(sizes))
         self.n_params = sum(a * b + b for a, b in shapes)
-        self.flat = np.empty(self.n_params)
-        self.grad = np.zeros(self.n_params)
+        self.flat = np.empty(self.n_params, dtype=_DTYPE)
+        self.grad = np.zeros(self.n_params, dtype=_DTYPE)
         self.weights: list[np.ndarray] = []
         self.biases: list[np.ndarray] = []
         self.grad_weights: list[np.ndarray] = []
@@ -681,8 +708,8 @@ class _MLP:
                 offset += size
         for w, (a, _b) in zip(self.weights, shapes, strict=True):
             w[...] = rng.standard_normal(w.shape) * (init_gain * math.sqrt(2.0 / a))
-        for b in self.biases:
-            b[...] = 0.0
+        for bias in self.biases:
+            bias[...] = 0.0
         self.layernorm = layernorm
         self.dropout = dropout
         self.rng = rng
@@ -715,7 +742,8 @@ class _MLP:
             h = np.maximum(z, 0.0)
             mask: np.ndarray | None = None
             if self.dropout > 0.0:
-                mask = (self.rng.random(h.shape) >= self.dropout) * (1.0 / (1.0 - self.dropout))
+                keep = self.rng.random(h.shape, dtype=_DTYPE) >= self.dropout
+                mask = keep * _DTYPE(1.0 / (1.0 - self.dropout))
                 h *= mask
             masks.append(mask)
         err = h @ self.weights[-1] + self.biases[-1] - y
@@ -832,7 +860,10 @@ class _Objective:
             init_gain=spec.init_gain,
             rng=rng,
         )
-        optimizer = _Optimizer(str(optimizer_name), model.flat, lr)
+        # SGD follows the linear scaling rule (``learning_rate`` is per 32 samples), a common
+        # convention; it couples learning rate and batch size, which univariate TPE cannot see.
+        step_size = lr * int(batch_size) / 32 if optimizer_name == "sgd" else lr
+        optimizer = _Optimizer(str(optimizer_name), model.flat, step_size)
         trial.set_user_attr("n_params", model.n_params)
 
         train_losses: list[float] = []

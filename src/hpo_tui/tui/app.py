@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from textual import work
@@ -10,11 +11,12 @@ from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
-from hpo_tui.core.campaign import Campaign, load_campaign
+from hpo_tui.core.campaign import Campaign
 from hpo_tui.core.config import Config
 from hpo_tui.core.errors import HpoTuiError
 from hpo_tui.core.export import write_export
 from hpo_tui.core.formats import printable
+from hpo_tui.core.live import LiveCampaign
 from hpo_tui.tui.commands import CampaignCommands
 from hpo_tui.tui.messages import CampaignLoaded, ExportDone, LoadProgress
 from hpo_tui.tui.screens.grid import GridScreen
@@ -30,14 +32,21 @@ class HpoApp(App[None]):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("e", "export", "Export", id="app.export"),
-        Binding("r", "reload", "Reload", id="app.reload"),
+        Binding("r", "reload", "Refresh", id="app.reload"),
     ]
 
     def __init__(
-        self, specs: Sequence[str], config: Config | None = None, *, show_clock: bool = True
+        self,
+        specs: Sequence[str],
+        config: Config | None = None,
+        *,
+        show_clock: bool = True,
+        watch_seconds: float | None = 5.0,
     ) -> None:
         super().__init__()
         self.show_clock = show_clock  # off for snapshot tests, which need a stable screen
+        self.watch_seconds = watch_seconds  # auto-refresh period while trials run; None = off
+        self.live: LiveCampaign | None = None
         self.specs = list(specs)
         self.config = config or Config()
         self.campaign: Campaign | None = None
@@ -46,6 +55,8 @@ class HpoApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(GridScreen())
         self.load()
+        if self.watch_seconds:
+            self.set_interval(self.watch_seconds, self._watch_tick, name="watch")
 
     # ----------------------------------------------------------------- loading
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
@@ -55,24 +66,52 @@ class HpoApp(App[None]):
         def progress(text: str, done: int, total: int) -> None:
             self.post_message(LoadProgress(text, done, total))
 
-        campaign = load_campaign(self.specs, self.config, progress=progress)
-        self.post_message(CampaignLoaded(campaign))
-        return campaign
+        self.live = LiveCampaign(self.specs, self.config, progress=progress)
+        self.post_message(CampaignLoaded(self.live.campaign))
+        return self.live.campaign
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="refresh")
+    def refresh_campaign(self) -> None:
+        """Read only what can have changed (see ``hpo_tui.core.live``)."""
+        if self.live is None:
+            return
+        summary = self.live.refresh()
+        self.post_message(CampaignLoaded(self.live.campaign, summary))
+
+    def _watch_tick(self) -> None:
+        campaign = self.campaign
+        if campaign is None or self.live is None:
+            return
+        if not campaign.trials["state"].isin(["RUNNING", "WAITING"]).any():
+            return  # a finished campaign does not change: no polling
+        if any(w.group == "refresh" and w.is_running for w in self.workers):
+            return
+        self.refresh_campaign()
 
     def on_load_progress(self, message: LoadProgress) -> None:
         self.sub_title = f"loading {message.done}/{message.total}: {printable(message.text)}"
 
     def on_campaign_loaded(self, message: CampaignLoaded) -> None:
+        summary = message.summary
+        if summary is not None and not summary.changed:
+            if self.show_clock:
+                stamp = datetime.now().strftime("%H:%M:%S")
+                self.sub_title = f"{len(message.campaign.studies)} studies · checked {stamp}"
+            return
         self.campaign = message.campaign
         self.sub_title = f"{len(message.campaign.studies)} studies"
         if self.show_clock:
-            stamp = message.campaign.loaded_at.astimezone().strftime("%H:%M:%S")
-            self.sub_title += f" · loaded {stamp}"
+            stamp = datetime.now().strftime("%H:%M:%S")
+            verb = "refreshed" if summary is not None else "loaded"
+            self.sub_title += f" · {verb} {stamp}"
+        if summary is not None:
+            self.sub_title += f" · {summary.describe()}"
         for warning in message.campaign.warnings:
             self.notify(printable(warning), severity="warning", timeout=10)
         for screen in self.screen_stack:
-            if isinstance(screen, GridScreen):
-                screen.refresh_grid()
+            handler = getattr(screen, "campaign_changed", None)
+            if handler is not None:
+                self.call_later(handler, summary)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place for worker errors: a notification, never a crash."""
@@ -129,7 +168,10 @@ class HpoApp(App[None]):
             self.action_show_help_panel()
 
     def action_reload(self) -> None:
-        self.load()
+        if self.live is None:
+            self.load()
+        else:
+            self.refresh_campaign()
 
     def action_export(self) -> None:
         if not self._has_campaign():
@@ -155,7 +197,7 @@ class HpoApp(App[None]):
         self.notify(names, title="Exported", timeout=10)
 
 
-def run_app(specs: Sequence[str], config: Config) -> int:
+def run_app(specs: Sequence[str], config: Config, watch_seconds: float | None = 5.0) -> int:
     """Run the TUI (the CLI's default command)."""
-    HpoApp(specs, config).run()
+    HpoApp(specs, config, watch_seconds=watch_seconds).run()
     return 0

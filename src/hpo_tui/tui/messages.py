@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from hpo_tui.core.campaign import Campaign
+from hpo_tui.core.live import RefreshSummary
 
 
 @dataclass
@@ -20,9 +21,10 @@ class LoadProgress(Message):
 
 @dataclass
 class CampaignLoaded(Message):
-    """The campaign is loaded (or reloaded)."""
+    """The campaign is loaded, or refreshed (then ``summary`` says what changed)."""
 
     campaign: Campaign
+    summary: RefreshSummary | None = None
 
 
 @dataclass

@@ -65,6 +65,13 @@ class CompareScreen(Screen[None]):
             series, title=f"{len(self.keys)} trials compared", log_y=self.log_y
         )
 
+    def campaign_changed(self, summary: object) -> None:
+        """A refresh: redraw with the new points."""
+        campaign = self.hpo.campaign
+        if campaign is not None:
+            self.keys = [k for k in self.keys if k in campaign.trials.index]
+            self.redraw()
+
     def action_back(self) -> None:
         self.app.pop_screen()
 

@@ -43,6 +43,15 @@ class DivergedScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.fill()
+        self.query_one(DataTable).focus()
+
+    def campaign_changed(self, summary: object) -> None:
+        """A refresh: list the diverged trials again (the cursor row is kept)."""
+        self.fill()
+
+    def fill(self) -> None:
+        """(Re)build the table from the app's campaign."""
         campaign = self.hpo.campaign
         assert campaign is not None
         diverged = diverged_trials(campaign)
@@ -55,6 +64,8 @@ class DivergedScreen(Screen[None]):
             Text("; ".join(shared) if shared else "no shared trait stands out", style="italic")
         )
         table = self.query_one(DataTable)
+        row_before = table.cursor_row
+        table.clear(columns=True)
         for label in (
             "study",
             "trial",
@@ -87,7 +98,7 @@ class DivergedScreen(Screen[None]):
                 Text(display_number(row["diverged_last_finite"]), justify="right"),
                 Text(fold(", ".join(shown), 60)),
             )
-        table.focus()
+        table.move_cursor(row=min(row_before, max(len(self.keys) - 1, 0)))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

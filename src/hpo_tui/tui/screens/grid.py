@@ -81,6 +81,10 @@ class GridScreen(Screen[None]):
         if self.hpo.campaign is not None:
             self.refresh_grid()
 
+    def campaign_changed(self, summary: object) -> None:
+        """The app loaded or refreshed the campaign."""
+        self.refresh_grid()
+
     @property
     def metric(self) -> str:
         return METRICS[self.metric_index]

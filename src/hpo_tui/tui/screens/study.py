@@ -43,6 +43,7 @@ def default_columns(
         "curve_best",
         "curve_best_step",
         "curve_n_steps",
+        "curve_last",
         "duration_s",
         *params,
     ]
@@ -148,6 +149,16 @@ class StudyScreen(Screen[None]):
         if state.marked:
             parts.append(f"{len(state.marked)} marked")
         self.query_one("#study-status", Static).update(Text("  ·  ".join(parts), style="dim"))
+
+    async def campaign_changed(self, summary: object) -> None:
+        """A refresh: new rows appear, changed ones are flagged ✚ until the next refresh."""
+        from hpo_tui.core.live import RefreshSummary
+
+        if self.hpo.campaign is None:
+            return
+        recent = summary.changed_keys if isinstance(summary, RefreshSummary) else set()
+        await self.table.replace_trials(self._trials(), recent)
+        self.query_one("#study-title", Static).update(self._title())
 
     # ----------------------------------------------------------------- actions
     def action_back(self) -> None:

@@ -153,6 +153,12 @@ class TrialScreen(Screen[None]):
         position = self.order.index(self.key) + 1 if self.key in self.order else 1
         self.sub_title = f"trial {row['number']} ({position}/{len(self.order)})"
 
+    def campaign_changed(self, summary: object) -> None:
+        """A refresh: the curve of a running trial grows."""
+        campaign = self.hpo.campaign
+        if campaign is not None and self.key in campaign.trials.index:
+            self.refresh_trial()
+
     def action_back(self) -> None:
         self.app.pop_screen()
 

@@ -19,6 +19,7 @@ from hpo_tui.core.formats import display_number, printable
 FLAG_COLUMN = "⚑"
 MARKED = "●"
 DIVERGED = "⚠"
+RECENT = "✚"  # new or changed at the last refresh
 
 
 def format_column(series: pd.Series) -> list[str]:
@@ -68,6 +69,7 @@ class TrialTable(Container):
         self.order = np.arange(len(self.trials))
         self._text: dict[str, pa.Array] = {}
         self._generation = 0
+        self.recent: set[int] = set()
 
     def compose(self) -> ComposeResult:
         yield self._make_table()
@@ -82,7 +84,12 @@ class TrialTable(Container):
         keys = self.trials["key"].to_numpy()[rows]
         diverged = self.trials["diverged"].to_numpy(dtype=bool)[rows]
         marked = np.isin(keys, list(self.state.marked))
-        flags = np.where(marked, MARKED, " ").astype(object) + np.where(diverged, DIVERGED, " ")
+        recent = np.isin(keys, list(self.recent))
+        flags = (
+            np.where(recent, RECENT, " ").astype(object)
+            + np.where(marked, MARKED, " ")
+            + np.where(diverged, DIVERGED, " ")
+        )
         return pa.array(flags.tolist(), type=pa.string())
 
     def view_frame(self) -> pd.DataFrame:
@@ -166,6 +173,14 @@ class TrialTable(Container):
         table.move_cursor(row=row, column=max(column, 1))
         table.focus()
         self.post_message(self.Rebuilt(len(self.order), len(self.trials)))
+
+    async def replace_trials(self, trials: pd.DataFrame, recent: set[int]) -> None:
+        """New data after a refresh; sort, filter, marks, columns and cursor are kept."""
+        self.trials = trials.reset_index(drop=True)
+        self._text.clear()
+        self.recent = recent
+        self.state.marked &= set(self.trials["key"].tolist())
+        await self.rebuild()
 
     def keys_in_view(self) -> list[int]:
         """Trial keys in display order."""
