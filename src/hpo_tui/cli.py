@@ -294,6 +294,7 @@ def cmd_demo(args: argparse.Namespace, config: Config) -> int:
     if args.print_only:
         args.format = "table"
         args.digits = 4
+        args.watch = None  # --watch of demo is the TUI's auto-refresh, not a print loop
         return cmd_summary(args, config)
     return cmd_open(args, config)
 
@@ -306,6 +307,7 @@ def cmd_open(args: argparse.Namespace, config: Config) -> int:
         args.sources = specs
         args.format = "table"
         args.digits = 4
+        args.watch = None  # --watch of demo is the TUI's auto-refresh, not a print loop
         return cmd_summary(args, config)
     return run_app(specs, config, watch_seconds=getattr(args, "watch", 5.0))
 

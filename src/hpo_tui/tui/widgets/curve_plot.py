@@ -25,21 +25,26 @@ class Series:
 def prepare_series(
     label: str, steps: np.ndarray, values: np.ndarray, log_y: bool = False
 ) -> Series:
-    """Points ready for plotext: NaN stays (a gap), ±inf becomes the finite extreme and is
-    reported in ``clipped``; on a log axis non-positive values become gaps."""
+    """Points of one curve; ±inf are kept here and clipped when the plot is drawn (to the
+    finite extremes of everything on the plot), NaN stays a gap; on a log axis
+    non-positive values become gaps."""
     values = np.asarray(values, dtype=float).copy()
-    steps = np.asarray(steps, dtype=float)
-    finite = values[np.isfinite(values)]
-    top = float(finite.max()) if finite.size else 1.0
-    bottom = float(finite.min()) if finite.size else 0.0
-    clipped = []
-    for i, v in enumerate(values):
-        if math.isinf(v):
-            values[i] = top if v > 0 else bottom
-            clipped.append((float(steps[i]), float(values[i])))
     if log_y:
-        values[values <= 0] = np.nan
-    return Series(label, steps.tolist(), values.tolist(), clipped)
+        values[np.isfinite(values) & (values <= 0)] = np.nan
+    return Series(label, np.asarray(steps, dtype=float).tolist(), values.tolist())
+
+
+def clip_infinities(series: list[Series]) -> None:
+    """Replace ±inf by the finite max/min over all series, recording where (in place)."""
+    finite = [v for s in series for v in s.values if math.isfinite(v)]
+    top = max(finite) if finite else 1.0
+    bottom = min(finite) if finite else 0.0
+    for item in series:
+        item.clipped = []
+        for i, v in enumerate(item.values):
+            if math.isinf(v):
+                item.values[i] = top if v > 0 else bottom
+                item.clipped.append((item.steps[i], item.values[i]))
 
 
 class CurvePlot(PlotextPlot):
@@ -64,6 +69,7 @@ class CurvePlot(PlotextPlot):
         log_y: bool = False,
     ) -> None:
         """Replace the plotted series and redraw."""
+        clip_infinities(series)
         self.series = series
         self.title = title
         self.marks = marks or []
