@@ -112,3 +112,34 @@ def test_servers_unchanged(request: pytest.FixtureRequest, fixture: str) -> None
     before = _table_digest(storage.spec)
     load_campaign([storage.spec])
     assert _table_digest(storage.spec) == before
+
+
+def test_wal_database_gets_no_sidecar_files(tmp_path: Path, sqlite_storage: BuiltStorage) -> None:
+    folder = tmp_path / "wal"
+    folder.mkdir()
+    path = folder / "wal.db"
+    shutil.copy2(sqlite_storage.spec, path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode=WAL").fetchone() == ("wal",)
+    conn.close()  # the last connection: SQLite removes -wal and -shm
+    assert sorted(p.name for p in folder.iterdir()) == ["wal.db"]
+    before = fs_state(folder)
+    campaign = load_campaign([str(path)])
+    assert len(campaign.trials) > 0
+    assert fs_state(folder) == before
+
+
+def test_wal_database_with_an_active_writer_is_read_in_full(
+    tmp_path: Path, sqlite_storage: BuiltStorage
+) -> None:
+    path = tmp_path / "live.db"
+    shutil.copy2(sqlite_storage.spec, path)
+    writer = sqlite3.connect(path)
+    writer.execute("PRAGMA journal_mode=WAL")
+    expected = len(load_campaign([str(path)]).trials)
+    writer.execute("UPDATE trials SET state = 'FAIL' WHERE number = 0")  # lives in the -wal file
+    writer.commit()
+    campaign = load_campaign([str(path)])
+    assert len(campaign.trials) == expected
+    assert (campaign.trials.loc[campaign.trials["number"] == 0, "state"] == "FAIL").all()
+    writer.close()

@@ -9,6 +9,7 @@ transaction. No table is created, no schema is migrated or stamped.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import warnings
 from collections.abc import Callable, Iterator
@@ -74,8 +75,27 @@ _SPECIAL_FLOATS = {"INF_POS": np.inf, "INF_NEG": -np.inf, "NAN": np.nan}
 
 
 def sqlite_readonly_uri(path: str) -> str:
-    """A ``file:`` URI that makes SQLite refuse every write to ``path``."""
-    return f"file:{quote(path)}?mode=ro"
+    """A ``file:`` URI that makes SQLite refuse every write to ``path``.
+
+    A WAL-mode database without a ``-wal`` file (no writer has it open) is opened
+    ``immutable``: a read-only connection would otherwise create ``-wal`` and ``-shm`` files
+    beside it and leave them there. With a ``-wal`` file present, its content must be read,
+    so the normal read-only mode (which uses the existing ``-shm``) is kept.
+    """
+    uri = f"file:{quote(path)}?mode=ro"
+    if _is_wal(path) and not os.path.exists(path + "-wal"):
+        uri += "&immutable=1"
+    return uri
+
+
+def _is_wal(path: str) -> bool:
+    """True when the database header says WAL mode (file format versions 2 at 18 and 19)."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(20)
+    except OSError:
+        return False
+    return len(header) == 20 and header[18] == 2 and header[19] == 2
 
 
 @contextmanager
