@@ -23,7 +23,11 @@ then every method is run ``--repeat`` times, each run in a FRESH subprocess
   the project's venv). Skipped with a note otherwise.
 
 Times cover the work only, after the library under test is imported (its import time is
-reported apart); peak RSS includes the interpreter and the imports.
+reported apart); peak RSS includes the interpreter and the imports. ``CPU s`` is the child's
+own CPU time over the same work (for PostgreSQL the server's CPU is not in it);
+``others' CPU %`` is the highest share of the machine's CPUs that other processes used during
+a run (for PostgreSQL it includes the server): a busy machine shows there. Methods are run
+round-robin, one repetition of each in turn, so that background load hits them alike.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import importlib.util
 import json
 import os
 import platform
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -90,26 +95,66 @@ class Result:
     @property
     def median(self) -> float:
         """Median seconds (the extrapolated estimate when ``extrapolated``)."""
-        return statistics.median(r["seconds"] for r in self.runs) if self.runs else float("nan")
+        if not self.runs:
+            return float("nan")
+        return float(statistics.median(r["seconds"] for r in self.runs))
+
+    @property
+    def cpu(self) -> float:
+        """Median CPU seconds of the measured work (this process only)."""
+        if not self.runs or self.extrapolated:
+            return float("nan")
+        return float(statistics.median(r.get("cpu_seconds", float("nan")) for r in self.runs))
+
+    @property
+    def others(self) -> float:
+        """Highest CPU share the rest of the machine took during a run, in percent."""
+        return max((r.get("others_cpu_pct", 0.0) for r in self.runs), default=0.0)
 
     @property
     def peak_rss(self) -> float:
         """Median peak RSS of the runs, in MB."""
         if not self.runs:
             return float("nan")
-        return statistics.median(r["peak_rss_mb"] for r in self.runs)
+        return float(statistics.median(r["peak_rss_mb"] for r in self.runs))
 
 
-def child(python: str, method: str, backend: str, size: Size, study: str | None = None) -> dict:
-    """Run one measurement in a fresh interpreter and return its JSON result."""
+def _busy_jiffies() -> float:
+    """CPU time all processes on the machine have used so far (``/proc/stat``), in seconds."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [float(x) for x in stat.readline().split()[1:]]
+    except OSError:
+        return float("nan")
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0.0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def child(
+    python: str, method: str, backend: str, size: Size, study: str | None = None
+) -> dict[str, Any]:
+    """Run one measurement in a fresh interpreter and return its JSON result.
+
+    Adds ``others_cpu_pct``: the CPU the rest of the machine used while the child ran (as a
+    share of all cores), i.e. how contended the run was. For PostgreSQL it includes the server.
+    """
     command = [python, str(MEASURE), method, backend, size.label]
     if study:
         command += ["--study", study]
+    busy, mine, began = _busy_jiffies(), _children_cpu(), time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
+    wall = time.perf_counter() - began
+    others = (_busy_jiffies() - busy) - (_children_cpu() - mine)
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
         raise RuntimeError(f"{method} on {backend} {size.label} failed: {' | '.join(tail)}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["others_cpu_pct"] = max(0.0, 100.0 * others / (wall * (os.cpu_count() or 1)))
     return result
 
 
@@ -283,9 +328,9 @@ def fastest_raw(group: Sequence[Result]) -> Result | None:
 def results_table(results: Sequence[Result]) -> str:
     """The side-by-side markdown table of every measurement."""
     lines = [
-        "| size | backend | method | runs | median s | min–max s | peak RSS MB "
-        "| × fastest raw | hpo-tui speed-up vs Optuna |",
-        "|---|---|---|--:|--:|--:|--:|--:|--:|",
+        "| size | backend | method | runs | median s | min–max s | CPU s | peak RSS MB "
+        "| × fastest raw | hpo-tui speed-up vs Optuna | others' CPU % |",
+        "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for key in dict.fromkeys((r.size, r.backend) for r in results):
         group = [r for r in results if (r.size, r.backend) == key]
@@ -294,16 +339,19 @@ def results_table(results: Sequence[Result]) -> str:
         for r in group:
             label = method_label(r.method, r.backend)
             if r.skipped:
-                lines.append(f"| {r.size} | {r.backend} | {label} | 0 | skipped: {r.skipped} |||||")
+                lines.append(
+                    f"| {r.size} | {r.backend} | {label} | 0 | skipped: {r.skipped} |||||||"
+                )
                 continue
             ratio = f"{r.median / floor.median:.1f}×" if floor else "-"
             speedup = ""
             if r.method == "hpo-tui" and optuna:
                 speedup = f"{'~' if optuna.extrapolated else ''}{optuna.median / r.median:.1f}×"
             runs = "1 study" if r.extrapolated else str(len(r.runs))
+            cpu = "" if r.cpu != r.cpu else f"{r.cpu:.3f}" if r.cpu < 10 else f"{r.cpu:.1f}"
             lines.append(
                 f"| {r.size} | {r.backend} | {label} | {runs} | {_fmt_seconds(r)} | {_spread(r)} "
-                f"| {r.peak_rss:.0f} | {ratio} | {speedup} |"
+                f"| {cpu} | {r.peak_rss:.0f} | {ratio} | {speedup} | {r.others:.0f} |"
             )
     return "\n".join(lines)
 
@@ -364,13 +412,22 @@ def phases_table(results: Sequence[Result]) -> str:
     return "\n".join(lines)
 
 
+CONTENDED_PCT = 20.0
+
+
 def notes(results: Sequence[Result]) -> list[str]:
-    """The notes attached to results (extrapolations, skips)."""
+    """The notes attached to results (extrapolations, skips, contended runs)."""
     out = []
     for r in results:
         text = r.note or (f"skipped: {r.skipped}" if r.skipped else "")
         if text:
             out.append(f"{r.size} {r.backend} {method_label(r.method, r.backend)}: {text}")
+    contended = [r for r in results if r.backend == "sqlite" and r.others > CONTENDED_PCT]
+    if contended:
+        out.append(
+            f"other processes used > {CONTENDED_PCT:.0f}% of the CPUs during "
+            f"{len(contended)} SQLite measurement(s): compare CPU s rather than wall s there"
+        )
     return out
 
 
@@ -393,27 +450,40 @@ def run(
     for size in sizes:
         for backend in backends:
             generate.ensure(size, backend)
+            group: dict[str, Result] = {}
+            pythons: dict[str, str] = {}
             for method in methods:
-                began = time.perf_counter()
+                group[method] = Result(size.label, backend, method)
                 if method == "optuna":
-                    result = measure_optuna(size, backend, repeat, optuna_budget)
-                else:
-                    result = Result(size.label, backend, method)
-                    python, why = python_for(method, backend)
-                    if python is None:
-                        result.skipped = why
-                    else:
-                        result.runs = measure_repeated(python, method, backend, size, repeat)
-                        if python != sys.executable:
-                            result.note = f"run with {python}"
-                results.append(result)
-                print(
-                    f"  {size.label} {backend:10} {method:10} {_fmt_seconds(result):>8} s "
-                    f"({time.perf_counter() - began:.0f} s wall)",
-                    file=sys.stderr,
-                    flush=True,
-                )
+                    continue
+                python, why = python_for(method, backend)
+                if python is None:
+                    group[method].skipped = why
+                    continue
+                pythons[method] = python
+                if python != sys.executable:
+                    group[method].note = "run by the side venv's interpreter (arrow-venv)"
+            began = time.perf_counter()
+            for _ in range(repeat):  # round-robin, so that background load hits all methods
+                for method, python in pythons.items():
+                    group[method].runs.append(child(python, method, backend, size))
+            for method in pythons:
+                _progress(group[method], began)
+            if "optuna" in group:
+                began = time.perf_counter()
+                group["optuna"] = measure_optuna(size, backend, repeat, optuna_budget)
+                _progress(group["optuna"], began)
+            results.extend(group[m] for m in methods)
     return results
+
+
+def _progress(result: Result, began: float) -> None:
+    print(
+        f"  {result.size} {result.backend:10} {result.method:10} {_fmt_seconds(result):>8} s "
+        f"(cumulative {time.perf_counter() - began:.0f} s wall)",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

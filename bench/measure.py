@@ -48,6 +48,12 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def current_rss_mb() -> float:
     """Current resident set size, in MB (from /proc; falls back to the peak)."""
     try:
@@ -126,11 +132,14 @@ def run_hpo_tui(size: Size, backend: str, timer: PhaseTimer) -> dict[str, Any]:
     timer.wrap(campaign, "_wide", "build: _wide (params/user attrs pivot)")
     timer.wrap(campaign, "_details", "build: _details")
     timer.wrap(campaign, "_study_summary", "build: _study_summary")
+    cpu_began = cpu_seconds()
     began = time.perf_counter()
     result = hpo_tui.core.load_campaign([spec_for(size, backend)])
     seconds = time.perf_counter() - began
+    cpu = cpu_seconds() - cpu_began
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "import_seconds": imported,
         "rss_after_import_mb": rss_import,
         "rows": len(result.trials),
@@ -151,6 +160,7 @@ def run_optuna(size: Size, backend: str, only: str | None) -> dict[str, Any]:
     else:
         url = size.pg_url
     names = [only] if only else study_names(size.studies)
+    cpu_began = cpu_seconds()
     began = time.perf_counter()
     storage = optuna.storages.RDBStorage(url)
     n_trials = 0
@@ -159,8 +169,10 @@ def run_optuna(size: Size, backend: str, only: str | None) -> dict[str, Any]:
             optuna.load_study(study_name=name, storage=storage).get_trials(deepcopy=False)
         )
     seconds = time.perf_counter() - began
+    cpu = cpu_seconds() - cpu_began
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "import_seconds": imported,
         "rss_after_import_mb": rss_import,
         "rows": n_trials,
@@ -190,6 +202,7 @@ def run_raw(size: Size, backend: str, queries: Sequence[str]) -> dict[str, Any]:
         import psycopg2  # noqa: F401
     imported = time.perf_counter() - began
     rss_import = current_rss_mb()
+    cpu_began = cpu_seconds()
     began = time.perf_counter()
     conn, _ = _dbapi_connect(size, backend)
     try:
@@ -204,8 +217,10 @@ def run_raw(size: Size, backend: str, queries: Sequence[str]) -> dict[str, Any]:
     finally:
         conn.close()
     seconds = time.perf_counter() - began
+    cpu = cpu_seconds() - cpu_began
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "import_seconds": imported,
         "rss_after_import_mb": rss_import,
         "rows": sum(len(rows) for rows in kept),
@@ -227,6 +242,7 @@ def run_adbc(size: Size, backend: str) -> dict[str, Any]:
 
     imported = time.perf_counter() - began
     rss_import = current_rss_mb()
+    cpu_began = cpu_seconds()
     began = time.perf_counter()
     tables = []
     with driver.connect(target) as conn, conn.cursor() as cursor:
@@ -234,8 +250,10 @@ def run_adbc(size: Size, backend: str) -> dict[str, Any]:
             cursor.execute(f"SELECT * FROM {table}")
             tables.append(cursor.fetch_arrow_table())
     seconds = time.perf_counter() - began
+    cpu = cpu_seconds() - cpu_began
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "import_seconds": imported,
         "rss_after_import_mb": rss_import,
         "rows": sum(t.num_rows for t in tables),
@@ -254,14 +272,17 @@ def run_connectorx(size: Size, backend: str) -> dict[str, Any]:
         conn = f"sqlite://{size.sqlite_path}"
     else:
         conn = f"postgresql://postgres@127.0.0.1:5432/{size.pg_database}"
+    cpu_began = cpu_seconds()
     began = time.perf_counter()
     tables = [
         connectorx.read_sql(conn, f"SELECT * FROM {table}", return_type="arrow")
         for table in DATA_TABLES
     ]
     seconds = time.perf_counter() - began
+    cpu = cpu_seconds() - cpu_began
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "import_seconds": imported,
         "rss_after_import_mb": rss_import,
         "rows": sum(t.num_rows for t in tables),
@@ -269,7 +290,11 @@ def run_connectorx(size: Size, backend: str) -> dict[str, Any]:
 
 
 def measure(method: str, size: Size, backend: str, only: str | None = None) -> dict[str, Any]:
-    """Run ``method`` once in this process and return its measurement."""
+    """Run ``method`` once in this process and return its measurement.
+
+    ``cpu_seconds`` is this process's CPU time over the measured work (not the database
+    server's): less sensitive than wall time to other load on the machine.
+    """
     timer = PhaseTimer()
     if method == "hpo-tui":
         result = run_hpo_tui(size, backend, timer)
