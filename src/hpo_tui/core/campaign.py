@@ -252,33 +252,44 @@ def _assemble(
             part = multi[multi["objective"] == objective].set_index("key")["value"]
             trials[f"values_{int(objective)}"] = part.reindex(key_index).astype(float)
 
-    # Curves: intermediate values plus every list-of-numbers user attr.
-    curve_parts = [
-        pd.DataFrame(
-            {
-                "key": inter["key"].to_numpy(dtype=np.int64),
-                "curve": INTERMEDIATE,
-                "step": inter["step"].to_numpy(dtype=np.int64),
-                "value": inter["value"].to_numpy(dtype=float),
-            }
-        )
-    ]
-    list_mask = np.array([is_numeric_list(v) for v in users["value"]], dtype=bool)
-    lists = users[list_mask]
-    if not lists.empty:
-        lengths = np.array([len(v) for v in lists["value"]], dtype=np.int64)
-        curve_parts.append(
-            pd.DataFrame(
-                {
-                    "key": np.repeat(lists["key"].to_numpy(dtype=np.int64), lengths),
-                    "curve": np.repeat(lists["attr"].astype(str).to_numpy(), lengths),
-                    "step": np.concatenate([np.arange(n) for n in lengths]),
-                    "value": np.concatenate([np.asarray(v, dtype=float) for v in lists["value"]]),
-                }
-            )
-        )
-    curves = pd.concat(curve_parts, ignore_index=True)
-    curves = curves.sort_values(["key", "curve", "step"], kind="stable").reset_index(drop=True)
+    # Curves: intermediate values plus every list-of-numbers user attr. The curve name is a
+    # Categorical from the start (millions of rows, a handful of names).
+    list_arrays, list_rows = _numeric_lists(users["value"].tolist())
+    lists = users.iloc[list_rows]
+    list_names = lists["attr"].astype(str).to_numpy()
+    categories = sorted({INTERMEDIATE, *list_names.tolist()})
+    code_of = {name: code for code, name in enumerate(categories)}
+    lengths = np.array([len(a) for a in list_arrays], dtype=np.int64)
+    keys = np.concatenate(
+        [inter["key"].to_numpy(dtype=np.int64), np.repeat(lists["key"].to_numpy(np.int64), lengths)]
+    )
+    codes = np.concatenate(
+        [
+            np.full(len(inter), code_of[INTERMEDIATE], dtype=np.int16),
+            np.repeat(np.array([code_of[n] for n in list_names], dtype=np.int16), lengths),
+        ]
+    )
+    steps = np.concatenate(
+        [
+            inter["step"].to_numpy(dtype=np.int64),
+            np.arange(lengths.sum(), dtype=np.int64)
+            - np.repeat(np.cumsum(lengths) - lengths, lengths),
+        ]
+    )
+    values_all = (
+        np.concatenate([inter["value"].to_numpy(dtype=float), *list_arrays])
+        if list_arrays
+        else inter["value"].to_numpy(dtype=float)
+    )
+    order = np.lexsort((steps, codes, keys))  # one stable sort on integers
+    curves = pd.DataFrame(
+        {
+            "key": keys[order],
+            "curve": pd.Categorical.from_codes(codes[order], categories=categories),
+            "step": steps[order],
+            "value": values_all[order],
+        }
+    )
 
     scalar_mask = np.array(
         [v is None or type(v) in (bool, int, float, str) for v in users["value"]], dtype=bool
@@ -319,10 +330,10 @@ def _assemble(
     trials = trials[leading + [c for c in trials.columns if c not in leading]]
 
     details = _details(key_index, params, users, systems)
-    curves.insert(1, "study_id", curves["key"].map(trials["study_id"]).to_numpy())
-    curves.insert(2, "study", curves["key"].map(trials["study"]).to_numpy())
-    curves.insert(3, "number", curves["key"].map(trials["number"]).to_numpy())
-    curves["curve"] = curves["curve"].astype("category")
+    rows = key_index.get_indexer(curves["key"].to_numpy())
+    curves.insert(1, "study_id", trials["study_id"].to_numpy()[rows])
+    curves.insert(2, "study", trials["study"].to_numpy()[rows])
+    curves.insert(3, "number", trials["number"].to_numpy()[rows])
 
     studies = _study_summary(studies, trials, axis_names)
     return Campaign(
@@ -334,6 +345,29 @@ def _assemble(
         config=config,
         axis_names=axis_names,
     )
+
+
+def _numeric_lists(values: list[Any]) -> tuple[list[np.ndarray], list[int]]:
+    """The user attr values that are non-empty flat lists of numbers, as float arrays.
+
+    numpy does the type check: a list of int/float becomes a 1-d int or float array; bools,
+    None, strings or nesting give another dtype or shape.
+    """
+    arrays: list[np.ndarray] = []
+    rows: list[int] = []
+    for row, value in enumerate(values):
+        if type(value) is not list or not value:
+            continue
+        try:
+            array = np.asarray(value)
+        except (ValueError, TypeError):
+            continue
+        if array.ndim == 1 and (
+            array.dtype.kind == "f" or (array.dtype.kind == "i" and is_numeric_list(value))
+        ):
+            arrays.append(array.astype(float, copy=False))
+            rows.append(row)
+    return arrays, rows
 
 
 def _details(

@@ -81,9 +81,10 @@ def curve_stats(curves: pd.DataFrame, maximize_keys: set[int] | None = None) -> 
     primary = primary_curve_names(curves)
     if primary.empty:
         return pd.DataFrame(columns=STAT_COLUMNS, index=pd.Index([], name="key"))
-    chosen = curves.merge(
-        primary.rename("curve").reset_index(), on=["key", "curve"], how="inner"
-    ).sort_values(["key", "step"], kind="stable")
+    # Rows of each trial's primary curve, by comparing names per row (categorical codes).
+    row_primary = primary.reindex(curves["key"].to_numpy()).to_numpy()
+    mask = curves["curve"].astype(object).to_numpy() == row_primary
+    chosen = curves[mask]  # already sorted by key, curve, step
     keys = chosen["key"].to_numpy()
     steps = chosen["step"].to_numpy(dtype=np.int64)
     vals = chosen["value"].to_numpy(dtype=float)
@@ -143,9 +144,9 @@ def train_val_gap(curves: pd.DataFrame) -> pd.Series:
 
     Only trials holding both a ``train*`` and a ``val*`` list-valued curve get a value.
     """
-    names = curves["curve"].astype(str)
-    val = curves[names.str.match(_VAL)]
-    train = curves[names.str.match(_TRAIN)]
+    names = curves["curve"]
+    val = curves[names.str.match(_VAL).to_numpy(dtype=bool)]
+    train = curves[names.str.match(_TRAIN).to_numpy(dtype=bool)]
     if val.empty or train.empty:
         return pd.Series(dtype=float, name="curve_train_val_gap")
     val = val[np.isfinite(val["value"].to_numpy(dtype=float))]

@@ -28,7 +28,8 @@ def diverged_trials(campaign: Campaign) -> pd.DataFrame:
     wanted = pd.DataFrame(
         {"key": trials["key"].to_numpy(), "curve": curve_name.to_numpy(), "limit": step.to_numpy()}
     )
-    points = campaign.curves.assign(curve=campaign.curves["curve"].astype(str))
+    points = campaign.curves[campaign.curves["key"].isin(wanted["key"])]
+    points = points.assign(curve=points["curve"].astype(str))
     points = points.merge(wanted.dropna(subset=["curve"]), on=["key", "curve"], how="inner")
     limit = points["limit"].astype("Float64").fillna(np.inf).to_numpy(dtype=float)
     before = points[points["step"].to_numpy(dtype=float) < limit]

@@ -42,10 +42,12 @@ _PRIORITY = {"nan": 0, "inf": 0, "-inf": 0, "exploded": 1, "user_attr": 2}
 
 
 def _loss_curve_mask(curves: pd.DataFrame, minimize_keys: set[int], pattern: str) -> np.ndarray:
-    names = curves["curve"].astype(str)
-    is_intermediate = (names == INTERMEDIATE).to_numpy()
+    names = curves["curve"]
+    is_intermediate = (names == INTERMEDIATE).to_numpy(dtype=bool)
     in_minimize = curves["key"].isin(list(minimize_keys)).to_numpy()
-    is_loss_list = (~is_intermediate) & names.str.contains(pattern, regex=False).to_numpy()
+    is_loss_list = (~is_intermediate) & names.str.contains(pattern, regex=False).to_numpy(
+        dtype=bool
+    )
     return (is_intermediate & in_minimize) | is_loss_list
 
 

@@ -109,15 +109,16 @@ def _curves_by_trial(campaign: Campaign) -> dict[int, dict[str, dict[str, list[A
     if curves.empty:
         return out
     keys = curves["key"].to_numpy()
-    names = curves["curve"].astype(str).to_numpy()
+    codes = curves["curve"].cat.codes.to_numpy()
+    categories = curves["curve"].cat.categories
     steps = curves["step"].to_numpy()
     values = curves["value"].to_numpy(dtype=float)
-    boundaries = np.flatnonzero((keys[1:] != keys[:-1]) | (names[1:] != names[:-1])) + 1
+    boundaries = np.flatnonzero((keys[1:] != keys[:-1]) | (codes[1:] != codes[:-1])) + 1
     starts = np.r_[0, boundaries]
     ends = np.r_[boundaries, len(keys)]
     for start, end in zip(starts, ends, strict=True):
         entry = out.setdefault(int(keys[start]), {})
-        entry[str(names[start])] = {
+        entry[str(categories[codes[start]])] = {
             "steps": steps[start:end].tolist(),
             "values": values[start:end].tolist(),
         }
