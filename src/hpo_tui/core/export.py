@@ -30,6 +30,7 @@ from hpo_tui.core.errors import HpoTuiError
 from hpo_tui.core.export_docs import render_readme
 from hpo_tui.core.formats import frame_to_csv
 from hpo_tui.core.raw import parse_distribution
+from hpo_tui.core.summary import SUMMARY_COUNTS
 from hpo_tui.core.tables import dumps_strict
 
 SUMMARY_CSV = "hpo_summary.csv"
@@ -177,18 +178,7 @@ def full_document(campaign: Campaign, generated_at: datetime) -> dict[str, Any]:
                 "directions": [d.lower() for d in study.directions],
                 "user_attrs": dict(sorted(study.user_attrs.items())),
                 "system_attrs": dict(sorted(study.system_attrs.items())),
-                "counts": {
-                    c: getattr(study, c)
-                    for c in (
-                        "n_trials",
-                        "n_complete",
-                        "n_pruned",
-                        "n_fail",
-                        "n_running",
-                        "n_waiting",
-                        "n_diverged",
-                    )
-                },
+                "counts": {c: getattr(study, c) for c in SUMMARY_COUNTS},
                 "best": {"value": study.best_value, "trial": study.best_trial},
                 "trials": trial_docs,
             }

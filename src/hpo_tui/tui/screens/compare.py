@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from hpo_tui.core.formats import printable
+from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.widgets.curve_plot import CurvePlot, prepare_series
 
-if TYPE_CHECKING:
-    from hpo_tui.tui.app import HpoApp
 
-
-class CompareScreen(Screen[None]):
+class CompareScreen(HpoScreen):
     """One curve per marked trial (the ``intermediate`` curve, else the first list curve)."""
 
     BINDINGS = [
@@ -28,13 +23,6 @@ class CompareScreen(Screen[None]):
         super().__init__()
         self.keys = keys
         self.log_y = False
-
-    @property
-    def hpo(self) -> HpoApp:
-        from hpo_tui.tui.app import HpoApp
-
-        assert isinstance(self.app, HpoApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Header()

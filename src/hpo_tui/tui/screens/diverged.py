@@ -2,37 +2,25 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pandas as pd
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from hpo_tui.core.diverged import diverged_trials, shared_traits
 from hpo_tui.core.formats import display_number
+from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import fold, literal
-
-if TYPE_CHECKING:
-    from hpo_tui.tui.app import HpoApp
 
 KEY_PARAMS = 3
 
 
-class DivergedScreen(Screen[None]):
+class DivergedScreen(HpoScreen):
     """Enter opens the trial."""
 
     BINDINGS = [Binding("escape", "back", "Back", id="diverged.back")]
-
-    @property
-    def hpo(self) -> HpoApp:
-        from hpo_tui.tui.app import HpoApp
-
-        assert isinstance(self.app, HpoApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Header()

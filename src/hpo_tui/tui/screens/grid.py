@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from hpo_tui.core.formats import display_number, printable
 from hpo_tui.core.grid import METRIC_LABELS, METRICS, RANKED_METRICS, Grid, build_grid
+from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import literal
-
-if TYPE_CHECKING:
-    from hpo_tui.tui.app import HpoApp
 
 # Five steps from best to worst; the glyphs keep the scale readable without colour.
 SCALE_STYLES = ("bold green", "green", "yellow", "dark_orange", "red")
@@ -41,7 +36,7 @@ def quality_rank(grid: Grid) -> pd.DataFrame:
     return ranks
 
 
-class GridScreen(Screen[None]):
+class GridScreen(HpoScreen):
     """Budget rows × horizon columns; Enter opens a study."""
 
     BINDINGS = [
@@ -59,13 +54,6 @@ class GridScreen(Screen[None]):
         super().__init__()
         self.metric_index = 0
         self.grid: Grid | None = None
-
-    @property
-    def hpo(self) -> HpoApp:
-        from hpo_tui.tui.app import HpoApp
-
-        assert isinstance(self.app, HpoApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Header()

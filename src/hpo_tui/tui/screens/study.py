@@ -9,17 +9,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 from textual_fastdatatable import DataTable
 
 from hpo_tui.core.formats import printable
+from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.widgets.trial_table import TrialTable, query_mask
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from hpo_tui.tui.app import HpoApp
 
 STATE_FILTERS = ("all", "COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING", "diverged")
 
@@ -49,7 +48,7 @@ def default_columns(
     ]
 
 
-class StudyScreen(Screen[None]):
+class StudyScreen(HpoScreen):
     """A sortable, filterable trial table."""
 
     BINDINGS = [
@@ -78,13 +77,6 @@ class StudyScreen(Screen[None]):
     def __init__(self, study_id: int | None) -> None:
         super().__init__()
         self.study_id = study_id
-
-    @property
-    def hpo(self) -> HpoApp:
-        from hpo_tui.tui.app import HpoApp
-
-        assert isinstance(self.app, HpoApp)
-        return self.app
 
     def _trials(self) -> pd.DataFrame:
         campaign = self.hpo.campaign

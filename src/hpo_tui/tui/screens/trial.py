@@ -10,16 +10,15 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from hpo_tui.core.formats import display_number, printable
+from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import fold
 from hpo_tui.tui.widgets.curve_plot import CurvePlot, Series, prepare_series
 
 if TYPE_CHECKING:
     from hpo_tui.core.campaign import Campaign
-    from hpo_tui.tui.app import HpoApp
 
 
 def trial_series(campaign: Campaign, key: int, log_y: bool, prefix: str = "") -> list[Series]:
@@ -87,7 +86,7 @@ def info_table(campaign: Campaign, key: int, full: bool) -> Table:
     return table
 
 
-class TrialScreen(Screen[None]):
+class TrialScreen(HpoScreen):
     """The trial detail; ``n``/``p`` walk the table's order."""
 
     BINDINGS = [
@@ -106,13 +105,6 @@ class TrialScreen(Screen[None]):
         self.log_y = False
         self.show_best = True
         self.full = False
-
-    @property
-    def hpo(self) -> HpoApp:
-        from hpo_tui.tui.app import HpoApp
-
-        assert isinstance(self.app, HpoApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Header()
