@@ -183,3 +183,41 @@ def test_journal_partial_last_line_waits(tmp_path: Path) -> None:
     live.refresh()
     assert len(live.campaign.trials) == 2
     assert_same_campaign(live.campaign, load_campaign([str(path)]))
+
+
+def test_splice_matches_full_build_when_new_columns_and_types_appear(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'splice.db'}"
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    study = optuna.create_study(study_name="sp_2M_h1", storage=url)
+    multi = optuna.create_study(
+        study_name="sp_2B_h3", storage=url, directions=["minimize", "maximize"]
+    )
+
+    def first(trial: optuna.Trial) -> float:
+        trial.suggest_categorical("width", [16, 2.5])  # ints only in these trials
+        trial.set_user_attr("val_losses", [1.0, 0.5])
+        trial.report(1.0, 0)
+        return 1.0
+
+    study.enqueue_trial({"width": 16})
+    study.enqueue_trial({"width": 16})
+    study.optimize(first, n_trials=2)
+    multi.optimize(lambda t: (t.suggest_float("x", 0, 1), 1.0), n_trials=2)
+    live = LiveCampaign([url])
+
+    def second(trial: optuna.Trial) -> float:
+        trial.suggest_categorical("width", [16, 2.5])
+        trial.suggest_int("depth", 1, 3)  # a param the campaign has not seen
+        trial.set_user_attr("note", "new attr")
+        trial.set_user_attr("train_acc", [0.5, float("nan"), 0.7])  # a new curve name
+        trial.set_user_attr("diverged", True)
+        return 0.5
+
+    study.enqueue_trial({"width": 2.5})  # now the column mixes int and float
+    study.optimize(second, n_trials=1)
+    multi.optimize(lambda t: (t.suggest_float("x", 0, 1), 2.0), n_trials=1)
+    summary = live.refresh()
+    assert summary.new_trials == 2
+    fresh = load_campaign([url])
+    assert fresh.trials["param_width"].dtype == object  # int and float: kept as they are
+    assert_same_campaign(live.campaign, fresh)

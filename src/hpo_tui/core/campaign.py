@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from hpo_tui.core.axes import parse_axes
 from hpo_tui.core.config import Config
@@ -130,7 +131,10 @@ def _wide(long: pd.DataFrame, column: str, prefix: str, index: pd.Index) -> pd.D
 
 
 def build_campaign(parts: list[tuple[Source, RawTables]], config: Config) -> Campaign:
-    """Merge the raw tables of several sources into one campaign (see module docstring)."""
+    """Merge the raw tables of several sources into one campaign (see module docstring).
+
+    The position of a source in ``parts`` is part of its ids (``study_id``, ``key``).
+    """
     study_frames = []
     trial_frames = []
     values, params, users, systems, inters = [], [], [], [], []
@@ -257,8 +261,10 @@ def _assemble(
     list_arrays, list_rows = _numeric_lists(users["value"].tolist())
     lists = users.iloc[list_rows]
     list_names = lists["attr"].astype(str).to_numpy()
-    categories = sorted({INTERMEDIATE, *list_names.tolist()})
-    code_of = {name: code for code, name in enumerate(categories)}
+    # Only the names in use (a refresh splice drops unused ones too).
+    categories = sorted({*([INTERMEDIATE] if len(inter) else []), *list_names.tolist()})
+    code_of_default = {INTERMEDIATE: 0}
+    code_of = {**code_of_default, **{name: code for code, name in enumerate(categories)}}
     lengths = np.array([len(a) for a in list_arrays], dtype=np.int64)
     keys = np.concatenate(
         [inter["key"].to_numpy(dtype=np.int64), np.repeat(lists["key"].to_numpy(np.int64), lengths)]
@@ -285,7 +291,9 @@ def _assemble(
     curves = pd.DataFrame(
         {
             "key": keys[order],
-            "curve": pd.Categorical.from_codes(codes[order], categories=categories),
+            "curve": pd.Categorical.from_codes(
+                codes[order], categories=pd.Index(categories, dtype=object)
+            ),
             "step": steps[order],
             "value": values_all[order],
         }
@@ -332,7 +340,7 @@ def _assemble(
     details = _details(key_index, params, users, systems)
     rows = key_index.get_indexer(curves["key"].to_numpy())
     curves.insert(1, "study_id", trials["study_id"].to_numpy()[rows])
-    curves.insert(2, "study", trials["study"].to_numpy()[rows])
+    curves.insert(2, "study", _categorical(trials["study"].to_numpy()[rows]))
     curves.insert(3, "number", trials["number"].to_numpy()[rows])
 
     studies = _study_summary(studies, trials, axis_names)
@@ -387,6 +395,113 @@ def _details(
     out["user_attrs"] = grouped(users, "attr", "value")
     out["system_attrs"] = grouped(systems, "attr", "value")
     return out
+
+
+def _categorical(values: np.ndarray) -> pd.Categorical:
+    """Sorted categories of plain Python strings (one dtype, whatever pandas infers)."""
+    unique = sorted({str(v) for v in pd.unique(values)})
+    return pd.Categorical(values, categories=pd.Index(unique, dtype=object))
+
+
+def _object_categories(series: pd.Series) -> pd.Categorical:
+    values = series.array
+    assert isinstance(values, pd.Categorical)
+    return _object_codes(values)
+
+
+def _object_codes(values: pd.Categorical) -> pd.Categorical:
+    """The same Categorical with its categories as a plain object Index."""
+    return pd.Categorical.from_codes(
+        values.codes, categories=pd.Index(list(values.categories), dtype=object)
+    )
+
+
+def splice_campaign(old: Campaign, patch: Campaign, replaced: set[int]) -> Campaign:
+    """``old`` with the trials whose keys are in ``replaced`` swapped for ``patch``'s.
+
+    ``patch`` is built from the same sources in the same order, holding every study but only
+    the new or changed trials; every per-trial quantity (divergence, curve statistics) depends
+    on the trial alone, so the result equals a full build at a cost proportional to the
+    change plus a few linear passes. Study counts and bests are recomputed.
+    """
+    keys = list(replaced)
+    keep = ~old.trials["key"].isin(keys).to_numpy()
+
+    def objectify(frame: pd.DataFrame) -> pd.DataFrame:
+        # Param/attr columns as Python objects, so concat cannot coerce 16 (int) to 16.0.
+        frame = frame.copy()
+        for column in frame.columns:
+            if column.startswith(("param_", "user_attr_")):
+                series = frame[column].astype(object)
+                frame[column] = series.where(series.notna(), None)
+        return frame
+
+    parts = [objectify(f) for f in (old.trials[keep], patch.trials) if not f.empty]
+    trials = pd.concat(parts) if parts else old.trials.iloc[0:0]
+    trials = trials.sort_values(["study_id", "number"], kind="stable")
+    key_index = pd.Index(trials["key"].to_numpy())
+    trials.index = key_index
+    for column in trials.columns:
+        if column.startswith(("param_", "user_attr_")):
+            series = trials[column].astype(object)
+            trials[column] = _typed_column(series.where(series.notna(), None))
+    params = sorted(c for c in trials.columns if c.startswith("param_"))
+    attrs = sorted(c for c in trials.columns if c.startswith("user_attr_"))
+    values = [c for c in trials.columns if c == "value" or c.startswith("values_")]
+    order = [
+        "key",
+        "study_id",
+        "study",
+        *old.axis_names,
+        "number",
+        "state",
+        *values,
+        *DIVERGENCE_COLUMNS,
+        "datetime_start",
+        "datetime_complete",
+        "duration_s",
+        *params,
+        *attrs,
+        *STAT_COLUMNS,
+    ]
+    trials = trials[order]
+    trials["diverged"] = trials["diverged"].astype(bool)
+
+    curve_keep = ~old.curves["key"].isin(keys).to_numpy()
+    old_curves = old.curves[curve_keep]
+    names = union_categoricals(
+        [_object_categories(f["curve"]) for f in (old_curves, patch.curves)],
+        sort_categories=True,
+    )
+    studies_of_rows = union_categoricals(
+        [_object_categories(f["study"]) for f in (old_curves, patch.curves)],
+        sort_categories=True,
+    )
+    curves = pd.concat([old_curves, patch.curves], ignore_index=True)
+    # Categories as a full build makes them: sorted, only those still used.
+    curves["curve"] = _object_codes(names.remove_unused_categories())
+    curves["study"] = _object_codes(studies_of_rows.remove_unused_categories())
+    order_rows = np.argsort(curves["key"].to_numpy(), kind="stable")  # blocks stay in order
+    curves = curves.iloc[order_rows].reset_index(drop=True)
+
+    details = pd.concat([old.details[keep], patch.details]).reindex(key_index)
+    summary = [
+        *(f"n_{s.lower()}" for s in ("TRIALS", *STATES)),
+        "n_diverged",
+        "best_value",
+        "best_trial",
+    ]
+    base = patch.studies.drop(columns=summary)
+    studies = _study_summary(base, trials, old.axis_names)
+    return Campaign(
+        studies=studies,
+        trials=trials,
+        curves=curves,
+        details=details,
+        sources=old.sources,
+        config=old.config,
+        axis_names=old.axis_names,
+    )
 
 
 def _study_summary(

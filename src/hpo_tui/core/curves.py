@@ -80,7 +80,11 @@ def curve_stats(curves: pd.DataFrame, maximize_keys: set[int] | None = None) -> 
     maximize_keys = maximize_keys or set()
     primary = primary_curve_names(curves)
     if primary.empty:
-        return pd.DataFrame(columns=STAT_COLUMNS, index=pd.Index([], name="key"))
+        empty = {c: pd.Series([], dtype=float) for c in STAT_COLUMNS}
+        empty["curve"] = pd.Series([], dtype=object)
+        empty["curve_n_steps"] = pd.Series([], dtype=np.int64)
+        empty["curve_best_step"] = pd.Series([], dtype="Int64")
+        return pd.DataFrame(empty, index=pd.Index([], name="key"))
     # Rows of each trial's primary curve, by comparing names per row (categorical codes).
     row_primary = primary.reindex(curves["key"].to_numpy()).to_numpy()
     mask = curves["curve"].astype(object).to_numpy() == row_primary

@@ -26,10 +26,12 @@ from typing import Any
 import pandas as pd
 
 from hpo_tui.core.campaign import (
+    STUDY_ID_BITS,
     TRIAL_KEY_BITS,
     Campaign,
     Progress,
     build_campaign,
+    splice_campaign,
 )
 from hpo_tui.core.config import Config
 from hpo_tui.core.errors import SourceError
@@ -315,12 +317,35 @@ class LiveCampaign:
         self.tables = tables
         self.campaign = self._build()
 
-    def _build(self) -> Campaign:
-        campaign = build_campaign(list(zip(self.sources, self.tables, strict=True)), self.config)
+    def _build(self, changed: dict[int, set[int]] | None = None) -> Campaign:
+        """A full build, or (``changed``: storage trial ids per source) a splice of only the
+        changed trials into the current campaign when the set of studies is unchanged."""
+        if changed is not None and self._same_studies():
+            patch_parts = []
+            replaced: set[int] = set()
+            for index, (source, raw) in enumerate(zip(self.sources, self.tables, strict=True)):
+                ids = changed.get(index, set())
+                replaced |= {(index << TRIAL_KEY_BITS) + t for t in ids}
+                patch_parts.append((source, _subset_raw(raw, ids)))
+            patch = build_campaign(patch_parts, self.config)
+            campaign = splice_campaign(self.campaign, patch, replaced)
+        else:
+            campaign = build_campaign(
+                list(zip(self.sources, self.tables, strict=True)), self.config
+            )
         for reader in self.readers:
             campaign.warnings.extend(reader.warnings)
             reader.warnings = []
         return campaign
+
+    def _same_studies(self) -> bool:
+        known = set(self.campaign.studies["study_id"].tolist())
+        now = {
+            (index << STUDY_ID_BITS) + int(s)
+            for index, raw in enumerate(self.tables)
+            for s in raw.studies["study_id"].tolist()
+        }
+        return known == now
 
     def refresh(self) -> RefreshSummary:
         """Read what can have changed; rebuild the campaign only if something did."""
@@ -333,18 +358,18 @@ class LiveCampaign:
             )
         )
         before_studies = set(self.campaign.studies["study_id"].tolist())
-        any_change = False
+        changed_ids: dict[int, set[int]] = {}
         for index, reader in enumerate(self.readers):
             result = reader.refresh()
             if result is None:
                 continue
-            any_change = True
             self.tables[index], changed = result
+            changed_ids[index] = {int(t) for t in changed}
             base = index << TRIAL_KEY_BITS
             summary.changed_keys |= {base + int(t) for t in changed}
-        if not any_change:
+        if not changed_ids:
             return summary
-        self.campaign = self._build()
+        self.campaign = self._build(changed_ids)
         summary.warnings = list(self.campaign.warnings)
         after = dict(
             zip(
