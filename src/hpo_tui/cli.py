@@ -40,9 +40,22 @@ def _add_sources(parser: argparse.ArgumentParser) -> None:
 
 
 def _positive(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError("must be a positive number of seconds")
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not (0 < value <= 86_400):
+        raise argparse.ArgumentTypeError("must be a number of seconds between 0 and 86400")
+    return value
+
+
+def _digits(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if not 1 <= value <= 17:
+        raise argparse.ArgumentTypeError("must be between 1 and 17")
     return value
 
 
@@ -87,14 +100,16 @@ def build_parser() -> argparse.ArgumentParser:
     summary = sub.add_parser("summary", help="one row per study")
     _add_sources(summary)
     summary.add_argument("--format", choices=TABLE_FORMATS, default="table")
-    summary.add_argument("--digits", type=int, default=4, help="decimals in table/markdown/latex")
+    summary.add_argument(
+        "--digits", type=_digits, default=4, help="decimals in table/markdown/latex"
+    )
     _add_cli_watch(summary)
 
     grid = sub.add_parser("grid", help="the budget × horizon grid of one metric")
     _add_sources(grid)
     grid.add_argument("--format", choices=TABLE_FORMATS, default="table")
     grid.add_argument("--metric", choices=METRICS, default="best")
-    grid.add_argument("--digits", type=int, default=4, help="decimals in table/markdown/latex")
+    grid.add_argument("--digits", type=_digits, default=4, help="decimals in table/markdown/latex")
     _add_cli_watch(grid)
 
     diverged = sub.add_parser("diverged", help="the diverged trials, with reason and step")
@@ -300,7 +315,10 @@ def cmd_demo(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_open(args: argparse.Namespace, config: Config) -> int:
+    from hpo_tui.core.sources import resolve_sources
+
     specs = resolve_specs(args.sources, config)
+    resolve_sources(specs)  # a missing or unrecognised file: one line and exit 2, no TUI
     try:
         from hpo_tui.tui.app import run_app
     except ImportError:  # the TUI is not built yet: print the summary instead

@@ -36,7 +36,7 @@ def print_table(frame: pd.DataFrame, title: str | None = None, digits: int = 4) 
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column].dtype)
         table.add_column(
-            printable(str(column)), justify="right" if numeric else "left", no_wrap=numeric
+            Text(printable(str(column))), justify="right" if numeric else "left", no_wrap=numeric
         )
     for row in frame.itertuples(index=False):
         table.add_row(*(cell(v, digits) for v in row))
@@ -46,9 +46,9 @@ def print_table(frame: pd.DataFrame, title: str | None = None, digits: int = 4) 
 def print_grid(grid: Grid, title: str, digits: int = 4) -> None:
     """Print the grid; the best cell bold and marked with ``*`` (visible without colour)."""
     table = Table(title=title, title_justify="left", header_style="bold")
-    table.add_column(printable(grid.row_axis.capitalize()))
+    table.add_column(Text(printable(grid.row_axis.capitalize())))
     for column in grid.values.columns:
-        table.add_column(printable(str(column)), justify="right")
+        table.add_column(Text(printable(str(column))), justify="right")
     integer = grid.metric in ("n_diverged", "best_epoch")
     for label, row in grid.values.iterrows():
         cells = [Text(printable(str(label)))]

@@ -116,6 +116,41 @@ def test_bad_inputs_give_one_line_exit_2_and_write_nothing(tmp_path: Path) -> No
     assert fs_state(tmp_path) == before
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["summary", "postgresql://alice:s3cr/et@127.0.0.1:1/db"],
+        ["summary", "postgresql://alice@127.0.0.1:1/db?password=s3cr/et"],
+    ],
+)
+def test_secrets_in_odd_urls_stay_hidden(args: list[str]) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert "s3cr" not in result.stderr + result.stdout
+    assert "alice" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["summary", "x.db", "--digits", "0"],
+        ["grid", "x.db", "--watch", "inf"],
+        ["summary", "x.db", "--watch", "-1"],
+    ],
+)
+def test_bad_options_exit_2(args: list[str]) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_tui_on_a_missing_file_is_one_line_exit_2(tmp_path: Path) -> None:
+    result = run(str(tmp_path / "missing.db"))
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "no such file" in result.stderr
+
+
 def test_wrong_password_is_masked_and_named(pg_storage: BuiltStorage) -> None:
     url = pg_storage.spec.replace("postgres@", "nobody:hunter2@")
     result = run("summary", url)

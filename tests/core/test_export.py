@@ -158,3 +158,26 @@ def test_output_path_that_is_a_file(golden_campaign, tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="not a folder"):
         write_export(golden_campaign, target)
     assert target.read_text() == "not a folder"
+
+
+def test_export_through_a_symlink_fills_the_real_folder(golden_campaign, tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir(mode=0o755)
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    write_export(golden_campaign, link, generated_at=FIXED)
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert sorted(p.name for p in real.iterdir()) == sorted(EXPORT_FILES)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "real"]
+    assert real.stat().st_mode & 0o777 == 0o755  # the folder's mode is kept
+
+
+def test_new_export_folder_gets_the_usual_mode(golden_campaign, tmp_path: Path) -> None:
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        write_export(golden_campaign, tmp_path / "fresh", generated_at=FIXED)
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "fresh").stat().st_mode & 0o777 == 0o755

@@ -128,6 +128,19 @@ async def test_filter_and_bad_filter() -> None:
         assert app.is_running
 
 
+async def test_filter_on_a_nullable_integer_column() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_main_study(pilot)
+        await pilot.press("slash")
+        await pilot.press(*"diverged_step > 4")
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = screen.table.view_frame()
+        assert len(shown) > 0 and (shown["diverged_step"] > 4).all()
+        assert str(screen.query_one("#filter-error").render()) == ""
+
+
 async def test_state_filter_cycles() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -230,9 +243,14 @@ def hostile_storage(tmp_path: Path) -> str:
     name = "[red]x[/red] \x1b[31mboom\x1b[0m \u202egnp.exe"
     study = optuna.create_study(study_name=name, storage=url)
     study.set_user_attr("[link=http://evil]", "[bold]")
+    study.enqueue_trial({"act": "[blink]relu[/blink]"})
     trial = study.ask()
     trial.suggest_categorical("act", ["[blink]relu[/blink]", "\x1b]8;;http://x\x07y"])
+    trial.suggest_float("lr[/]", 0.0, 1.0)  # names are untrusted too
     trial.set_user_attr("note", "[b]not bold[/b]")
+    trial.set_user_attr("note[/]", "x")
+    trial.set_user_attr("val_loss\x1b[41mX", [1.0, 0.5])
+    trial.report(1.0, 0)
     study.tell(trial, 1.0)
     return url
 
@@ -258,5 +276,32 @@ async def test_hostile_names_render_literally(hostile_storage: str) -> None:
         console.print(info_table(app.campaign, screen.key, full=True))
         shown = console.export_text()
         assert "[b]not bold[/b]" in shown
-        assert "[blink]relu[/blink]" in shown or "\\x1b]8;;http://x\\x07y" in shown
+        assert "[blink]relu[/blink]" in shown
+        assert "lr[/]" in shown and "note[/]" in shown
         assert "\x1b" not in shown
+        labels = [s.label for s in screen.query_one(CurvePlot).series]
+        assert "val_loss\\x1b[41mX" in labels  # the escape is shown, not executed
+
+
+async def test_hostile_names_in_column_picker_and_palette(hostile_storage: str) -> None:
+    app = make_app([hostile_storage])
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        study = app.screen
+        assert isinstance(study, StudyScreen)
+        assert "param_lr[/]" in study.table.state.columns
+        await pilot.press("o")  # prompts with markup-like names must not crash
+        await pilot.pause()
+        await pilot.press("enter")  # Enter applies (does not toggle the focused option)
+        await pilot.pause()
+        assert app.screen is study
+        assert "param_lr[/]" in study.table.state.columns
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"red")
+        await pilot.pause(0.3)
+        assert app.is_running

@@ -20,7 +20,7 @@ from pandas.api.types import union_categoricals
 
 from hpo_tui.core.axes import parse_axes
 from hpo_tui.core.config import Config
-from hpo_tui.core.curves import INTERMEDIATE, STAT_COLUMNS, curve_stats, is_numeric_list
+from hpo_tui.core.curves import INTERMEDIATE, STAT_COLUMNS, curve_stats
 from hpo_tui.core.divergence import DIVERGENCE_COLUMNS, detect_divergence
 from hpo_tui.core.raw import RawTables
 from hpo_tui.core.sources import Source, SourceKind, resolve_sources
@@ -108,7 +108,7 @@ def _typed_column(values: pd.Series) -> pd.Series:
     kinds = {type(v) for v in present}
     if kinds and kinds <= {float}:
         return values.astype(float)
-    if kinds and kinds <= {int}:
+    if kinds and kinds <= {int} and all(-(2**63) <= v < 2**63 for v in present):
         return values.astype("Int64")
     if kinds and kinds <= {bool}:
         return values.astype("boolean")
@@ -317,6 +317,7 @@ def _assemble(
     user_wide = _wide(scalars.rename(columns={"attr": "name"}), "name", "user_attr_", key_index)
     stats = curve_stats(curves, maximize_keys).reindex(key_index)
     stats["curve"] = stats["curve"].astype(object)
+    stats["curve"] = stats["curve"].where(stats["curve"].notna(), None)
     stats["curve_n_steps"] = stats["curve_n_steps"].fillna(0).astype(np.int64)
     stats["curve_best_step"] = stats["curve_best_step"].astype("Int64")
     trials = pd.concat([trials, param_wide, user_wide, stats[STAT_COLUMNS]], axis=1)
@@ -364,15 +365,13 @@ def _numeric_lists(values: list[Any]) -> tuple[list[np.ndarray], list[int]]:
     arrays: list[np.ndarray] = []
     rows: list[int] = []
     for row, value in enumerate(values):
-        if type(value) is not list or not value:
-            continue
+        if type(value) is not list or not value or not set(map(type, value)) <= {int, float}:
+            continue  # bools, None, strings, nesting: not a curve
         try:
             array = np.asarray(value)
         except (ValueError, TypeError):
             continue
-        if array.ndim == 1 and (
-            array.dtype.kind == "f" or (array.dtype.kind == "i" and is_numeric_list(value))
-        ):
+        if array.ndim == 1 and array.dtype.kind in "fi":
             arrays.append(array.astype(float, copy=False))
             rows.append(row)
     return arrays, rows

@@ -30,6 +30,35 @@ DEFAULT_AXIS_PATTERN = (
 )
 
 
+# Axis names become columns: they must not collide with the campaign's own columns.
+RESERVED_COLUMNS = frozenset(
+    {
+        "key",
+        "study",
+        "study_id",
+        "source",
+        "number",
+        "state",
+        "value",
+        "direction",
+        "directions",
+        "n_objectives",
+        "best_value",
+        "best_trial",
+        "user_attrs",
+        "system_attrs",
+        "diverged",
+        "spike_step",
+        "datetime_start",
+        "datetime_complete",
+        "duration_s",
+        "curve",
+        "step",
+    }
+)
+RESERVED_PREFIXES = ("values_", "n_", "diverged_", "param_", "user_attr_", "curve_")
+
+
 @dataclass(frozen=True)
 class DivergenceRules:
     """Thresholds of the divergence rules (see ``hpo_tui.core.divergence``)."""
@@ -105,6 +134,9 @@ def config_from_mapping(data: dict[str, Any], where: str = "config") -> Config:
         raise ConfigError(f"{where}: axes.pattern is not a valid regex ({exc})") from None
     if not compiled.groupindex:
         raise ConfigError(f"{where}: axes.pattern needs named groups, e.g. (?P<budget>...)")
+    for name in compiled.groupindex:
+        if name in RESERVED_COLUMNS or name.startswith(RESERVED_PREFIXES):
+            raise ConfigError(f"{where}: axis name {name!r} is a column name hpo-tui uses")
 
     div = _section(data, "divergence", where)
     defaults = DivergenceRules()

@@ -116,7 +116,7 @@ def _user_attr_candidates(user_attrs: pd.DataFrame, rules: DivergenceRules) -> p
     step_of = {
         k: float(v)
         for k, v in zip(steps["key"], steps["value"], strict=True)
-        if type(v) is int or (type(v) is float and float(v).is_integer())
+        if (type(v) is int or (type(v) is float and float(v).is_integer())) and abs(v) < 2**53
     }
     return pd.DataFrame(
         {

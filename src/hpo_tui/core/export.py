@@ -274,6 +274,8 @@ def write_export(
         ExportError: when the folder cannot be written; nothing is changed then.
     """
     out_dir = Path(out_dir)
+    if out_dir.is_symlink():  # publish into the folder the link points to, keep the link
+        out_dir = Path(os.path.realpath(out_dir))
     generated_at = generated_at or datetime.now(UTC)
     _check_target(out_dir)
     total = len(EXPORT_FILES)
@@ -281,6 +283,7 @@ def write_export(
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+        os.chmod(staging, _folder_mode(out_dir))  # mkdtemp makes 0700; keep the usual mode
         texts = render_export(campaign, generated_at)
         for done, name in enumerate(EXPORT_FILES, start=1):
             _write_file(staging / name, texts[name])
@@ -294,6 +297,15 @@ def write_export(
         if staging is not None and staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return [out_dir / name for name in EXPORT_FILES]
+
+
+def _folder_mode(out_dir: Path) -> int:
+    """The previous export folder's mode, else what ``mkdir`` would give (umask applied)."""
+    if out_dir.is_dir():
+        return out_dir.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o777 & ~umask
 
 
 def _write_file(path: Path, text: str) -> None:

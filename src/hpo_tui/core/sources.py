@@ -48,17 +48,32 @@ class Source:
         return f"Source(kind={self.kind.value!r}, location={self.display!r})"
 
 
+_SECRET_QUERY_KEYS = ("password", "passwd", "pwd", "sslpassword")
+
+
 def mask_url(url: str) -> str:
-    """The URL with any password replaced by ``***``."""
-    scheme, sep, rest = url.partition("://")
-    if not sep:
+    """The URL with any password (in the user info or the query string) replaced by ``***``."""
+    if "://" not in url:
         return url
-    netloc, slash, tail = rest.partition("/")
-    userinfo, at, hostport = netloc.rpartition("@")
-    if not at or ":" not in userinfo:
-        return url
-    user = userinfo.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{hostport}{slash}{tail}"
+    try:
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url)
+        if parsed.password is not None:
+            parsed = parsed.set(password="***")
+        query = {
+            k: ("***" if k.lower() in _SECRET_QUERY_KEYS else v) for k, v in parsed.query.items()
+        }
+        shown = parsed.set(query=query).render_as_string(hide_password=False)
+        return shown.replace("%2A%2A%2A", "***")  # the renderer percent-encodes the stars
+    except Exception:
+        scheme, _, rest = url.partition("://")
+        host = rest.rpartition("@")[2] if "@" in rest else rest
+        return (
+            f"{scheme}://***@{host.split('?', 1)[0]}"
+            if "@" in rest
+            else f"{scheme}://{host.split('?', 1)[0]}"
+        )
 
 
 def _is_server_url(spec: str) -> bool:

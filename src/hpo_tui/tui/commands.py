@@ -6,6 +6,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
 
 from hpo_tui.core.formats import printable
 
@@ -66,4 +67,5 @@ class CampaignCommands(Provider):
         for text, callback, help_text in self._commands():
             score = matcher.match(text)
             if score > 0:
-                yield Hit(score, matcher.highlight(text), callback, help=help_text)  # type: ignore[arg-type]
+                # escape: the highlighter parses markup, and study names are untrusted
+                yield Hit(score, matcher.highlight(escape(text)), callback, help=help_text)  # type: ignore[arg-type]

@@ -5,8 +5,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, SelectionList
+
+from hpo_tui.core.formats import printable
 
 
 class ColumnPicker(ModalScreen[list[str] | None]):
@@ -14,7 +17,7 @@ class ColumnPicker(ModalScreen[list[str] | None]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="columns.cancel"),
-        Binding("enter", "apply", "Apply", id="columns.apply"),
+        Binding("enter", "apply", "Apply", id="columns.apply", priority=True),
     ]
 
     def __init__(self, available: list[str], shown: list[str]) -> None:
@@ -28,7 +31,9 @@ class ColumnPicker(ModalScreen[list[str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="column-dialog"):
             yield Label("Columns (space toggles, Enter applies)")
-            yield SelectionList[str](*[(c, c, c in self.shown) for c in self.ordered])
+            yield SelectionList[str](
+                *[(Content(printable(c)), c, c in self.shown) for c in self.ordered]
+            )
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -30,7 +30,10 @@ def trial_series(campaign: Campaign, key: int, log_y: bool, prefix: str = "") ->
         points = curves[curves["curve"] == name]
         out.append(
             prepare_series(
-                f"{prefix}{name}", points["step"].to_numpy(), points["value"].to_numpy(), log_y
+                printable(f"{prefix}{name}"),
+                points["step"].to_numpy(),
+                points["value"].to_numpy(),
+                log_y,
             )
         )
     return out

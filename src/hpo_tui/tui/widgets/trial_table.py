@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Container
 from textual.message import Message
@@ -131,6 +132,8 @@ class TrialTable(Container):
         self._generation += 1
         return DataTable(
             backend=ArrowBackend(table),
+            # Text labels: the table parses plain-string labels as markup.
+            column_labels=[Text(printable(name)) for name in names],
             render_markup=False,
             cursor_type="cell",
             show_row_labels=False,
@@ -198,6 +201,8 @@ def query_mask(frame: pd.DataFrame, expression: str) -> np.ndarray:
     except Exception as exc:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ValueError(message) from None
+    if isinstance(result, pd.Series) and str(result.dtype) == "boolean":
+        return result.fillna(False).to_numpy(dtype=bool)  # comparisons on nullable columns
     if not isinstance(result, pd.Series) or result.dtype != bool:
         try:
             result = pd.Series(result, index=frame.index).astype(bool)
