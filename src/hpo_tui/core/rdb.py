@@ -444,12 +444,11 @@ def read_rdb(source: Source) -> RawTables:
 def _driver_error_types(dialect: str) -> tuple[type[BaseException], ...]:
     errors: list[type[BaseException]] = []
     if dialect == "postgresql":
-        try:
-            import psycopg2
-
-            errors.append(psycopg2.Error)
-        except ImportError:
-            pass
+        for module in ("psycopg2", "psycopg"):  # whichever driver SQLAlchemy picked
+            try:
+                errors.append(__import__(module).Error)
+            except ImportError:
+                pass
     elif dialect in ("mysql", "mariadb"):
         try:
             import pymysql
