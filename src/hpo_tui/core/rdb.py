@@ -9,6 +9,7 @@ transaction. No table is created, no schema is migrated or stamped.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import warnings
@@ -445,10 +446,8 @@ def _driver_error_types(dialect: str) -> tuple[type[BaseException], ...]:
     errors: list[type[BaseException]] = []
     if dialect == "postgresql":
         for module in ("psycopg2", "psycopg"):  # whichever driver SQLAlchemy picked
-            try:
+            with contextlib.suppress(ImportError):
                 errors.append(__import__(module).Error)
-            except ImportError:
-                pass
     elif dialect in ("mysql", "mariadb"):
         try:
             import pymysql
