@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from hpo_tui.core.campaign import Campaign
 
-SUBCOMMANDS = ("summary", "grid", "diverged", "export", "demo", "open")
+SUBCOMMANDS = ("summary", "grid", "diverged", "space", "methods", "export", "demo", "open")
 TABLE_FORMATS = ("table", "csv", "json", "markdown", "latex")
 
 
@@ -115,6 +115,17 @@ def build_parser() -> argparse.ArgumentParser:
     diverged = sub.add_parser("diverged", help="the diverged trials, with reason and step")
     _add_sources(diverged)
     diverged.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    space = sub.add_parser("space", help="the search space from the stored distributions")
+    _add_sources(space)
+    space.add_argument("--format", choices=("table", "markdown", "latex", "csv"), default="table")
+    space.add_argument(
+        "--per-study", action="store_true", help="one row per study and distribution (csv/table)"
+    )
+
+    methods = sub.add_parser("methods", help="a methodology summary for a paper appendix")
+    _add_sources(methods)
+    methods.add_argument("--format", choices=("markdown", "latex"), default="markdown")
 
     export = sub.add_parser("export", help="write outputs/analysis/ (CSV, JSON, README)")
     _add_sources(export)
@@ -278,6 +289,34 @@ def cmd_diverged(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_space(args: argparse.Namespace, config: Config) -> int:
+    from hpo_tui.core.methods import render_space, space_table
+    from hpo_tui.core.space import merged_space, study_space
+
+    campaign = _load(args.sources, config)
+    if args.format in ("markdown", "latex"):
+        sys.stdout.write(render_space(campaign, args.format))
+        return 0
+    if args.format == "csv":
+        frame = study_space(campaign) if args.per_study else merged_space(campaign)
+        _emit(frame.drop(columns=["study_id"], errors="ignore"), "csv")
+        return 0
+    table = (
+        study_space(campaign).drop(columns=["study_id"])
+        if args.per_study
+        else space_table(campaign)
+    )
+    _emit(table, "table", title="search space")
+    return 0
+
+
+def cmd_methods(args: argparse.Namespace, config: Config) -> int:
+    from hpo_tui.core.methods import methods_document
+
+    sys.stdout.write(methods_document(_load(args.sources, config), args.format))
+    return 0
+
+
 def cmd_export(args: argparse.Namespace, config: Config) -> int:
     from hpo_tui.core.export import write_export
 
@@ -344,6 +383,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "summary": cmd_summary,
         "grid": cmd_grid,
         "diverged": cmd_diverged,
+        "space": cmd_space,
+        "methods": cmd_methods,
         "export": cmd_export,
         "demo": cmd_demo,
         "open": cmd_open,

@@ -95,3 +95,18 @@ def test_export_to_a_file_is_one_line_exit_2(tmp_path: Path) -> None:
     assert result.stderr.count("\n") == 1
     assert str(target) in result.stderr and "not a folder" in result.stderr
     assert target.read_text() == "x"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["space", GOLDEN_SPEC, "--format", "csv"], "param,kind,low,high,log,step,choices"),
+        (["space", GOLDEN_SPEC, "--format", "markdown"], "| Parameter | Type |"),
+        (["space", GOLDEN_SPEC, "--per-study", "--format", "csv"], "study,budget,horizon,param"),
+        (["methods", GOLDEN_SPEC, "--format", "latex"], r"\subsubsection*{Search space}"),
+        (["methods", GOLDEN_SPEC], "### Samplers and pruners"),
+    ],
+)
+def test_space_and_methods_commands(capsys: pytest.CaptureFixture, args, expected: str) -> None:
+    assert main(args) == 0
+    assert expected in capsys.readouterr().out

@@ -305,3 +305,20 @@ async def test_hostile_names_in_column_picker_and_palette(hostile_storage: str) 
         await pilot.press(*"red")
         await pilot.pause(0.3)
         assert app.is_running
+
+
+async def test_search_space_screen_toggles_views() -> None:
+    from hpo_tui.tui.screens.space import SpaceScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SpaceScreen)
+        table = screen.query_one("#space-table")
+        merged_rows = table.row_count  # type: ignore[attr-defined]
+        await pilot.press("t")
+        await pilot.pause()
+        assert screen.per_study and table.row_count >= merged_rows  # type: ignore[attr-defined]

@@ -23,6 +23,7 @@ SIZE = (120, 40)
         ("diverged", ["d"]),
         ("all_trials", ["a"]),
         ("export_dialog", ["e"]),
+        ("search_space", ["s"]),
         ("help", ["question_mark"]),
     ],
 )

@@ -30,6 +30,7 @@ from hpo_tui.core.errors import HpoTuiError
 from hpo_tui.core.export_docs import render_readme
 from hpo_tui.core.formats import frame_to_csv
 from hpo_tui.core.raw import parse_distribution
+from hpo_tui.core.space import merged_space
 from hpo_tui.core.summary import SUMMARY_COUNTS
 from hpo_tui.core.tables import dumps_strict
 
@@ -37,8 +38,9 @@ SUMMARY_CSV = "hpo_summary.csv"
 FULL_JSON = "hpo_full.json"
 DIVERGED_CSV = "hpo_diverged.csv"
 DIVERGED_JSON = "hpo_diverged.json"
+SPACE_CSV = "hpo_search_space.csv"
 README = "README.md"
-EXPORT_FILES = (SUMMARY_CSV, FULL_JSON, DIVERGED_CSV, DIVERGED_JSON, README)
+EXPORT_FILES = (SUMMARY_CSV, FULL_JSON, DIVERGED_CSV, DIVERGED_JSON, SPACE_CSV, README)
 DEFAULT_OUT = Path("outputs") / "analysis"
 FORMAT_VERSION = "hpo-tui-export/1"
 
@@ -212,6 +214,7 @@ def render_export(campaign: Campaign, generated_at: datetime) -> dict[str, str]:
         FULL_JSON: dumps_strict(full_document(campaign, generated_at)) + "\n",
         DIVERGED_CSV: frame_to_csv(diverged_frame(campaign)),
         DIVERGED_JSON: dumps_strict(diverged_document(campaign, generated_at), indent=1) + "\n",
+        SPACE_CSV: frame_to_csv(merged_space(campaign)),
         README: render_readme(campaign, generated_at, summary_columns(campaign)),
     }
 

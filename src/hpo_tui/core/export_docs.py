@@ -99,6 +99,19 @@ COLUMN_DOCS: dict[str, tuple[str, str, str]] = {
     ),
 }
 
+SPACE_FIELDS: list[tuple[str, str]] = [
+    ("param", "hyperparameter name, as passed to suggest_*"),
+    ("kind", "float, int or categorical (from the stored distribution)"),
+    ("low / high", "bounds, inclusive, exactly as stored (empty for categorical)"),
+    ("log", "True when sampled on a log scale"),
+    ("step", "discretization step, empty when continuous"),
+    ("choices", "categorical choices as a JSON list, in Optuna's order"),
+    ("used_by", "the axis values of the studies using this distribution, or 'all studies'"),
+    ("n_studies / studies", "how many and which studies use it"),
+    ("n_trials", "trials that sampled the param from this distribution"),
+    ("changed_within", "studies where this param's distribution changed mid-way"),
+]
+
 JSON_FIELDS: list[tuple[str, str]] = [
     ("metadata.format", "export format version"),
     ("metadata.hpo_tui_version", "version of hpo-tui that wrote the files"),
@@ -192,6 +205,8 @@ def render_readme(campaign: Campaign, generated_at: datetime, columns: list[str]
         "| `hpo_diverged.csv` | the diverged trials only: the summary columns plus "
         "`diverged_last_finite` and `diverged_value_before` |",
         "| `hpo_diverged.json` | the same records as JSON, with the metadata |",
+        "| `hpo_search_space.csv` | the search space read from the stored distributions: one "
+        "row per param and distinct distribution, with the studies using it |",
         "| `README.md` | this data dictionary |",
         "",
         "## Encoding",
@@ -251,6 +266,12 @@ def render_readme(campaign: Campaign, generated_at: datetime, columns: list[str]
         "",
         "`hpo_diverged.json` holds `metadata` (as above) and `trials`: one object per "
         "diverged trial with the CSV columns as fields.",
+        "",
+        "## Columns of hpo_search_space.csv",
+        "",
+        "| column | meaning |",
+        "|---|---|",
+        *(f"| `{name}` | {meaning} |" for name, meaning in SPACE_FIELDS),
         "",
         "## Divergence rules",
         "",

@@ -160,6 +160,13 @@ class HpoApp(App[None]):
 
             self.push_screen(DivergedScreen())
 
+    def open_space(self) -> None:
+        """The search space from the stored distributions."""
+        if self._has_campaign():
+            from hpo_tui.tui.screens.space import SpaceScreen
+
+            self.push_screen(SpaceScreen())
+
     # ----------------------------------------------------------------- actions
     def action_help(self) -> None:
         if self.screen.query("HelpPanel"):

@@ -29,6 +29,7 @@ class CampaignCommands(Provider):
         commands: list[tuple[str, object, str]] = [
             ("Export the campaign", app.action_export, "write outputs/analysis/"),
             ("Diverged trials", app.open_diverged, "every diverged trial"),
+            ("Search space", app.open_space, "the stored distributions, merged or per study"),
             ("All trials", partial(app.open_study, None), "one table of every study"),
             ("Reload", app.action_reload, "read the storages again"),
         ]

@@ -44,6 +44,7 @@ class GridScreen(HpoScreen):
         Binding("m", "next_metric", "Metric", id="grid.metric", tooltip="Cycle the cell metric"),
         Binding("a", "all_trials", "All trials", id="grid.all"),
         Binding("d", "diverged", "Diverged", id="grid.diverged"),
+        Binding("s", "space", "Search space", id="grid.space"),
         Binding("h", "move(0,-1)", "Left", show=False, id="grid.left"),
         Binding("l", "move(0,1)", "Right", show=False, id="grid.right"),
         Binding("k", "move(-1,0)", "Up", show=False, id="grid.up"),
@@ -187,3 +188,6 @@ class GridScreen(HpoScreen):
 
     def action_diverged(self) -> None:
         self.hpo.open_diverged()
+
+    def action_space(self) -> None:
+        self.hpo.open_space()

@@ -1,0 +1,86 @@
+"""Search space and methodology tables, from stored distributions only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import optuna
+import pytest
+
+from hpo_tui.core import load_campaign
+from hpo_tui.core.methods import methods_document, render_space, space_table
+from hpo_tui.core.space import merged_space, study_space
+from tests.helpers.golden import assert_golden
+
+
+@pytest.fixture(scope="module")
+def spaces(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Spaces differ by budget; one study's space changed mid-way; hostile names."""
+    path = tmp_path_factory.mktemp("space") / "space.db"
+    url = f"sqlite:///{path}"
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    for budget, ceiling, widths in (("2M", 0.1, [8, 16]), ("2B", 0.01, [64, 128])):
+        for horizon in ("h1", "h3"):
+            study = optuna.create_study(
+                study_name=f"sp_{budget}_{horizon}",
+                storage=url,
+                sampler=optuna.samplers.RandomSampler(0),
+            )
+
+            def objective(trial: optuna.Trial, ceiling: float = ceiling, widths=widths) -> float:
+                trial.suggest_float("learning_rate", 1e-5, ceiling, log=True)
+                trial.suggest_categorical("width", widths)
+                trial.suggest_categorical("act_[x]&%", ["relu|gelu", "a_b", "$\\{}"])
+                return 1.0
+
+            study.optimize(objective, n_trials=3)
+    edited = optuna.load_study(study_name="sp_2B_h3", storage=url)
+    edited.optimize(lambda t: t.suggest_int("n_layers", 1, 4) + 0.0, n_trials=2)
+    edited.optimize(lambda t: t.suggest_int("n_layers", 1, 8) + 0.0, n_trials=3)  # widened
+    return str(path)
+
+
+def test_space_shows_budget_differences_and_mid_way_changes(spaces: str) -> None:
+    campaign = load_campaign([spaces])
+    merged = merged_space(campaign)
+    lr = merged[merged["param"] == "learning_rate"].set_index("used_by")
+    assert lr.loc["budget 2M", "high"] == 0.1 and lr.loc["budget 2B", "high"] == 0.01
+    assert bool(lr.loc["budget 2M", "log"]) is True
+    layers = merged[merged["param"] == "n_layers"]
+    assert sorted(layers["high"]) == [4, 8]
+    assert all(type(v) is int for v in layers["high"])  # int bounds stay ints
+    assert set(layers["changed_within"]) == {"sp_2B_h3"}
+    assert sorted(layers["n_trials"]) == [2, 3]
+    per_study = study_space(campaign)
+    edited = per_study[(per_study["study"] == "sp_2B_h3") & (per_study["param"] == "n_layers")]
+    assert list(edited["variants"]) == [2, 2]
+    assert list(edited["first_trial"]) == [3, 5] and list(edited["last_trial"]) == [4, 7]
+    act = merged[merged["param"] == "act_[x]&%"]
+    assert list(act["used_by"]) == ["all studies"]
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "latex"])
+def test_space_and_methods_golden(spaces: str, fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(Path(spaces).parent)
+    campaign = load_campaign(["space.db"])
+    space = render_space(campaign, fmt)
+    assert_golden(space, f"space/space.{fmt}")
+    document = methods_document(campaign, fmt)
+    # datetimes differ per build: compare everything but the timing columns
+    assert "Not recorded in the storage" in document
+    assert space in document
+
+
+def test_escaping_per_format(spaces: str) -> None:
+    campaign = load_campaign([spaces])
+    latex = render_space(campaign, "latex")
+    assert r"act\_[x]\&\%" in latex
+    assert r"\$\textbackslash{}\textbackslash{}\{\}" in latex  # JSON's "\\" escaped for TeX
+    markdown = render_space(campaign, "markdown")
+    assert r"act\_\[x\]&%" in markdown
+    assert r"relu\|gelu" in markdown  # a pipe would split the table cell
+
+
+def test_space_table_keeps_exact_bounds(spaces: str) -> None:
+    table = space_table(load_campaign([spaces]))
+    assert "[1e-05, 0.1]" in table["Range / choices"].tolist()
