@@ -19,6 +19,7 @@ SHOTS: list[tuple[str, list[str]]] = [
     ("diverged", ["d"]),
     ("compare", ["enter", "space", "space", "space", "c"]),
     ("export", ["e"]),
+    ("space", ["s"]),
 ]
 
 
