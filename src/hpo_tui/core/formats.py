@@ -49,10 +49,14 @@ def frame_to_csv(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> s
     columns = list(columns) if columns is not None else list(frame.columns)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
+    # The csv module leaves a lone "\r" unquoted when lines end in "\n", and every reader
+    # takes it for a line break: such rows are written with every field quoted.
+    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    (quoted if any("\r" in str(c) for c in columns) else writer).writerow(columns)
     data = [frame[c].tolist() for c in columns]
     for row in zip(*data, strict=True):
-        writer.writerow([cell_text(v) for v in row])
+        cells = [cell_text(v) for v in row]
+        (quoted if any("\r" in c for c in cells) else writer).writerow(cells)
     return out.getvalue()
 
 

@@ -1,0 +1,112 @@
+"""Property-based tests: axis parsing, exact CSV/JSON round trips, journal truncation."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import struct
+from pathlib import Path
+
+import optuna
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hpo_tui.core import SourceError, load_campaign
+from hpo_tui.core.axes import axis_sort_key, parse_axes
+from hpo_tui.core.config import DEFAULT_AXIS_PATTERN
+from hpo_tui.core.formats import frame_to_csv
+from hpo_tui.core.tables import dumps_strict
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@given(st.text(max_size=60))
+def test_axis_parsing_never_fails_and_finds_substrings(name: str) -> None:
+    axes = parse_axes(name, DEFAULT_AXIS_PATTERN)
+    assert set(axes) == {"budget", "horizon"}
+    found = [v for v in axes.values() if v is not None]
+    assert len(found) in (0, 2)  # both axes or none: a grid cell needs both
+    for token in found:
+        assert token in name
+        axis_sort_key(token)
+
+
+def _bits(value: float) -> bytes:
+    return struct.pack("<d", value)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.floats(allow_nan=True, allow_infinity=True, allow_subnormal=True), TEXT),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_csv_round_trip_is_exact(rows: list[tuple[float, str]]) -> None:
+    frame = pd.DataFrame(
+        {"x": [r[0] for r in rows], "s": pd.Series([r[1] for r in rows], dtype=object)}
+    )
+    text = frame_to_csv(frame)
+    back = pd.read_csv(
+        io.StringIO(text), keep_default_na=False, na_values=[""], dtype={"s": object}
+    )
+    for got, want in zip(back["x"].to_numpy(float), frame["x"], strict=True):
+        if math.isnan(want):
+            assert math.isnan(got)
+        else:
+            assert _bits(got) == _bits(want)  # -0.0 and subnormals included
+    for got, want in zip(back["s"], frame["s"], strict=True):
+        assert (got if isinstance(got, str) else "") == want  # "" is the missing value
+
+
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=30), TEXT)
+def test_strict_json_round_trip(values: list[float], label: str) -> None:
+    def refuse(token: str) -> None:
+        raise ValueError(token)
+
+    document = json.loads(dumps_strict({"label": label, "values": values}), parse_constant=refuse)
+    assert document["label"] == label
+    for got, want in zip(document["values"], values, strict=True):
+        number = float(got)
+        assert (math.isnan(number) and math.isnan(want)) or _bits(number) == _bits(want)
+
+
+@pytest.fixture(scope="module")
+def journal_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    from optuna.storages.journal import JournalFileBackend
+
+    path = tmp_path_factory.mktemp("journal") / "full.log"
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    storage = optuna.storages.JournalStorage(JournalFileBackend(str(path)))
+    study = optuna.create_study(study_name="j_2M_h1", storage=storage)
+
+    def objective(trial: optuna.Trial) -> float:
+        x = trial.suggest_float("x", 0, 1)
+        trial.report(x, 0)
+        trial.set_user_attr("val_losses", [x, float("nan")])
+        return x
+
+    study.optimize(objective, n_trials=4)
+    return path.read_bytes()
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(min_value=0, max_value=10**6))
+def test_truncated_journal_reads_a_prefix_or_fails_cleanly(
+    journal_bytes: bytes, tmp_path: Path, cut: int
+) -> None:
+    cut = cut % (len(journal_bytes) + 1)
+    path = tmp_path / f"cut-{cut}.log"
+    path.write_bytes(journal_bytes[:cut])
+    try:
+        campaign = load_campaign([str(path)])
+    except SourceError as exc:
+        assert str(path) in str(exc)
+        return
+    assert len(campaign.trials) <= 4
+    if cut < len(journal_bytes) and not journal_bytes[:cut].endswith(b"\n"):
+        assert any("incomplete" in w for w in campaign.warnings)
