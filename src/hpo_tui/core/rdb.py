@@ -134,6 +134,8 @@ def server_problem(exc: BaseException) -> str:
     lowered = text.lower()
     if "password authentication failed" in lowered or "access denied" in lowered:
         return "authentication failed (wrong user or password)"
+    if "role" in lowered and "does not exist" in lowered:
+        return "authentication failed (no such user)"
     if ("does not exist" in lowered and "database" in lowered) or "unknown database" in lowered:
         return "database does not exist"
     if (
