@@ -19,7 +19,7 @@ from tests.helpers.snapshot_fs import fs_state
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def run(*args: str, user: str | None = None, cwd: Path | None = None):  # noqa: ANN201
+def run(*args: str, user: str | None = None, cwd: Path | None = None):
     command = [sys.executable, "-m", "hpo_tui", *args]
     if user is not None:
         command = ["setpriv", f"--reuid={user}", "--regid=nogroup", "--clear-groups", *command]
