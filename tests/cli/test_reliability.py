@@ -121,3 +121,36 @@ def test_huge_attrs_and_long_or_non_ascii_names(big_names: str, tmp_path: Path) 
     assert export.returncode == 0, export.stderr
     full = (tmp_path / "out" / "hpo_full.json").read_text(encoding="utf-8")
     assert len(full) > 3_000_000 and "模型_20M_h3_Größe" in full
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["summary"],
+        ["grid", "--format", "markdown"],
+        ["diverged", "--format", "csv"],
+        ["space", "--format", "csv"],
+        ["methods"],
+    ],
+)
+def test_every_command_leaves_the_storages_untouched(
+    tmp_path: Path, sqlite_storage: BuiltStorage, journal_storage: BuiltStorage, command: list[str]
+) -> None:
+    folder = tmp_path / "storages"
+    folder.mkdir()
+    shutil.copy2(sqlite_storage.spec, folder / "a.db")
+    shutil.copy2(journal_storage.spec, folder / "b.log")
+    before = fs_state(folder)
+    result = run(command[0], str(folder), *command[1:])
+    assert result.returncode == 0, result.stderr
+    assert fs_state(folder) == before
+
+
+def test_export_leaves_the_storages_untouched(tmp_path: Path, sqlite_storage: BuiltStorage):
+    folder = tmp_path / "storages"
+    folder.mkdir()
+    shutil.copy2(sqlite_storage.spec, folder / "a.db")
+    before = fs_state(folder)
+    result = run("export", str(folder), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert fs_state(folder) == before

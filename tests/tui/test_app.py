@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import re
@@ -228,9 +229,12 @@ async def test_export_error_is_a_notification_not_a_crash(tmp_path: Path) -> Non
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         app.export(str(blocker))
-        with pytest.raises(WorkerFailed):  # the worker fails; the app reports it and lives
+        with contextlib.suppress(WorkerFailed):  # the worker fails; the app reports it, lives
             await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if app._notifications:
+                break
         assert app.is_running
         assert any("not a folder" in str(n.message) for n in app._notifications)
     assert blocker.read_text() == "x"
@@ -322,3 +326,19 @@ async def test_search_space_screen_toggles_views() -> None:
         await pilot.press("t")
         await pilot.pause()
         assert screen.per_study and table.row_count >= merged_rows  # type: ignore[attr-defined]
+
+
+async def test_unreachable_server_is_a_notification_without_the_password() -> None:
+    app = make_app(["postgresql://alice:hunter2@127.0.0.1:1/optuna"])
+    async with app.run_test(size=SIZE) as pilot:
+        with contextlib.suppress(WorkerFailed):  # the load may fail before we wait for it
+            await pilot.app.workers.wait_for_complete()
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if app._notifications:
+                break
+        assert app.is_running
+        messages = [str(n.message) for n in app._notifications]
+        assert any("not reachable" in m for m in messages)
+        assert not any("hunter2" in m for m in messages)
+        assert "hunter2" not in app.sub_title
