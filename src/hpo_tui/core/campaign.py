@@ -322,21 +322,7 @@ def _assemble(
     stats["curve_best_step"] = stats["curve_best_step"].astype("Int64")
     trials = pd.concat([trials, param_wide, user_wide, stats[STAT_COLUMNS]], axis=1)
     trials.index = key_index
-    value_columns = [c for c in trials.columns if c == "value" or c.startswith("values_")]
-    leading = [
-        "key",
-        "study_id",
-        "study",
-        *axis_names,
-        "number",
-        "state",
-        *value_columns,
-        *DIVERGENCE_COLUMNS,
-        "datetime_start",
-        "datetime_complete",
-        "duration_s",
-    ]
-    trials = trials[leading + [c for c in trials.columns if c not in leading]]
+    trials = trials[trial_column_order(list(trials.columns), axis_names)]
 
     details = _details(key_index, params, users, systems)
     rows = key_index.get_indexer(curves["key"].to_numpy())
@@ -396,6 +382,28 @@ def _details(
     return out
 
 
+def trial_column_order(columns: list[str], axis_names: tuple[str, ...]) -> list[str]:
+    """The trials frame's column order: identity, outcome, divergence, timing, params (by
+    name), scalar user attrs (by name), curve statistics."""
+    values = [c for c in columns if c == "value" or c.startswith("values_")]
+    return [
+        "key",
+        "study_id",
+        "study",
+        *axis_names,
+        "number",
+        "state",
+        *values,
+        *DIVERGENCE_COLUMNS,
+        "datetime_start",
+        "datetime_complete",
+        "duration_s",
+        *sorted(c for c in columns if c.startswith("param_")),
+        *sorted(c for c in columns if c.startswith("user_attr_")),
+        *STAT_COLUMNS,
+    ]
+
+
 def _categorical(values: np.ndarray) -> pd.Categorical:
     """Sorted categories of plain Python strings (one dtype, whatever pandas infers)."""
     unique = sorted({str(v) for v in pd.unique(values)})
@@ -444,26 +452,7 @@ def splice_campaign(old: Campaign, patch: Campaign, replaced: set[int]) -> Campa
         if column.startswith(("param_", "user_attr_")):
             series = trials[column].astype(object)
             trials[column] = _typed_column(series.where(series.notna(), None))
-    params = sorted(c for c in trials.columns if c.startswith("param_"))
-    attrs = sorted(c for c in trials.columns if c.startswith("user_attr_"))
-    values = [c for c in trials.columns if c == "value" or c.startswith("values_")]
-    order = [
-        "key",
-        "study_id",
-        "study",
-        *old.axis_names,
-        "number",
-        "state",
-        *values,
-        *DIVERGENCE_COLUMNS,
-        "datetime_start",
-        "datetime_complete",
-        "duration_s",
-        *params,
-        *attrs,
-        *STAT_COLUMNS,
-    ]
-    trials = trials[order]
+    trials = trials[trial_column_order(list(trials.columns), old.axis_names)]
     trials["diverged"] = trials["diverged"].astype(bool)
 
     curve_keep = ~old.curves["key"].isin(keys).to_numpy()
