@@ -221,3 +221,21 @@ def test_splice_matches_full_build_when_new_columns_and_types_appear(tmp_path: P
     fresh = load_campaign([url])
     assert fresh.trials["param_width"].dtype == object  # int and float: kept as they are
     assert_same_campaign(live.campaign, fresh)
+
+
+def test_a_storage_that_appears_in_a_watched_directory_is_picked_up(tmp_path: Path) -> None:
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    first = optuna.create_study(study_name="a_2M_h1", storage=f"sqlite:///{folder / 'a.db'}")
+    first.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    live = LiveCampaign([str(folder)])
+    assert not live.refresh().changed
+    (folder / "notes.txt").write_text("not a storage")  # ignored, and not an error
+    second = optuna.create_study(study_name="b_2B_h1", storage=f"sqlite:///{folder / 'b.db'}")
+    second.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    summary = live.refresh()
+    assert (summary.new_studies, summary.new_trials) == (1, 3)
+    # b.db sorts after a.db, so a fresh load numbers the sources the same way
+    assert_same_campaign(live.campaign, load_campaign([str(folder)]))
+    assert not live.refresh().changed

@@ -36,7 +36,7 @@ from hpo_tui.core.campaign import (
 from hpo_tui.core.config import Config
 from hpo_tui.core.errors import SourceError
 from hpo_tui.core.raw import RawTables, raw_from_frozen
-from hpo_tui.core.sources import Source, SourceKind, resolve_sources
+from hpo_tui.core.sources import Source, SourceKind, new_sources_in, resolve_sources
 
 UNFINISHED = frozenset({"RUNNING", "WAITING"})
 _TRIAL_TABLES = ("values", "params", "trial_user_attrs", "trial_system_attrs", "intermediate")
@@ -305,6 +305,7 @@ class LiveCampaign:
         texts = [s for s in specs if isinstance(s, str)]
         if texts:
             sources.extend(resolve_sources(texts))
+        self.specs = texts  # directories are scanned again for new storages on refresh
         self.sources = sources
         self.readers: list[_RdbLive | _JournalLive] = [
             _JournalLive(s) if s.kind is SourceKind.JOURNAL else _RdbLive(s) for s in sources
@@ -359,6 +360,15 @@ class LiveCampaign:
         )
         before_studies = set(self.campaign.studies["study_id"].tolist())
         changed_ids: dict[int, set[int]] = {}
+        for source in new_sources_in(self.specs, self.sources):
+            reader = _JournalLive(source) if source.kind is SourceKind.JOURNAL else _RdbLive(source)
+            self.tables.append(reader.load())
+            self.sources.append(source)
+            self.readers.append(reader)
+            index = len(self.readers) - 1
+            ids = {int(t) for t in self.tables[index].trials["trial_id"].tolist()}
+            changed_ids[index] = ids  # its studies are new: a full build below
+            summary.changed_keys |= {(index << TRIAL_KEY_BITS) + t for t in ids}
         for index, reader in enumerate(self.readers):
             result = reader.refresh()
             if result is None:

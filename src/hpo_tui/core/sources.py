@@ -138,7 +138,9 @@ def _resolve_path(path: Path, shown: str) -> list[Source]:
     return [Source(kind, str(path))]
 
 
-def _scan_directory(directory: Path, shown: str) -> list[Source]:
+def _scan_directory(
+    directory: Path, shown: str, skip: frozenset[str] = frozenset()
+) -> list[Source]:
     found: list[Source] = []
     for root, dirs, files in os.walk(directory, onerror=None):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -146,14 +148,31 @@ def _scan_directory(directory: Path, shown: str) -> list[Source]:
             candidate = Path(root) / name
             if name.endswith(("-journal", "-wal", "-shm", ".lock")) or not candidate.is_file():
                 continue
+            if os.path.realpath(candidate) in skip:
+                continue  # known already: not read again
             try:
                 kind = classify_file(candidate)
             except SourceError:
                 continue  # an unreadable stray file does not hide the storages beside it
             if kind is not None and candidate.stat().st_size > 0:
                 found.append(Source(kind, str(candidate)))
-    if not found:
+    if not found and not skip:
         raise SourceError(shown, "directory holds no Optuna storage (SQLite or journal file)")
+    return found
+
+
+def new_sources_in(specs: list[str], known: list[Source]) -> list[Source]:
+    """Storages that appeared in the directories among ``specs`` since ``known`` was listed.
+
+    Only files not known yet are opened (to recognise them), so a refresh of a large
+    directory costs a directory walk.
+    """
+    skip = frozenset(_canonical(s) for s in known if s.kind is not SourceKind.SERVER)
+    found: list[Source] = []
+    for spec in specs:
+        path = Path(spec)
+        if "://" not in spec and path.is_dir():
+            found.extend(_scan_directory(path, spec, skip))
     return found
 
 
