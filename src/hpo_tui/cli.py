@@ -18,13 +18,24 @@ from hpo_tui.core.config import Config, load_config
 from hpo_tui.core.errors import HpoTuiError
 from hpo_tui.core.export import DEFAULT_OUT
 from hpo_tui.core.grid import METRICS
+from hpo_tui.core.summary import SUMMARY_METRICS
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from hpo_tui.core.campaign import Campaign
 
-SUBCOMMANDS = ("summary", "grid", "diverged", "space", "methods", "export", "demo", "open")
+SUBCOMMANDS = (
+    "summary",
+    "grid",
+    "diverged",
+    "space",
+    "methods",
+    "importance",
+    "export",
+    "demo",
+    "open",
+)
 TABLE_FORMATS = ("table", "csv", "json", "markdown", "latex")
 
 
@@ -103,6 +114,15 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument(
         "--digits", type=_digits, default=4, help="decimals in table/markdown/latex"
     )
+    summary.add_argument(
+        "--metric",
+        dest="metrics",
+        action="append",
+        choices=SUMMARY_METRICS,
+        default=[],
+        metavar="METRIC",
+        help="append a per-study metric column (repeatable): " + ", ".join(SUMMARY_METRICS),
+    )
     _add_cli_watch(summary)
 
     grid = sub.add_parser("grid", help="the budget × horizon grid of one metric")
@@ -126,6 +146,23 @@ def build_parser() -> argparse.ArgumentParser:
     methods = sub.add_parser("methods", help="a methodology summary for a paper appendix")
     _add_sources(methods)
     methods.add_argument("--format", choices=("markdown", "latex"), default="markdown")
+
+    importance = sub.add_parser(
+        "importance", help="parameter importance per study (params × studies)"
+    )
+    _add_sources(importance)
+    importance.add_argument(
+        "--method",
+        choices=("ped_anova", "fanova"),
+        default="ped_anova",
+        help="Optuna importance evaluator (default: %(default)s; fanova needs scikit-learn)",
+    )
+    importance.add_argument(
+        "--format", choices=("table", "markdown", "latex", "csv"), default="table"
+    )
+    importance.add_argument(
+        "--digits", type=_digits, default=4, help="decimals in table/markdown/latex"
+    )
 
     export = sub.add_parser("export", help="write outputs/analysis/ (CSV, JSON, README)")
     _add_sources(export)
@@ -220,7 +257,7 @@ def cmd_summary(args: argparse.Namespace, config: Config) -> int:
     from hpo_tui.core.summary import study_summary
 
     def show(campaign: Campaign) -> None:
-        table = study_summary(campaign)
+        table = study_summary(campaign, args.metrics)
         _emit(table, args.format, args.digits, title=f"{len(table)} studies")
 
     if args.watch:
@@ -310,6 +347,26 @@ def cmd_space(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_importance(args: argparse.Namespace, config: Config) -> int:
+    from hpo_tui.core import importance
+
+    importance.check_method(args.method)  # a missing package fails before the load
+    campaign = _load(args.sources, config)
+    frame = importance.campaign_importance(campaign, args.method)
+    if args.format == "csv":
+        _emit(frame.drop(columns=["study_id"]), "csv")
+        return 0
+    matrix = importance.importance_matrix(campaign, frame)
+    if args.format in ("markdown", "latex"):
+        sys.stdout.write(importance.render_matrix(matrix, args.format, args.digits))
+        return 0
+    label = importance.METHOD_LABELS[args.method]
+    _emit(importance.matrix_frame(matrix), "table", args.digits, title=f"importance ({label})")
+    for study_id, note in matrix.notes.items():
+        print(importance.printable_line(f"{matrix.labels[study_id]}: {note}"))
+    return 0
+
+
 def cmd_methods(args: argparse.Namespace, config: Config) -> int:
     from hpo_tui.core.methods import methods_document
 
@@ -385,6 +442,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "diverged": cmd_diverged,
         "space": cmd_space,
         "methods": cmd_methods,
+        "importance": cmd_importance,
         "export": cmd_export,
         "demo": cmd_demo,
         "open": cmd_open,

@@ -10,15 +10,45 @@ import pandas as pd
 
 from hpo_tui.core.axes import ordered
 from hpo_tui.core.campaign import Campaign
+from hpo_tui.core.dynamics import STUDY_DYNAMICS_LABELS, study_dynamics
 
-Metric = Literal["best", "median", "top5_mean", "n_diverged", "best_epoch"]
-METRICS: tuple[Metric, ...] = ("best", "median", "top5_mean", "n_diverged", "best_epoch")
+Metric = Literal[
+    "best",
+    "median",
+    "top5_mean",
+    "n_diverged",
+    "best_epoch",
+    "best_epoch_q25",
+    "best_epoch_median",
+    "best_epoch_q75",
+    "final_gap_median",
+    "train_val_gap_median",
+    "frac_still_improving",
+]
+# Training-dynamics statistics (hpo_tui.core.dynamics) that are metrics of a cell.
+DYNAMICS_METRICS: tuple[Metric, ...] = (
+    "best_epoch_q25",
+    "best_epoch_median",
+    "best_epoch_q75",
+    "final_gap_median",
+    "train_val_gap_median",
+    "frac_still_improving",
+)
+METRICS: tuple[Metric, ...] = (
+    "best",
+    "median",
+    "top5_mean",
+    "n_diverged",
+    "best_epoch",
+    *DYNAMICS_METRICS,
+)
 METRIC_LABELS = {
     "best": "best value",
     "median": "median value (complete trials)",
     "top5_mean": "mean of the 5 best values",
     "n_diverged": "diverged trials",
     "best_epoch": "best epoch of the best trial",
+    **{m: STUDY_DYNAMICS_LABELS[m] for m in DYNAMICS_METRICS},
 }
 # Metrics that rank cells by the objective, so that a "best cell" exists.
 RANKED_METRICS = ("best", "median", "top5_mean")
@@ -46,6 +76,8 @@ def study_metric(campaign: Campaign, metric: Metric) -> pd.Series:
         return studies["best_value"].astype(float)
     if metric == "n_diverged":
         return studies["n_diverged"].astype(float)
+    if metric in DYNAMICS_METRICS:
+        return study_dynamics(campaign)[metric].astype(float).reindex(studies.index)
     if metric == "best_epoch":
         best = studies["best_trial"]
         out = {}

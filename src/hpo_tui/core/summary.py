@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from hpo_tui.core.campaign import Campaign
+from hpo_tui.core.grid import DYNAMICS_METRICS, METRICS, study_metric
 
 SUMMARY_COUNTS = [
     "n_trials",
@@ -17,13 +20,26 @@ SUMMARY_COUNTS = [
 ]
 
 
+# Per-study metrics ``summary --metric`` can append (best_value and n_diverged are already
+# columns), named like their columns; see hpo_tui.core.grid and hpo_tui.core.dynamics.
+SUMMARY_METRICS = (
+    *(m for m in METRICS if m not in ("best", "n_diverged")),
+    "dynamics_n",
+)
+
+
 def summary_columns(campaign: Campaign) -> list[str]:
     """``study, <axes>, direction, n_trials … n_diverged, best_value, best_trial``."""
     return ["study", *campaign.axis_names, "direction", *SUMMARY_COUNTS, "best_value", "best_trial"]
 
 
-def study_summary(campaign: Campaign) -> pd.DataFrame:
-    """One row per study, grid studies first in axis order, then the others by name."""
+def study_summary(campaign: Campaign, metrics: Sequence[str] = ()) -> pd.DataFrame:
+    """One row per study, grid studies first in axis order, then the others by name.
+
+    Args:
+        campaign: The loaded campaign.
+        metrics: Names from :data:`SUMMARY_METRICS`, appended as columns of those names.
+    """
     from hpo_tui.core.axes import axis_sort_key
 
     studies = campaign.studies
@@ -36,4 +52,17 @@ def study_summary(campaign: Campaign) -> pd.DataFrame:
         return (0 if on_grid else 1, keys, str(row["study"]), int(row["study_id"]))
 
     ranked = sorted(studies.index, key=lambda i: order(studies.loc[i]))
-    return studies.loc[ranked, summary_columns(campaign)].reset_index(drop=True)
+    table = studies.loc[ranked, summary_columns(campaign)].reset_index(drop=True)
+    if metrics:
+        from hpo_tui.core.dynamics import study_dynamics
+
+        ids = studies.loc[ranked, "study_id"].to_numpy()
+        wanted = set(metrics)
+        dynamics = study_dynamics(campaign) if wanted & {*DYNAMICS_METRICS, "dynamics_n"} else None
+        for metric in metrics:
+            if dynamics is not None and metric in dynamics.columns:
+                values = dynamics[metric]
+            else:
+                values = study_metric(campaign, metric)  # type: ignore[arg-type]
+            table[metric] = values.reindex(ids).to_numpy()
+    return table
