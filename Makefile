@@ -31,8 +31,8 @@ lint: install-test ## ruff + mypy
 test: install-test lint ## the whole suite (servers skip unless HPO_TUI_REQUIRE_SERVERS=1)
 	$(BIN)/python -m pytest
 
-bench: install-test ## load benchmark: hpo-tui vs Optuna's API vs a raw bulk read
-	$(BIN)/python bench/load.py
+bench: install-test ## benchmark suite (docs/performance.md); BENCH_ARGS="--quick" for a short run
+	$(BIN)/python bench/suite.py $(BENCH_ARGS)
 
 fixtures: ## rebuild the legacy-schema fixture files (needs network access to PyPI)
 	$(PYTHON) scripts/make_legacy_fixtures.py

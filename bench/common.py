@@ -61,32 +61,43 @@ HPO_TUI_SELECTS = (
     "FROM trial_intermediate_values",
 )
 
-_SIZE = re.compile(r"^(\d+)x(\d+)x(\d+)$")
+_SIZE = re.compile(r"^(\d+)x(\d+)x(\d+)(-iv)?$")
+INTERMEDIATE_ONLY_SUFFIX = "-iv"
 
 
 @dataclass(frozen=True, order=True)
 class Size:
-    """A storage of ``studies`` studies x ``trials`` trials x ``steps`` reported steps."""
+    """A storage of ``studies`` studies x ``trials`` trials x ``steps`` reported steps.
+
+    By default every trial also carries the ``train_losses``/``val_losses`` list user attrs
+    (two more curves of ``steps`` points); the ``-iv`` suffix (``12x5000x100-iv``) makes a
+    storage of intermediate values only, the one curve every Optuna pruning setup reports.
+    """
 
     studies: int
     trials: int
     steps: int
+    list_attrs: bool = True
 
     @classmethod
     def parse(cls, text: str) -> Size:
-        """Parse ``"12x2000x100"`` (studies x trials per study x steps per trial)."""
+        """Parse ``"12x2000x100"`` (studies x trials per study x steps per trial[-iv])."""
         match = _SIZE.match(text.strip().lower())
         if not match:
-            raise ValueError(f"size {text!r} is not STUDIESxTRIALSxSTEPS, e.g. 12x2000x100")
-        studies, trials, steps = (int(g) for g in match.groups())
+            raise ValueError(
+                f"size {text!r} is not STUDIESxTRIALSxSTEPS[-iv], e.g. 12x2000x100 or "
+                "12x5000x100-iv"
+            )
+        studies, trials, steps = (int(g) for g in match.groups()[:3])
         if min(studies, trials, steps) < 1:
             raise ValueError(f"size {text!r}: every dimension must be at least 1")
-        return cls(studies, trials, steps)
+        return cls(studies, trials, steps, list_attrs=match.group(4) is None)
 
     @property
     def label(self) -> str:
-        """``"12x2000x100"``."""
-        return f"{self.studies}x{self.trials}x{self.steps}"
+        """``"12x2000x100"`` (``"12x5000x100-iv"`` without the list attrs)."""
+        suffix = "" if self.list_attrs else INTERMEDIATE_ONLY_SUFFIX
+        return f"{self.studies}x{self.trials}x{self.steps}{suffix}"
 
     @property
     def n_trials(self) -> int:
@@ -101,7 +112,7 @@ class Size:
     @property
     def pg_database(self) -> str:
         """Name of the PostgreSQL database holding this size."""
-        return f"hpo_tui_bench_{self.label}"
+        return f"hpo_tui_bench_{self.label.replace('-', '_')}"
 
     @property
     def pg_url(self) -> str:

@@ -3,7 +3,7 @@
 The schema, the studies and their directions are created by Optuna itself
 (``optuna.create_study`` on an ``RDBStorage``); the trials and everything hanging off them are
 then bulk-inserted in ONE transaction with ``executemany`` (SQLite) or
-``psycopg2.extras.execute_values`` (PostgreSQL), in exactly the representation Optuna 5
+``COPY`` (PostgreSQL), in exactly the representation Optuna 5
 writes:
 
 - ``trials``: mostly COMPLETE, some PRUNED (stopped early) and FAIL (diverged: the last reported
@@ -15,7 +15,11 @@ writes:
 - ``trial_intermediate_values``: one row per reported step, ``intermediate_value_type`` FINITE,
   or NAN / INF_POS with a NULL value for the diverged trials' last step;
 - ``trial_user_attributes``: ``train_losses`` and ``val_losses``, ``json.dumps`` of a list with
-  one float per reported step (bare ``NaN``/``Infinity`` tokens included, as Python writes).
+  one float per reported step (bare ``NaN``/``Infinity`` tokens included, as Python writes);
+  none for the ``-iv`` sizes (intermediate values only, e.g. ``12x5000x100-iv``).
+
+SQLite rows go in with ``executemany``; PostgreSQL rows with ``COPY ... FROM STDIN`` (CSV
+written by the ``csv`` module; floats as ``repr``, i.e. exactly).
 
 Storages are cached under ``bench/.cache/`` (SQLite) or in the database
 ``hpo_tui_bench_<size>`` on the local PostgreSQL server, keyed by size.
@@ -32,6 +36,8 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
 import math
 import sqlite3
@@ -59,7 +65,7 @@ from common import (
 SEED = 20261125
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 STATE_WEIGHTS = {"COMPLETE": 0.80, "PRUNED": 0.14, "FAIL": 0.06}
-CHECK_SIZE = Size(3, 40, 12)
+CHECK_SIZES = (Size(3, 40, 12), Size(3, 40, 12, list_attrs=False))
 
 _DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # what SQLAlchemy's DateTime writes into SQLite
 _EPOCH = datetime(2026, 1, 5, 8, 0, 0)  # naive UTC, like Optuna 5 stores
@@ -202,9 +208,15 @@ INSERTS = {
 
 
 def build_rows(
-    studies: Sequence[tuple[int, StudyData]], first_trial_id: int, datetimes_as_text: bool
+    studies: Sequence[tuple[int, StudyData]],
+    first_trial_id: int,
+    datetimes_as_text: bool,
+    list_attrs: bool = True,
 ) -> Rows:
-    """All rows of every study; ``studies`` pairs each study's ``study_id`` with its data."""
+    """All rows of every study; ``studies`` pairs each study's ``study_id`` with its data.
+
+    ``list_attrs=False`` leaves out the ``train_losses``/``val_losses`` user attrs.
+    """
     from optuna.distributions import distribution_to_json
 
     dists = _distributions()
@@ -243,7 +255,7 @@ def build_rows(
                 )
             )
             val = data.val[number, :k].tolist()
-            train = data.train[number, :k].tolist()
+            train = data.train[number, :k].tolist() if list_attrs else []
             if math.isfinite(val[-1]):
                 rows.trial_intermediate_values.extend(
                     zip([trial_id] * k, range(k), val, ["FINITE"] * k, strict=True)
@@ -252,13 +264,14 @@ def build_rows(
                 rows.trial_intermediate_values.extend(
                     (trial_id, step, *_stored(v)) for step, v in enumerate(val)
                 )
-            rows.trial_user_attributes.append((trial_id, "train_losses", json.dumps(train)))
-            rows.trial_user_attributes.append((trial_id, "val_losses", json.dumps(val)))
+            if list_attrs:
+                rows.trial_user_attributes.append((trial_id, "train_losses", json.dumps(train)))
+                rows.trial_user_attributes.append((trial_id, "val_losses", json.dumps(val)))
             trial_id += 1
     return rows
 
 
-def expected_trial(data: StudyData, number: int) -> dict[str, Any]:
+def expected_trial(data: StudyData, number: int, list_attrs: bool = True) -> dict[str, Any]:
     """What Optuna should return for trial ``number`` of ``data`` (datetimes aware UTC)."""
     k = int(data.n_steps[number])
     val = data.val[number, :k].tolist()
@@ -275,7 +288,9 @@ def expected_trial(data: StudyData, number: int) -> dict[str, Any]:
         "user_attrs": {
             "train_losses": data.train[number, :k].tolist(),
             "val_losses": val,
-        },
+        }
+        if list_attrs
+        else {},
         "datetime_start": data.start[number].replace(tzinfo=UTC),
         "datetime_complete": data.complete[number].replace(tzinfo=UTC),
     }
@@ -324,7 +339,7 @@ def write_sqlite(size: Size, path: Path) -> tuple[list[tuple[int, StudyData]], R
         ids = dict(conn.execute("SELECT study_name, study_id FROM studies").fetchall())
         studies = _study_data(size, {str(k): int(v) for k, v in ids.items()})
         first = (conn.execute("SELECT MAX(trial_id) FROM trials").fetchone()[0] or 0) + 1
-        rows = build_rows(studies, first, datetimes_as_text=True)
+        rows = build_rows(studies, first, datetimes_as_text=True, list_attrs=size.list_attrs)
         conn.execute("BEGIN")
         for table in INSERTS:
             conn.executemany(_insert_sql(table, "?"), getattr(rows, table))
@@ -400,7 +415,6 @@ def drop_postgresql(size: Size) -> bool:
 def write_postgresql(size: Size) -> tuple[list[tuple[int, StudyData]], Rows]:
     """(Re)create this size's database and fill it (studies by Optuna, trials in bulk)."""
     import psycopg2
-    from psycopg2.extras import execute_values
 
     drop_postgresql(size)
     admin = _admin()
@@ -418,10 +432,9 @@ def write_postgresql(size: Size) -> tuple[list[tuple[int, StudyData]], Rows]:
             studies = _study_data(size, ids)
             cur.execute("SELECT COALESCE(MAX(trial_id), 0) + 1 FROM trials")
             first = int(cur.fetchone()[0])
-            rows = build_rows(studies, first, datetimes_as_text=False)
+            rows = build_rows(studies, first, datetimes_as_text=False, list_attrs=size.list_attrs)
             for table in INSERTS:
-                sql = f"INSERT INTO {table} ({', '.join(INSERTS[table])}) VALUES %s"
-                execute_values(cur, sql, getattr(rows, table), page_size=10_000)
+                _copy(cur, table, getattr(rows, table))
             # trial ids were given explicitly: move the serial on, as Optuna's inserts would.
             cur.execute(
                 "SELECT setval(pg_get_serial_sequence('trials', 'trial_id'), MAX(trial_id)) "
@@ -438,6 +451,23 @@ def write_postgresql(size: Size) -> tuple[list[tuple[int, StudyData]], Rows]:
     finally:
         conn.close()
     return studies, rows
+
+
+def _copy(cur: Any, table: str, rows: Sequence[tuple[Any, ...]], chunk: int = 500_000) -> None:
+    """``COPY table FROM STDIN`` in CSV: an empty unquoted field is NULL, floats by ``repr``."""
+    columns = ", ".join(INSERTS[table])
+    sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)"
+    for begin in range(0, len(rows), chunk):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerows(
+            tuple(
+                "" if v is None else v.isoformat(" ") if isinstance(v, datetime) else v for v in row
+            )
+            for row in rows[begin : begin + chunk]
+        )
+        buffer.seek(0)
+        cur.copy_expert(sql, buffer)
 
 
 def ensure_postgresql(size: Size, force: bool = False) -> str:
@@ -511,17 +541,17 @@ def compare_trial(frozen: Any, expected: dict[str, Any]) -> list[str]:
     return problems
 
 
-def check(backend: str) -> list[str]:
-    """Build a small storage on ``backend`` and compare trials read back by Optuna's API.
+def check(backend: str, size: Size) -> list[str]:
+    """Build a small storage of ``size`` on ``backend`` and compare trials read back by Optuna.
 
     For every study, the first COMPLETE, PRUNED and FAIL trial (and the last trial) are
-    compared field by field; hpo-tui's ``load_campaign`` must also see every trial.
+    compared field by field with ``optuna.load_study(...).get_trials()``; hpo-tui's
+    ``load_campaign`` must also see every trial and every curve point.
     """
     import tempfile
 
     import optuna
 
-    size = CHECK_SIZE
     with tempfile.TemporaryDirectory() as tmp:
         if backend == "sqlite":
             path = Path(tmp) / "check.db"
@@ -543,7 +573,9 @@ def check(backend: str) -> list[str]:
                 picks = {data.states.index(s) for s in STATE_WEIGHTS if s in data.states}
                 picks.add(size.trials - 1)
                 for number in sorted(picks):
-                    found = compare_trial(trials[number], expected_trial(data, number))
+                    found = compare_trial(
+                        trials[number], expected_trial(data, number, size.list_attrs)
+                    )
                     problems.extend(f"{data.name} {p}" for p in found)
                     compared += 1
         finally:
@@ -585,7 +617,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     backends = parse_backends(args.backend)
     if args.check:
-        problems = [p for backend in backends for p in check(backend)]
+        problems = [p for backend in backends for size in CHECK_SIZES for p in check(backend, size)]
         for problem in problems:
             print(f"  {problem}")
         return 1 if problems else 0

@@ -137,6 +137,7 @@ def run_hpo_tui(size: Size, backend: str, timer: PhaseTimer) -> dict[str, Any]:
     result = hpo_tui.core.load_campaign([spec_for(size, backend)])
     seconds = time.perf_counter() - began
     cpu = cpu_seconds() - cpu_began
+    peak = peak_rss_mb()  # before the footprint below allocates anything
     return {
         "seconds": seconds,
         "cpu_seconds": cpu,
@@ -144,6 +145,16 @@ def run_hpo_tui(size: Size, backend: str, timer: PhaseTimer) -> dict[str, Any]:
         "rss_after_import_mb": rss_import,
         "rows": len(result.trials),
         "curve_points": len(result.curves),
+        "peak_rss_mb": peak,
+        "frames_mb": frames_footprint(result),
+    }
+
+
+def frames_footprint(campaign: Any) -> dict[str, float]:
+    """MB held by each of the campaign's frames (``DataFrame.memory_usage(deep=True)``)."""
+    return {
+        name: float(getattr(campaign, name).memory_usage(deep=True, index=True).sum()) / 2**20
+        for name in ("studies", "trials", "curves", "details")
     }
 
 
@@ -312,7 +323,7 @@ def measure(method: str, size: Size, backend: str, only: str | None = None) -> d
         result = run_connectorx(size, backend)
     else:
         raise ValueError(f"unknown method {method!r}")
-    result["peak_rss_mb"] = peak_rss_mb()
+    result.setdefault("peak_rss_mb", peak_rss_mb())
     return result
 
 

@@ -1,6 +1,6 @@
 """Cost of an incremental refresh next to a full reload, measured in one run.
 
-Usage: ``.venv/bin/python bench/refresh.py [--size 12x2000x100] [--repeat 7]``
+Usage: ``.venv/bin/python bench/refresh.py [--size 12x2000x100] [--repeat 7] [--json]``
 
 On a copy of the generated SQLite storage: the first load, refreshes with nothing changed,
 a refresh after one new finished trial (written by Optuna), and a full reload. The copy is
@@ -10,6 +10,7 @@ written to, the cached storage is not.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import statistics
 import sys
@@ -28,6 +29,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="12x2000x100")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--json", action="store_true", help="one line of JSON instead of text")
     args = parser.parse_args()
     size = Size.parse(args.size)
     source = size.sqlite_path
@@ -61,6 +63,22 @@ def main() -> None:
         started = time.perf_counter()
         load_campaign([spec])
         full = time.perf_counter() - started
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "size": size.label,
+                    "trials": len(live.campaign.trials),
+                    "curve_points": len(live.campaign.curves),
+                    "first_load_s": first,
+                    "idle_refresh_s": idle,
+                    "one_trial_refresh_s": one,
+                    "one_trial_summary": summary.describe(),
+                    "full_reload_s": full,
+                }
+            )
+        )
+        return
     print(
         f"storage: {size.label} ({len(live.campaign.trials)} trials, "
         f"{len(live.campaign.curves)} curve points), SQLite"

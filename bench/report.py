@@ -1,0 +1,403 @@
+"""Markdown tables of docs/performance.md from a results file of ``bench/suite.py``.
+
+Usage::
+
+    .venv/bin/python bench/report.py [RESULTS.json] [--write docs/performance.md]
+
+Without ``--write`` the tables are printed. With it, every block between
+``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->`` in the document is replaced by
+the section ``NAME`` rendered from the results (a section the results do not hold says so);
+the hand-written prose around the blocks is left as it is. ``RESULTS.json`` defaults to
+``bench/.cache/suite-last.json``, the last suite run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from common import CACHE_DIR, Size
+from load import Result, phases_table, results_table
+
+TARGET_VS_RAW = 2.0
+TARGET_VS_OPTUNA = 20.0
+TARGET_BIG_LOAD_S = 10.0
+TARGET_BIG_RSS_MB = 2048.0
+TARGET_BIG_TRIALS = 60_000
+TARGET_KEY_S = 0.100
+TARGET_KEY_ROWS = 100_000
+TARGET_FIRST_PAINT_S = 1.5
+
+KEY_LABELS = {
+    "noop": "(harness: a key bound to nothing)",
+    "down": "cursor down",
+    "pagedown": "page down",
+    "end": "end",
+    "sort_value": "sort by value (`s`)",
+    "sort_study": "sort by study name (`s`)",
+    "state_filter": "state filter (`f`)",
+    "filter": "filter `value < 0.5` (Enter)",
+    "filter_clear": "clear the filter (Enter)",
+    "mark": "mark (`space`)",
+    "open_trial": "open the trial (Enter)",
+    "back": "back to the table (Esc)",
+}
+
+
+def _median(values: Sequence[float]) -> float:
+    return float(statistics.median(values)) if values else float("nan")
+
+
+def _s(value: float) -> str:
+    if value != value:
+        return "-"
+    return f"{value:.3f}" if value < 10 else f"{value:.1f}"
+
+
+def _spread(values: Sequence[float]) -> str:
+    if len(values) < 2:
+        return ""
+    return f"{_s(min(values))}–{_s(max(values))}"
+
+
+def _mark(ok: bool) -> str:
+    return "**MET**" if ok else "**MISSED**"
+
+
+def load_results(data: dict[str, Any]) -> list[Result]:
+    """The load part as :class:`load.Result` objects."""
+    return [Result(**r) for r in data.get("load", [])]
+
+
+def _group(results: Sequence[Result]) -> dict[tuple[str, str], dict[str, Result]]:
+    groups: dict[tuple[str, str], dict[str, Result]] = {}
+    for r in results:
+        groups.setdefault((r.size, r.backend), {})[r.method] = r
+    return groups
+
+
+def _fastest_raw(group: dict[str, Result]) -> Result | None:
+    raws = [
+        r for m, r in group.items() if m not in ("hpo-tui", "optuna") and r.runs and not r.skipped
+    ]
+    return min(raws, key=lambda r: r.median) if raws else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Sections
+# ---------------------------------------------------------------------------------------------
+
+
+def section_run(data: dict[str, Any]) -> str:
+    """Command, date, machine, load on the machine, what was skipped."""
+    lines = [
+        f"`{data['command']}` — started {data['started_utc']}, "
+        f"{data.get('wall_seconds', float('nan')) / 60:.0f} min wall; load average "
+        f"{' / '.join(f'{x:.1f}' for x in data['loadavg_before'])} before, "
+        f"{' / '.join(f'{x:.1f}' for x in data.get('loadavg_after', [float('nan')] * 3))} after "
+        f"(1/5/15 min).",
+        "",
+        "| machine | |",
+        "|---|---|",
+    ]
+    lines += [f"| {k} | {v} |" for k, v in data["machine"].items()]
+    if data.get("skipped"):
+        lines += ["", "Skipped in this run:", ""]
+        lines += [f"- {s}" for s in data["skipped"]]
+    return "\n".join(lines)
+
+
+def section_targets(data: dict[str, Any]) -> str:
+    """Every target of the issue, MET or MISSED, from this run's numbers."""
+    rows: list[str] = []
+    groups = _group(load_results(data))
+    for (size, backend), group in groups.items():
+        hpo = group.get("hpo-tui")
+        if hpo is None or not hpo.runs:
+            continue
+        floor = _fastest_raw(group)
+        if floor:
+            ratio = hpo.median / floor.median
+            rows.append(
+                f"| full load ≤ {TARGET_VS_RAW:g}× the fastest raw read | {size} {backend} "
+                f"| {ratio:.1f}× ({_s(hpo.median)} s vs {floor.method} {_s(floor.median)} s) "
+                f"| {_mark(ratio <= TARGET_VS_RAW)} |"
+            )
+        optuna = group.get("optuna")
+        if optuna and optuna.runs:
+            ratio = optuna.median / hpo.median
+            approx = "~" if optuna.extrapolated else ""
+            rows.append(
+                f"| ≥ {TARGET_VS_OPTUNA:g}× faster than Optuna's API | {size} {backend} "
+                f"| {approx}{ratio:.1f}× ({approx}{_s(optuna.median)} s vs {_s(hpo.median)} s) "
+                f"| {_mark(ratio >= TARGET_VS_OPTUNA)} |"
+            )
+        parsed = Size.parse(size)
+        if parsed.n_trials >= TARGET_BIG_TRIALS:
+            points = _median([r.get("curve_points", 0) for r in hpo.runs])
+            rows.append(
+                f"| {parsed.n_trials // 1000}k trials / {points / 1e6:.1f} M points "
+                f"loaded < {TARGET_BIG_LOAD_S:g} s | {size} {backend} | {_s(hpo.median)} s "
+                f"| {_mark(hpo.median < TARGET_BIG_LOAD_S)} |"
+            )
+            rows.append(
+                f"| … with < {TARGET_BIG_RSS_MB / 1024:g} GB peak RSS | {size} {backend} "
+                f"| {hpo.peak_rss:.0f} MB | {_mark(hpo.peak_rss < TARGET_BIG_RSS_MB)} |"
+            )
+    for tui in data.get("tui", []):
+        if tui.get("rows_on_screen", 0) < TARGET_KEY_ROWS:
+            continue
+        keys = tui["keys"]
+        harness = keys.get("noop", {}).get("median_wall_s", 0.0)
+        worst_name, worst = max(
+            ((n, k["median_wall_s"] - harness) for n, k in keys.items() if n != "noop"),
+            key=lambda item: item[1],
+        )
+        cpu = keys[worst_name]["median_cpu_s"]
+        rows.append(
+            f"| every keypress < {TARGET_KEY_S * 1000:.0f} ms with "
+            f"{tui['rows_on_screen'] // 1000}k rows on screen | {tui['size']} sqlite "
+            f"| slowest: {KEY_LABELS.get(worst_name, worst_name)} {worst * 1000:.0f} ms "
+            f"(CPU {cpu * 1000:.0f} ms) | {_mark(worst < TARGET_KEY_S)} |"
+        )
+    paint = data.get("firstpaint")
+    if paint:
+        median = _median([r["seconds"] for r in paint["runs"]])
+        rows.append(
+            f"| first paint of the {paint['size']} campaign < {TARGET_FIRST_PAINT_S:g} s, "
+            f"whole process | {paint['size']} sqlite | {_s(median)} s "
+            f"| {_mark(median < TARGET_FIRST_PAINT_S)} |"
+        )
+    if not rows:
+        return "_No target measured in this run._"
+    header = ["| target | storage | measured (median) | |", "|---|---|---|---|"]
+    return "\n".join(header + rows)
+
+
+def section_load(data: dict[str, Any]) -> str:
+    """Side-by-side load table (``bench/load.py``'s)."""
+    results = load_results(data)
+    if not results:
+        return "_The load part was not run._"
+    return results_table(results)
+
+
+def section_phases(data: dict[str, Any]) -> str:
+    """hpo-tui's load by phase."""
+    table = phases_table(load_results(data))
+    return table or "_The load part was not run._"
+
+
+def section_memory(data: dict[str, Any]) -> str:
+    """Campaign frames' footprint, per million curve points."""
+    rows = []
+    for r in load_results(data):
+        if r.method != "hpo-tui" or not r.runs or "frames_mb" not in r.runs[0]:
+            continue
+        run = r.runs[0]
+        points = run.get("curve_points", 0)
+        frames = run["frames_mb"]
+        total = sum(frames.values())
+        millions = points / 1e6 if points else float("nan")
+
+        def per_m(mb: float, millions: float = millions) -> float:
+            return mb / millions
+
+        rows.append(
+            f"| {r.size} | {r.backend} | {run.get('rows', 0):,} | {points:,} "
+            f"| {frames['trials']:.0f} | {frames['curves']:.0f} | {frames['details']:.0f} "
+            f"| {total:.0f} | {per_m(frames['curves']):.1f} | {per_m(total):.1f} "
+            f"| {per_m(r.peak_rss):.0f} |"
+        )
+    if not rows:
+        return "_The load part was not run._"
+    header = [
+        "| size | backend | trials | curve points | trials MB | curves MB | details MB "
+        "| all frames MB | curves MB per M points | frames MB per M points "
+        "| peak RSS MB per M points |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    return "\n".join(header + rows)
+
+
+def section_cli(data: dict[str, Any]) -> str:
+    """Whole-process ``hpo-tui summary`` / ``export``."""
+    if not data.get("cli"):
+        return "_The cli part was not run._"
+    lines = [
+        "| size | backend | command | runs | median s | min–max s | CPU s | peak RSS MB "
+        "| others' CPU % |",
+        "|---|---|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for entry in data["cli"]:
+        runs = entry["runs"]
+        secs = [r["seconds"] for r in runs]
+        label = {
+            "summary": "`hpo-tui summary SOURCE --format csv`",
+            "export": "`hpo-tui export SOURCE --out DIR`",
+        }.get(entry["command"], entry["command"])
+        lines.append(
+            f"| {entry['size']} | {entry['backend']} | {label} | {len(runs)} | {_s(_median(secs))} "
+            f"| {_spread(secs)} | {_s(_median([r['cpu_seconds'] for r in runs]))} "
+            f"| {_median([r['peak_rss_mb'] for r in runs]):.0f} "
+            f"| {max(r['others_cpu_pct'] for r in runs):.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def section_tui(data: dict[str, Any]) -> str:
+    """Pilot timings: first paints, then every keypress (wall − harness, and CPU)."""
+    tuis = data.get("tui", [])
+    if not tuis:
+        return "_The tui part was not run._"
+    lines = [
+        "| size | trials | curve points | app to grid painted s (CPU s) "
+        "| `a`: all-trials table painted s (CPU s) | peak RSS MB | others' CPU % |",
+        "|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for t in tuis:
+        lines.append(
+            f"| {t['size']} | {t['trials']:,} | {t['curve_points']:,} "
+            f"| {_s(t['grid_s'])} ({_s(t['grid_cpu_s'])}) "
+            f"| {_s(t['all_trials_s'])} ({_s(t['all_trials_cpu_s'])}) "
+            f"| {t['peak_rss_mb']:.0f} | {t.get('others_cpu_pct', 0):.0f} |"
+        )
+    lines += [
+        "",
+        "Keypress on the all-trials table → screen idle and repainted, median of "
+        f"{data.get('tui_repeat', '?')} presses: wall ms minus the harness's own median "
+        "(first row), and the process's CPU ms in brackets.",
+        "",
+        "| key | " + " | ".join(f"{t['size']} ({t['rows_on_screen']:,} rows)" for t in tuis) + " |",
+        "|---|" + "--:|" * len(tuis),
+    ]
+    names = list(dict.fromkeys(n for t in tuis for n in t["keys"]))
+    for name in names:
+        cells = []
+        for t in tuis:
+            key = t["keys"].get(name)
+            if key is None:
+                cells.append("-")
+                continue
+            harness = t["keys"].get("noop", {}).get("median_wall_s", 0.0)
+            wall = key["median_wall_s"] if name == "noop" else key["median_wall_s"] - harness
+            cells.append(f"{wall * 1000:.0f} ({key['median_cpu_s'] * 1000:.0f})")
+        lines.append(f"| {KEY_LABELS.get(name, name)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def section_firstpaint(data: dict[str, Any]) -> str:
+    """``hpo-tui SOURCE`` in a pseudo-terminal."""
+    paint = data.get("firstpaint")
+    if not paint:
+        return "_The firstpaint part was not run._"
+    runs = paint["runs"]
+    rows = [
+        ("first byte written to the terminal", "first_output_s"),
+        ("`Loading…` on screen", "loading_s"),
+        ("grid cells on screen (campaign loaded)", "grid_s"),
+    ]
+    lines = [
+        f"`hpo-tui {paint['size']}.db --no-watch` in a {paint['terminal'][0]}×"
+        f"{paint['terminal'][1]} pseudo-terminal, {len(runs)} runs, from `exec` to:",
+        "",
+        "| event | median s | min–max s |",
+        "|---|--:|--:|",
+    ]
+    for label, key in rows:
+        values = [r[key] for r in runs if key in r]
+        lines.append(f"| {label} | {_s(_median(values))} | {_spread(values)} |")
+    lines.append("")
+    cpu = _median([r["cpu_seconds_whole_run"] for r in runs])
+    lines.append(
+        f"Whole run (until `q` ends it): CPU {_s(cpu)}"
+        f" s, peak RSS {_median([r['peak_rss_mb'] for r in runs]):.0f} MB, others' CPU up to "
+        f"{max(r['others_cpu_pct'] for r in runs):.0f} %."
+    )
+    return "\n".join(lines)
+
+
+def section_refresh(data: dict[str, Any]) -> str:
+    """Incremental refresh vs a full reload."""
+    r = data.get("refresh")
+    if not r:
+        return "_The refresh part was not run._"
+    idle = r["idle_refresh_s"]
+    full = r["full_reload_s"]
+    return "\n".join(
+        [
+            f"{r['size']} SQLite ({r['trials']:,} trials, {r['curve_points']:,} curve points); "
+            f"others' CPU up to {r.get('others_cpu_pct', 0):.0f} %.",
+            "",
+            "| what | time | ÷ full reload |",
+            "|---|--:|--:|",
+            f"| first load | {_s(r['first_load_s'])} s | |",
+            f"| refresh, nothing changed (median of {len(idle)}) | {_median(idle) * 1000:.1f} ms "
+            f"(min {min(idle) * 1000:.1f}) | {_median(idle) / full:.4f} |",
+            f"| refresh, one new finished trial ({r['one_trial_summary']}) "
+            f"| {_s(r['one_trial_refresh_s'])} s | {r['one_trial_refresh_s'] / full:.2f} |",
+            f"| full reload | {_s(full)} s | 1 |",
+        ]
+    )
+
+
+SECTIONS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "run": section_run,
+    "targets": section_targets,
+    "load": section_load,
+    "phases": section_phases,
+    "memory": section_memory,
+    "cli": section_cli,
+    "tui": section_tui,
+    "firstpaint": section_firstpaint,
+    "refresh": section_refresh,
+}
+
+
+def render_all(data: dict[str, Any]) -> str:
+    """Every section, headed by its name (what the suite prints)."""
+    return "\n\n".join(f"## {name}\n\n{render(data)}" for name, render in SECTIONS.items())
+
+
+def write_doc(data: dict[str, Any], path: Path) -> list[str]:
+    """Replace every generated block of ``path``; returns the names of the blocks replaced."""
+    text = path.read_text(encoding="utf-8")
+    replaced = []
+    for name, render in SECTIONS.items():
+        pattern = re.compile(
+            rf"(<!-- generated:{name} -->\n).*?(\n<!-- /generated:{name} -->)", re.DOTALL
+        )
+        if pattern.search(text):
+            body = render(data)
+            text = pattern.sub(lambda m, body=body: m.group(1) + body + m.group(2), text)
+            replaced.append(name)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return replaced
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line (see the module docstring)."""
+    import json
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("results", nargs="?", type=Path, default=CACHE_DIR / "suite-last.json")
+    parser.add_argument("--write", type=Path, default=None, help="document to update in place")
+    args = parser.parse_args(argv)
+    data = json.loads(args.results.read_text())
+    if args.write:
+        names = write_doc(data, args.write)
+        print(f"{args.write}: regenerated {', '.join(names) or 'nothing (no markers)'}")
+    else:
+        print(render_all(data))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

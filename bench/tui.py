@@ -1,0 +1,188 @@
+"""TUI timings with Textual's Pilot, in one fresh process per storage.
+
+Usage::
+
+    .venv/bin/python bench/tui.py SPEC [--repeat 5] [--size 200x50] [--profile KEY]
+
+Runs ``HpoApp([SPEC])`` headless (``App.run_test``; the auto-refresh is off) and prints ONE
+line of JSON on stdout:
+
+- ``shell_s``: from creating the app to the first screen being mounted and painted
+  (the grid's ``Loading…``; the load runs in a worker meanwhile);
+- ``grid_s``: from creating the app to the grid filled with the loaded campaign and painted;
+- ``all_trials_s``: key ``a`` on the grid until the all-trials table is mounted and painted;
+- ``keys``: for each keypress on that table, ``--repeat`` measurements of wall and CPU time
+  from the key event to the screen idle and repainted (``Pilot.press`` + ``Pilot.pause``).
+  ``noop`` is a key bound to nothing: the harness's own cost (Pilot's idle detection sleeps
+  a few ms), to subtract from the wall times. CPU time (the whole process, all threads) is
+  what the app itself spent and is less sensitive to other load on the machine.
+
+Headless means nothing is written to a terminal, but Textual still lays out and renders every
+dirty region (the compositor's ``render_update``): only the final write is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import json
+import pstats
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+KEYS = (
+    ("noop", "harness overhead: a key bound to nothing"),
+    ("down", "cursor down"),
+    ("pagedown", "page down"),
+    ("end", "last row"),
+    ("sort_value", "sort by value (s on the value column; asc/desc alternately)"),
+    ("sort_study", "sort by study name (s on the study column)"),
+    ("state_filter", "state filter (f: next state)"),
+    ("filter", "filter `value < 0.5` (Enter in the filter field)"),
+    ("filter_clear", "clear the filter (Enter on an empty field)"),
+    ("mark", "mark a trial (space)"),
+    ("open_trial", "open the trial (Enter) and paint its curves"),
+    ("back", "back from the trial screen (Esc)"),
+)
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+async def run(spec: str, repeat: int, size: tuple[int, int], profile: str | None) -> dict[str, Any]:
+    """Open ``spec``, time the grid, the all-trials table and every keypress on it."""
+    began = time.perf_counter()
+    from hpo_tui.tui.app import HpoApp
+    from hpo_tui.tui.screens.grid import GridScreen
+    from hpo_tui.tui.screens.study import StudyScreen
+    from hpo_tui.tui.screens.trial import TrialScreen
+
+    result: dict[str, Any] = {"import_s": time.perf_counter() - began}
+    began = time.perf_counter()
+    cpu_began = time.process_time()
+    app = HpoApp([spec], show_clock=False, watch_seconds=None)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        result["shell_s"] = time.perf_counter() - began
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        grid = app.screen
+        assert isinstance(grid, GridScreen) and grid.grid is not None, "grid not filled"
+        result["grid_s"] = time.perf_counter() - began
+        result["grid_cpu_s"] = time.process_time() - cpu_began
+        campaign = app.campaign
+        assert campaign is not None
+        result["trials"] = len(campaign.trials)
+        result["curve_points"] = len(campaign.curves)
+
+        began, cpu_began = time.perf_counter(), time.process_time()
+        await pilot.press("a")
+        await pilot.pause()
+        study = app.screen
+        assert isinstance(study, StudyScreen), "the all-trials table did not open"
+        result["all_trials_s"] = time.perf_counter() - began
+        result["all_trials_cpu_s"] = time.process_time() - cpu_began
+        result["rows_on_screen"] = len(study.table.order)
+
+        def column(name: str) -> Callable[[], Awaitable[None]]:
+            async def go() -> None:
+                table = study.table
+                table.table.move_cursor(column=table.state.columns.index(name) + 1)
+                await pilot.pause()
+
+            return go
+
+        async def open_filter(expression: str) -> None:
+            await pilot.press("slash")
+            await pilot.pause()
+            field = study.query_one("#filter-input")
+            field.value = expression  # type: ignore[attr-defined]
+
+        async def ensure_study() -> None:
+            if not isinstance(app.screen, StudyScreen):
+                await pilot.press("escape")
+                await pilot.pause()
+
+        async def ensure_trial() -> None:
+            if not isinstance(app.screen, TrialScreen):
+                await pilot.press("enter")
+                await pilot.pause()
+
+        scenarios: dict[str, tuple[str, Callable[[], Awaitable[None]] | None]] = {
+            "noop": ("z", None),
+            "down": ("down", None),
+            "pagedown": ("pagedown", None),
+            "end": ("end", None),
+            "sort_value": ("s", column("value")),
+            "sort_study": ("s", column("study")),
+            "state_filter": ("f", None),
+            "filter": ("enter", lambda: open_filter("value < 0.5")),
+            "filter_clear": ("enter", lambda: open_filter("")),
+            "mark": ("space", None),
+            "open_trial": ("enter", ensure_study),
+            "back": ("escape", ensure_trial),
+        }
+        keys: dict[str, dict[str, Any]] = {}
+        for name, (key, prepare) in scenarios.items():
+            walls, cpus = [], []
+            for _ in range(repeat):
+                if name != "back":
+                    await ensure_study()
+                if prepare is not None:
+                    await prepare()
+                profiler = cProfile.Profile() if profile == name else None
+                began, cpu_began = time.perf_counter(), time.process_time()
+                if profiler:
+                    profiler.enable()
+                await pilot.press(key)
+                await pilot.pause()
+                if profiler:
+                    profiler.disable()
+                walls.append(time.perf_counter() - began)
+                cpus.append(time.process_time() - cpu_began)
+                if profiler:
+                    stats = pstats.Stats(profiler, stream=sys.stderr)
+                    stats.sort_stats("cumulative").print_stats(40)
+                    stats.sort_stats("tottime").print_stats(25)
+                    profile = None
+            if name == "home":
+                pass
+            keys[name] = {
+                "key": key,
+                "wall_s": walls,
+                "cpu_s": cpus,
+                "median_wall_s": statistics.median(walls),
+                "median_cpu_s": statistics.median(cpus),
+            }
+            await ensure_study()
+        result["keys"] = keys
+        result["rows_after"] = len(study.table.order)
+    result["peak_rss_mb"] = _peak_rss_mb()
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: prints one JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("spec", help="a storage path or URL, as given to hpo-tui")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--size", default="200x50", help="terminal COLUMNSxLINES")
+    parser.add_argument(
+        "--profile", default=None, help="cProfile the first press of this scenario (to stderr)"
+    )
+    args = parser.parse_args(argv)
+    width, height = (int(x) for x in args.size.lower().split("x"))
+    result = asyncio.run(run(args.spec, args.repeat, (width, height), args.profile))
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
