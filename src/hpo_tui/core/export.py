@@ -1,5 +1,6 @@
 """Write the analysis export: ``hpo_summary.csv``, ``hpo_full.json``, ``hpo_diverged.csv``,
-``hpo_diverged.json`` and a ``README.md`` data dictionary, atomically.
+``hpo_diverged.json``, ``hpo_search_space.csv``, ``hpo_importance.csv`` and a ``README.md``
+data dictionary, atomically.
 
 The files are written into a temporary sibling folder and moved into place only when all of
 them are complete, so a failure or a kill mid-export leaves the previous export intact. The
@@ -29,6 +30,7 @@ from hpo_tui.core.diverged import EVIDENCE_COLUMNS, diverged_trials
 from hpo_tui.core.errors import HpoTuiError
 from hpo_tui.core.export_docs import render_readme
 from hpo_tui.core.formats import frame_to_csv
+from hpo_tui.core.importance import campaign_importance
 from hpo_tui.core.raw import parse_distribution
 from hpo_tui.core.space import merged_space
 from hpo_tui.core.summary import SUMMARY_COUNTS
@@ -39,8 +41,17 @@ FULL_JSON = "hpo_full.json"
 DIVERGED_CSV = "hpo_diverged.csv"
 DIVERGED_JSON = "hpo_diverged.json"
 SPACE_CSV = "hpo_search_space.csv"
+IMPORTANCE_CSV = "hpo_importance.csv"
 README = "README.md"
-EXPORT_FILES = (SUMMARY_CSV, FULL_JSON, DIVERGED_CSV, DIVERGED_JSON, SPACE_CSV, README)
+EXPORT_FILES = (
+    SUMMARY_CSV,
+    FULL_JSON,
+    DIVERGED_CSV,
+    DIVERGED_JSON,
+    SPACE_CSV,
+    IMPORTANCE_CSV,
+    README,
+)
 DEFAULT_OUT = Path("outputs") / "analysis"
 FORMAT_VERSION = "hpo-tui-export/1"
 
@@ -215,6 +226,7 @@ def render_export(campaign: Campaign, generated_at: datetime) -> dict[str, str]:
         DIVERGED_CSV: frame_to_csv(diverged_frame(campaign)),
         DIVERGED_JSON: dumps_strict(diverged_document(campaign, generated_at), indent=1) + "\n",
         SPACE_CSV: frame_to_csv(merged_space(campaign)),
+        IMPORTANCE_CSV: frame_to_csv(campaign_importance(campaign).drop(columns=["study_id"])),
         README: render_readme(campaign, generated_at, summary_columns(campaign)),
     }
 

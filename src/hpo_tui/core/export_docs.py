@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from hpo_tui import __version__
+from hpo_tui.core.importance import MIN_COMPLETE_TRIALS
 
 if TYPE_CHECKING:
     from hpo_tui.core.campaign import Campaign
@@ -112,6 +113,29 @@ SPACE_FIELDS: list[tuple[str, str]] = [
     ("changed_within", "studies where this param's distribution changed mid-way"),
 ]
 
+IMPORTANCE_FIELDS: list[tuple[str, str]] = [
+    ("study", "Optuna study name, exactly as stored; studies in grid order"),
+    ("<axes>", "the study's grid axis values (`budget`, `horizon` by default)"),
+    ("param", "hyperparameter name; within a study, most important first"),
+    (
+        "importance",
+        "Optuna's parameter importance, normalised to sum to 1 over the study's params "
+        "(full precision); empty when `note` says why",
+    ),
+    (
+        "method",
+        "ped_anova (optuna.importance.PedAnovaImportanceEvaluator: top 10 % of trials vs all, "
+        "direction-aware; multi-objective: reaching the Pareto front) or fanova (seed 0)",
+    ),
+    ("n_trials", "COMPLETE trials with finite values the importance was computed from"),
+    (
+        "note",
+        f"empty, or why there is no number: fewer than {MIN_COMPLETE_TRIALS} completed trials "
+        "(Optuna recommends at least 5 in the top 10 %), or the method could not assess the "
+        "param",
+    ),
+]
+
 JSON_FIELDS: list[tuple[str, str]] = [
     ("metadata.format", "export format version"),
     ("metadata.hpo_tui_version", "version of hpo-tui that wrote the files"),
@@ -207,6 +231,8 @@ def render_readme(campaign: Campaign, generated_at: datetime, columns: list[str]
         "| `hpo_diverged.json` | the same records as JSON, with the metadata |",
         "| `hpo_search_space.csv` | the search space read from the stored distributions: one "
         "row per param and distinct distribution, with the studies using it |",
+        "| `hpo_importance.csv` | parameter importance per study and param (PED-ANOVA), "
+        "computed from the completed trials |",
         "| `README.md` | this data dictionary |",
         "",
         "## Encoding",
@@ -272,6 +298,12 @@ def render_readme(campaign: Campaign, generated_at: datetime, columns: list[str]
         "| column | meaning |",
         "|---|---|",
         *(f"| `{name}` | {meaning} |" for name, meaning in SPACE_FIELDS),
+        "",
+        "## Columns of hpo_importance.csv",
+        "",
+        "| column | meaning |",
+        "|---|---|",
+        *(f"| `{name}` | {meaning} |" for name, meaning in IMPORTANCE_FIELDS),
         "",
         "## Divergence rules",
         "",
