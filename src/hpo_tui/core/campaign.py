@@ -20,9 +20,9 @@ from pandas.api.types import union_categoricals
 
 from hpo_tui.core.axes import parse_axes
 from hpo_tui.core.config import Config
-from hpo_tui.core.curves import INTERMEDIATE, STAT_COLUMNS, curve_stats
+from hpo_tui.core.curves import INTERMEDIATE, STAT_COLUMNS, Segments, curve_stats, first_per_group
 from hpo_tui.core.divergence import DIVERGENCE_COLUMNS, detect_divergence
-from hpo_tui.core.raw import RawTables
+from hpo_tui.core.raw import EncodedList, RawTables, decoded, parse_numeric_lists
 from hpo_tui.core.sources import Source, SourceKind, resolve_sources
 
 STATES = ("COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING")
@@ -35,18 +35,58 @@ Progress = Callable[[str, int, int], None]
 
 
 @dataclass
+class DetailTables:
+    """The long tables behind :attr:`Campaign.details` (``key`` plus name and value)."""
+
+    params: pd.DataFrame  # key, param_name, value, distribution_json
+    user_attrs: pd.DataFrame  # key, attr, value
+    system_attrs: pd.DataFrame  # key, attr, value
+
+    def without(self, keys: list[int]) -> DetailTables:
+        """These tables without the rows of ``keys``."""
+        return DetailTables(
+            *(t[~t["key"].isin(keys)] for t in (self.params, self.user_attrs, self.system_attrs))
+        )
+
+    def plus(self, other: DetailTables) -> DetailTables:
+        """These rows followed by ``other``'s."""
+        pairs = zip(
+            (self.params, self.user_attrs, self.system_attrs),
+            (other.params, other.user_attrs, other.system_attrs),
+            strict=True,
+        )
+        return DetailTables(*(pd.concat([a, b], ignore_index=True) for a, b in pairs))
+
+
+@dataclass
 class Campaign:
     """A loaded campaign. See the module docstring and ``docs/data-model.md``."""
 
     studies: pd.DataFrame
     trials: pd.DataFrame
     curves: pd.DataFrame
-    details: pd.DataFrame
+    detail_tables: DetailTables
     sources: list[Source]
     config: Config
     axis_names: tuple[str, ...]
     loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     warnings: list[str] = field(default_factory=list)
+    _details: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def details(self) -> pd.DataFrame:
+        """Per-trial dicts for lossless exports, indexed by ``key``: ``params``,
+        ``distributions``, ``user_attrs``, ``system_attrs`` (built on first use: only exports
+        and the trial screen read them)."""
+        if self._details is None:
+            tables = self.detail_tables
+            self._details = _details(
+                pd.Index(self.trials["key"].to_numpy()),
+                tables.params,
+                tables.user_attrs,
+                tables.system_attrs,
+            )
+        return self._details
 
     def study_trials(self, study_id: int) -> pd.DataFrame:
         """The trials of one study, by trial number."""
@@ -256,48 +296,8 @@ def _assemble(
             part = multi[multi["objective"] == objective].set_index("key")["value"]
             trials[f"values_{int(objective)}"] = part.reindex(key_index).astype(float)
 
-    # Curves: intermediate values plus every list-of-numbers user attr. The curve name is a
-    # Categorical from the start (millions of rows, a handful of names).
-    list_arrays, list_rows = _numeric_lists(users["value"].tolist())
-    lists = users.iloc[list_rows]
-    list_names = lists["attr"].astype(str).to_numpy()
-    # Only the names in use (a refresh splice drops unused ones too).
-    categories = sorted({*([INTERMEDIATE] if len(inter) else []), *list_names.tolist()})
-    code_of_default = {INTERMEDIATE: 0}
-    code_of = {**code_of_default, **{name: code for code, name in enumerate(categories)}}
-    lengths = np.array([len(a) for a in list_arrays], dtype=np.int64)
-    keys = np.concatenate(
-        [inter["key"].to_numpy(dtype=np.int64), np.repeat(lists["key"].to_numpy(np.int64), lengths)]
-    )
-    codes = np.concatenate(
-        [
-            np.full(len(inter), code_of[INTERMEDIATE], dtype=np.int16),
-            np.repeat(np.array([code_of[n] for n in list_names], dtype=np.int16), lengths),
-        ]
-    )
-    steps = np.concatenate(
-        [
-            inter["step"].to_numpy(dtype=np.int64),
-            np.arange(lengths.sum(), dtype=np.int64)
-            - np.repeat(np.cumsum(lengths) - lengths, lengths),
-        ]
-    )
-    values_all = (
-        np.concatenate([inter["value"].to_numpy(dtype=float), *list_arrays])
-        if list_arrays
-        else inter["value"].to_numpy(dtype=float)
-    )
-    order = np.lexsort((steps, codes, keys))  # one stable sort on integers
-    curves = pd.DataFrame(
-        {
-            "key": keys[order],
-            "curve": pd.Categorical.from_codes(
-                codes[order], categories=pd.Index(categories, dtype=object)
-            ),
-            "step": steps[order],
-            "value": values_all[order],
-        }
-    )
+    # Curves: intermediate values plus every list-of-numbers user attr, built as columns.
+    curves, segments = _build_curves(inter, users)
 
     scalar_mask = np.array(
         [v is None or type(v) in (bool, int, float, str) for v in users["value"]], dtype=bool
@@ -308,14 +308,16 @@ def _assemble(
     directions = trials["study_id"].map(study_info["direction"])
     minimize_keys = set(trials.index[directions == "minimize"])
     maximize_keys = set(trials.index[directions == "maximize"])
-    divergence = detect_divergence(key_index, curves, scalars, minimize_keys, config.divergence)
+    divergence = detect_divergence(
+        key_index, curves, segments, scalars, minimize_keys, config.divergence
+    )
     for column in DIVERGENCE_COLUMNS:
         trials[column] = divergence[column]
     trials["diverged"] = trials["diverged"].astype(bool)
 
     param_wide = _wide(params.rename(columns={"param_name": "name"}), "name", "param_", key_index)
     user_wide = _wide(scalars.rename(columns={"attr": "name"}), "name", "user_attr_", key_index)
-    stats = curve_stats(curves, maximize_keys).reindex(key_index)
+    stats = curve_stats(curves, segments, maximize_keys).reindex(key_index)
     stats["curve"] = stats["curve"].astype(object)
     stats["curve"] = stats["curve"].where(stats["curve"].notna(), None)
     stats["curve_n_steps"] = stats["curve_n_steps"].fillna(0).astype(np.int64)
@@ -324,32 +326,104 @@ def _assemble(
     trials.index = key_index
     trials = trials[trial_column_order(list(trials.columns), axis_names)]
 
-    details = _details(key_index, params, users, systems)
-    rows = key_index.get_indexer(curves["key"].to_numpy())
-    curves.insert(1, "study_id", trials["study_id"].to_numpy()[rows])
-    curves.insert(2, "study", _categorical(trials["study"].to_numpy()[rows]))
-    curves.insert(3, "number", trials["number"].to_numpy()[rows])
+    # Study and trial number per curve point, looked up once per segment.
+    seg_rows = key_index.get_indexer(segments.key)
+    curves.insert(
+        1, "study_id", np.repeat(trials["study_id"].to_numpy()[seg_rows], segments.length)
+    )
+    curves.insert(
+        2, "study", _categorical_rows(trials["study"].to_numpy(), seg_rows, segments.length)
+    )
+    curves.insert(3, "number", np.repeat(trials["number"].to_numpy()[seg_rows], segments.length))
 
     studies = _study_summary(studies, trials, axis_names)
     return Campaign(
         studies=studies,
         trials=trials,
         curves=curves,
-        details=details,
+        detail_tables=DetailTables(params, users, systems),
         sources=sources,
         config=config,
         axis_names=axis_names,
     )
 
 
-def _numeric_lists(values: list[Any]) -> tuple[list[np.ndarray], list[int]]:
-    """The user attr values that are non-empty flat lists of numbers, as float arrays.
+def _build_curves(inter: pd.DataFrame, users: pd.DataFrame) -> tuple[pd.DataFrame, Segments]:
+    """The long curves frame ``key, curve, step, value``, sorted by key, curve name and step,
+    and its segments; from the intermediate values and the number-list user attrs.
 
-    numpy does the type check: a list of int/float becomes a 1-d int or float array; bools,
-    None, strings or nesting give another dtype or shape.
+    Work is per segment (one per trial and curve) wherever possible: the rows of each
+    segment are contiguous in the inputs, so one gather puts millions of points in order.
     """
-    arrays: list[np.ndarray] = []
-    rows: list[int] = []
+    inter_keys = inter["key"].to_numpy(dtype=np.int64)
+    inter_steps = inter["step"].to_numpy(dtype=np.int64)
+    inter_values = inter["value"].to_numpy(dtype=float)
+    if len(inter_keys) > 1:
+        d_key, d_step = np.diff(inter_keys), np.diff(inter_steps)
+        if not bool(np.all((d_key > 0) | ((d_key == 0) & (d_step > 0)))):
+            order = np.lexsort((inter_steps, inter_keys))  # parallel workers interleave rows
+            inter_keys, inter_steps = inter_keys[order], inter_steps[order]
+            inter_values = inter_values[order]
+    inter_starts = first_per_group(inter_keys)
+    inter_lengths = np.diff(np.r_[inter_starts, len(inter_keys)]).astype(np.int64)
+
+    list_rows, list_lengths, list_values = _numeric_lists(users["value"].tolist())
+    lists = users.iloc[list_rows]
+    list_names = lists["attr"].astype(str).to_numpy(dtype=object)
+    categories = sorted({*([INTERMEDIATE] if len(inter_keys) else []), *list_names.tolist()})
+    code_of = {name: code for code, name in enumerate(categories)}
+
+    n_inter = len(inter_keys)
+    seg_key = np.concatenate([inter_keys[inter_starts], lists["key"].to_numpy(dtype=np.int64)])
+    seg_code = np.concatenate(
+        [
+            np.full(len(inter_starts), code_of.get(INTERMEDIATE, 0), dtype=np.int64),
+            np.array([code_of[n] for n in list_names], dtype=np.int64),
+        ]
+    )
+    seg_length = np.concatenate([inter_lengths, list_lengths])
+    seg_source = np.concatenate([inter_starts, n_inter + np.cumsum(list_lengths) - list_lengths])
+    all_values = np.concatenate([inter_values, list_values])
+    list_total = int(list_lengths.sum())
+    list_steps = np.arange(list_total, dtype=np.int64) - np.repeat(
+        np.cumsum(list_lengths) - list_lengths, list_lengths
+    )
+    all_steps = np.concatenate([inter_steps, list_steps])
+
+    order = np.lexsort((seg_code, seg_key))  # a few segments per trial: cheap
+    seg_key, seg_code = seg_key[order], seg_code[order]
+    seg_length, seg_source = seg_length[order], seg_source[order]
+    seg_start = np.cumsum(seg_length) - seg_length
+    rows = np.arange(len(all_values), dtype=np.int64) + np.repeat(
+        seg_source - seg_start, seg_length
+    )
+    curves = pd.DataFrame(
+        {
+            "key": np.repeat(seg_key, seg_length),
+            "curve": pd.Categorical.from_codes(
+                np.repeat(seg_code, seg_length).astype(np.int16),
+                categories=pd.Index(categories, dtype=object),
+            ),
+            "step": all_steps[rows],
+            "value": all_values[rows],
+        }
+    )
+    segments = Segments(seg_key, seg_code, seg_start, seg_length, tuple(categories))
+    return curves, segments
+
+
+def _numeric_lists(values: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, lengths, all numbers) of the user attr values that are non-empty flat lists of
+    numbers: :class:`EncodedList` texts (parsed in one columnar pass) and decoded lists.
+
+    For decoded lists numpy does the type check: a list of int/float becomes a 1-d int or
+    float array; bools, None, strings or nesting give another dtype or shape.
+    """
+    encoded_rows = [row for row, v in enumerate(values) if type(v) is EncodedList]
+    lengths, numbers = parse_numeric_lists([values[row].text for row in encoded_rows])
+    rows: list[int] = list(encoded_rows)
+    lengths_list: list[np.ndarray] = [lengths]
+    arrays: list[np.ndarray] = [numbers]
     for row, value in enumerate(values):
         if type(value) is not list or not value or not set(map(type, value)) <= {int, float}:
             continue  # bools, None, strings, nesting: not a curve
@@ -359,8 +433,18 @@ def _numeric_lists(values: list[Any]) -> tuple[list[np.ndarray], list[int]]:
             continue
         if array.ndim == 1 and array.dtype.kind in "fi":
             arrays.append(array.astype(float, copy=False))
+            lengths_list.append(np.array([len(array)], dtype=np.int64))
             rows.append(row)
-    return arrays, rows
+    if len(rows) == len(encoded_rows):
+        return np.asarray(rows, dtype=np.int64), lengths, numbers
+    # Mixed: back to row order, so curves do not depend on how a reader encoded a value.
+    all_lengths = np.concatenate(lengths_list)
+    offsets = np.cumsum(all_lengths) - all_lengths
+    all_numbers = np.concatenate(arrays)
+    row_array = np.asarray(rows, dtype=np.int64)
+    order = np.argsort(row_array, kind="stable")
+    gather = np.concatenate([all_numbers[offsets[i] : offsets[i] + all_lengths[i]] for i in order])
+    return row_array[order], all_lengths[order], gather
 
 
 def _details(
@@ -377,6 +461,7 @@ def _details(
 
     out["params"] = grouped(params, "param_name", "value")
     out["distributions"] = grouped(params, "param_name", "distribution_json")
+    users = users.assign(value=[decoded(v) for v in users["value"]])
     out["user_attrs"] = grouped(users, "attr", "value")
     out["system_attrs"] = grouped(systems, "attr", "value")
     return out
@@ -408,6 +493,24 @@ def _categorical(values: np.ndarray) -> pd.Categorical:
     """Sorted categories of plain Python strings (one dtype, whatever pandas infers)."""
     unique = sorted({str(v) for v in pd.unique(values)})
     return pd.Categorical(values, categories=pd.Index(unique, dtype=object))
+
+
+def _categorical_rows(
+    values: np.ndarray, seg_rows: np.ndarray, lengths: np.ndarray
+) -> pd.Categorical:
+    """``_categorical(np.repeat(values[seg_rows], lengths))`` without materialising millions
+    of objects: codes per segment, repeated."""
+    codes, uniques = pd.factorize(values)
+    seg_codes = codes[seg_rows] if len(seg_rows) else np.zeros(0, dtype=np.int64)
+    used = np.unique(seg_codes)
+    unique = sorted({str(uniques[c]) for c in used})
+    position = {name: code for code, name in enumerate(unique)}
+    remap = np.full(len(uniques), -1, dtype=np.int32)
+    for code in used:
+        remap[code] = position[str(uniques[code])]
+    return pd.Categorical.from_codes(
+        np.repeat(remap[seg_codes], lengths), categories=pd.Index(unique, dtype=object)
+    )
 
 
 def _object_categories(series: pd.Series) -> pd.Categorical:
@@ -472,7 +575,6 @@ def splice_campaign(old: Campaign, patch: Campaign, replaced: set[int]) -> Campa
     order_rows = np.argsort(curves["key"].to_numpy(), kind="stable")  # blocks stay in order
     curves = curves.iloc[order_rows].reset_index(drop=True)
 
-    details = pd.concat([old.details[keep], patch.details]).reindex(key_index)
     summary = [
         *(f"n_{s.lower()}" for s in ("TRIALS", *STATES)),
         "n_diverged",
@@ -485,7 +587,7 @@ def splice_campaign(old: Campaign, patch: Campaign, replaced: set[int]) -> Campa
         studies=studies,
         trials=trials,
         curves=curves,
-        details=details,
+        detail_tables=old.detail_tables.without(keys).plus(patch.detail_tables),
         sources=old.sources,
         config=old.config,
         axis_names=old.axis_names,

@@ -9,6 +9,7 @@ NaN and ±inf are kept as they are.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -39,95 +40,143 @@ def is_numeric_list(value: object) -> bool:
     )
 
 
-def _group_bounds(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    n = len(keys)
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if n else np.array([], int)
-    ends = np.r_[starts[1:], n].astype(int) if n else np.array([], int)
-    return starts, ends
+@dataclass(frozen=True)
+class Segments:
+    """The runs of rows of a sorted curves frame, one per (trial, curve).
+
+    ``curves`` is sorted by ``key``, then curve code (curve names in sorted order), then
+    ``step``; segment ``i`` is rows ``start[i] : start[i] + length[i]``, its trial ``key[i]``
+    and its curve ``code[i]`` (an index into ``names``). Every segment has at least one row.
+    """
+
+    key: np.ndarray
+    code: np.ndarray
+    start: np.ndarray
+    length: np.ndarray
+    names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, curves: pd.DataFrame) -> Segments:
+        """The segments of a sorted curves frame (``key``, Categorical ``curve``)."""
+        keys = curves["key"].to_numpy(dtype=np.int64)
+        codes = np.asarray(curves["curve"].array.codes, dtype=np.int64)
+        n = len(keys)
+        if n == 0:
+            empty = np.zeros(0, dtype=np.int64)
+            return cls(empty, empty, empty, empty, tuple(map(str, curves["curve"].cat.categories)))
+        change = np.empty(n, dtype=bool)
+        change[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=change[1:])
+        change[1:] |= codes[1:] != codes[:-1]
+        start = np.flatnonzero(change)
+        length = np.diff(np.r_[start, n])
+        names = tuple(str(c) for c in curves["curve"].cat.categories)
+        return cls(keys[start], codes[start], start, length, names)
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def segment_of_rows(self, rows: np.ndarray) -> np.ndarray:
+        """The segment index of each row index in ``rows``."""
+        return np.searchsorted(self.start, rows, side="right") - 1
+
+    def code_of(self, name: str) -> int:
+        """The code of curve ``name`` (-1 when no segment could have it)."""
+        return self.names.index(name) if name in self.names else -1
+
+    def names_matching(self, pattern: re.Pattern[str]) -> np.ndarray:
+        """A boolean per curve code: does its name match ``pattern`` (at the start)."""
+        return np.array([pattern.match(n) is not None for n in self.names], dtype=bool)
 
 
-def _first_hit(keys: np.ndarray, hits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each key with at least one hit row, the index of its first hit row."""
-    rows = np.flatnonzero(hits)
-    uniq, first = np.unique(keys[rows], return_index=True)
-    return uniq, rows[first]
+def first_per_group(groups: np.ndarray) -> np.ndarray:
+    """Positions of the first occurrence of each value in a sorted ``groups`` array."""
+    if len(groups) == 0:
+        return np.zeros(0, dtype=np.int64)
+    change = np.empty(len(groups), dtype=bool)
+    change[0] = True
+    np.not_equal(groups[1:], groups[:-1], out=change[1:])
+    return np.flatnonzero(change)
 
 
-def primary_curve_names(curves: pd.DataFrame) -> pd.Series:
-    """The curve summarised per trial: ``intermediate`` if reported, else the first ``val*``."""
-    names = curves[["key", "curve"]].drop_duplicates()
-    names = names.assign(
-        rank=np.where(
-            names["curve"] == INTERMEDIATE,
-            0,
-            np.where(names["curve"].astype(str).str.match(_VAL), 1, 9),
-        )
+def primary_segments(segments: Segments) -> np.ndarray:
+    """Per trial, the segment summarised: ``intermediate`` if reported, else the first
+    ``val*`` curve by name. Indices into ``segments``, in key order."""
+    if len(segments) == 0:
+        return np.zeros(0, dtype=np.int64)
+    is_val = segments.names_matching(_VAL)
+    rank = np.where(
+        segments.code == segments.code_of(INTERMEDIATE), 0, np.where(is_val[segments.code], 1, 9)
     )
-    names = names[names["rank"] < 9].sort_values(["key", "rank", "curve"], kind="stable")
-    return names.drop_duplicates("key").set_index("key")["curve"].astype(str)
+    candidates = np.flatnonzero(rank < 9)
+    # Segments are in (key, code) order: the lowest (rank, code) per key wins.
+    order = candidates[
+        np.lexsort((segments.code[candidates], rank[candidates], segments.key[candidates]))
+    ]
+    return order[first_per_group(segments.key[order])]
 
 
-def curve_stats(curves: pd.DataFrame, maximize_keys: set[int] | None = None) -> pd.DataFrame:
+def curve_stats(
+    curves: pd.DataFrame, segments: Segments, maximize_keys: set[int] | None = None
+) -> pd.DataFrame:
     """Per-trial statistics of each trial's primary curve (see :data:`STAT_COLUMNS`).
 
     Args:
-        curves: Long frame with ``key, curve, step, value``.
+        curves: Long frame with ``key, curve, step, value``, sorted (see :class:`Segments`).
+        segments: Its segments.
         maximize_keys: Trials whose objective is maximized (best = max, not min).
 
     Returns:
         A frame indexed by ``key`` with the :data:`STAT_COLUMNS`.
     """
     maximize_keys = maximize_keys or set()
-    primary = primary_curve_names(curves)
-    if primary.empty:
+    chosen = primary_segments(segments)
+    if len(chosen) == 0:
         empty = {c: pd.Series([], dtype=float) for c in STAT_COLUMNS}
         empty["curve"] = pd.Series([], dtype=object)
         empty["curve_n_steps"] = pd.Series([], dtype=np.int64)
         empty["curve_best_step"] = pd.Series([], dtype="Int64")
         return pd.DataFrame(empty, index=pd.Index([], name="key"))
-    # Rows of each trial's primary curve, by comparing names per row (categorical codes).
-    row_primary = primary.reindex(curves["key"].to_numpy()).to_numpy()
-    mask = curves["curve"].astype(object).to_numpy() == row_primary
-    chosen = curves[mask]  # already sorted by key, curve, step
-    keys = chosen["key"].to_numpy()
-    steps = chosen["step"].to_numpy(dtype=np.int64)
-    vals = chosen["value"].to_numpy(dtype=float)
+    lengths = segments.length[chosen]
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    rows = np.arange(ends[-1]) + np.repeat(segments.start[chosen] - starts, lengths)
+    steps = curves["step"].to_numpy(dtype=np.int64)[rows]
+    vals = curves["value"].to_numpy(dtype=float)[rows]
+    group_keys = segments.key[chosen]
     n = len(vals)
-    starts, ends = _group_bounds(keys)
-    group_keys = keys[starts]
     finite = np.isfinite(vals)
     idx = np.arange(n)
 
-    last_finite_idx = np.maximum.accumulate(np.where(finite, idx, -1))[ends - 1]
+    last_finite_idx = np.maximum.reduceat(np.where(finite, idx, -1), starts)
     has_last = last_finite_idx >= starts
-    first_finite_idx = np.minimum.accumulate(np.where(finite, idx, n)[::-1])[::-1][starts]
+    first_finite_idx = np.minimum.reduceat(np.where(finite, idx, n), starts)
     has_first = first_finite_idx < ends
     safe = np.where(finite, vals, np.nan)
-    mins = np.where(finite, vals, np.inf)
-    maxs = np.where(finite, vals, -np.inf)
-    gmin = np.minimum.reduceat(mins, starts) if n else np.array([])
-    gmax = np.maximum.reduceat(maxs, starts) if n else np.array([])
-    any_finite = np.add.reduceat(finite.astype(int), starts) > 0 if n else np.array([], bool)
+    gmin = np.minimum.reduceat(np.where(finite, vals, np.inf), starts)
+    gmax = np.maximum.reduceat(np.where(finite, vals, -np.inf), starts)
+    any_finite = np.add.reduceat(finite.astype(np.int64), starts) > 0
     gmin = np.where(any_finite, gmin, np.nan)
     gmax = np.where(any_finite, gmax, np.nan)
 
-    is_max = np.isin(group_keys, list(maximize_keys))
+    is_max = np.isin(group_keys, np.fromiter(maximize_keys, np.int64, len(maximize_keys)))
     best = np.where(is_max, gmax, gmin)
-    group_of_row = np.repeat(np.arange(len(starts)), ends - starts)
-    hits = finite & (vals == best[group_of_row])
-    hit_groups, hit_rows = _first_hit(group_of_row, hits)
+    group_of_row = np.repeat(np.arange(len(starts)), lengths)
+    hits = np.flatnonzero(finite & (vals == best[group_of_row]))
+    first_hits = hits[first_per_group(group_of_row[hits])]
     best_step = np.full(len(starts), np.nan)
-    best_step[hit_groups] = steps[hit_rows]
+    best_step[group_of_row[first_hits]] = steps[first_hits]
 
     first_finite = np.where(has_first, safe[np.minimum(first_finite_idx, n - 1)], np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         gain = np.where(is_max, best - first_finite, first_finite - best)
         rel = np.where(first_finite != 0, gain / np.abs(first_finite), np.nan)
 
+    names = np.array(segments.names, dtype=object)
     out = pd.DataFrame(
         {
-            "curve": primary.reindex(group_keys).to_numpy(),
-            "curve_n_steps": (ends - starts).astype(np.int64),
+            "curve": names[segments.code[chosen]],
+            "curve_n_steps": lengths.astype(np.int64),
             "curve_first": vals[starts],
             "curve_last": vals[ends - 1],
             "curve_last_finite": np.where(has_last, safe[np.maximum(last_finite_idx, 0)], np.nan),
@@ -139,24 +188,75 @@ def curve_stats(curves: pd.DataFrame, maximize_keys: set[int] | None = None) -> 
         },
         index=pd.Index(group_keys, name="key"),
     )
-    out["curve_train_val_gap"] = train_val_gap(curves).reindex(out.index)
+    out["curve_train_val_gap"] = train_val_gap(curves, segments).reindex(out.index)
     return out
 
 
-def train_val_gap(curves: pd.DataFrame) -> pd.Series:
+def _first_segment_matching(segments: Segments, pattern: re.Pattern[str]) -> np.ndarray:
+    """Per trial, its first segment (by curve name) whose name matches ``pattern``."""
+    if len(segments) == 0:
+        return np.zeros(0, dtype=np.int64)
+    matching = np.flatnonzero(segments.names_matching(pattern)[segments.code])
+    return matching[first_per_group(segments.key[matching])]  # (key, code) order
+
+
+def train_val_gap(curves: pd.DataFrame, segments: Segments) -> pd.Series:
     """``val - train`` at the step where the ``val*`` list curve is lowest (first such step).
 
-    Only trials holding both a ``train*`` and a ``val*`` list-valued curve get a value.
+    The ``val*`` curve is the trial's first by name that has a finite point; the ``train*``
+    value is that of the first ``train*`` curve by name holding that step. Only trials with
+    both a ``train*`` and a ``val*`` curve get a value.
     """
-    names = curves["curve"]
-    val = curves[names.str.match(_VAL).to_numpy(dtype=bool)]
-    train = curves[names.str.match(_TRAIN).to_numpy(dtype=bool)]
-    if val.empty or train.empty:
+    values = curves["value"].to_numpy(dtype=float)
+    steps = curves["step"].to_numpy(dtype=np.int64)
+    is_val = segments.names_matching(_VAL)[segments.code] if len(segments) else np.zeros(0, bool)
+    is_train = segments.names_matching(_TRAIN)[segments.code] if len(segments) else is_val
+    if not is_val.any() or not is_train.any():
         return pd.Series(dtype=float, name="curve_train_val_gap")
-    val = val[np.isfinite(val["value"].to_numpy(dtype=float))]
-    val = val.sort_values(["key", "curve", "value", "step"], kind="stable")
-    val = val.drop_duplicates("key")  # first val* curve by name, its lowest finite point
-    train = train.sort_values(["key", "curve"], kind="stable").drop_duplicates(["key", "step"])
-    merged = val.merge(train, on=["key", "step"], suffixes=("_val", "_train"))
+    val_segments = np.flatnonzero(is_val)
+    lengths = segments.length[val_segments]
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    rows = np.arange(ends[-1]) + np.repeat(segments.start[val_segments] - starts, lengths)
+    vals = values[rows]
+    finite = np.isfinite(vals)
+    lowest = np.minimum.reduceat(np.where(finite, vals, np.inf), starts)
+    has_finite = np.add.reduceat(finite.astype(np.int64), starts) > 0
+    group_of_row = np.repeat(np.arange(len(starts)), lengths)
+    hits = np.flatnonzero(finite & (vals == lowest[group_of_row]))
+    first_hits = hits[first_per_group(group_of_row[hits])]
+    low_step = np.full(len(starts), -1, dtype=np.int64)
+    low_step[group_of_row[first_hits]] = steps[rows[first_hits]]
+    low_value = np.full(len(starts), np.nan)
+    low_value[group_of_row[first_hits]] = vals[first_hits]
+    # The first val* curve per trial among those with a finite point.
+    usable = np.flatnonzero(has_finite)
+    first_val = usable[first_per_group(segments.key[val_segments[usable]])]
+    val_table = pd.DataFrame(
+        {
+            "key": segments.key[val_segments[first_val]],
+            "step": low_step[first_val],
+            "value_val": low_value[first_val],
+        }
+    )
+    train_segments = np.flatnonzero(is_train)
+    train_table = pd.DataFrame(
+        {
+            "key": segments.key[train_segments],
+            "code": segments.code[train_segments],
+            "start": segments.start[train_segments],
+            "length": segments.length[train_segments],
+        }
+    )
+    merged = val_table.merge(train_table, on="key")
+    # train* curves are list curves: they hold steps 0..n-1, step s at row start + s.
+    starts_m = merged["start"].to_numpy(dtype=np.int64)
+    lengths_m = merged["length"].to_numpy(dtype=np.int64)
+    wanted = merged["step"].to_numpy(dtype=np.int64)
+    position = np.where((wanted >= 0) & (wanted < lengths_m), wanted, lengths_m)
+    row = starts_m + np.minimum(position, lengths_m - 1)
+    present = (position < lengths_m) & (steps[row] == wanted)
+    merged = merged[present].assign(value_train=values[row[present]])
+    merged = merged.sort_values(["key", "code"], kind="stable").drop_duplicates("key")
     gap = merged["value_val"].to_numpy(dtype=float) - merged["value_train"].to_numpy(dtype=float)
     return pd.Series(gap, index=merged["key"].to_numpy(), name="curve_train_val_gap")

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from hpo_tui.core.config import DivergenceRules
-from hpo_tui.core.curves import INTERMEDIATE
+from hpo_tui.core.curves import INTERMEDIATE, Segments, first_per_group
 
 DIVERGENCE_COLUMNS = [
     "diverged",
@@ -41,64 +41,75 @@ DIVERGENCE_COLUMNS = [
 _PRIORITY = {"nan": 0, "inf": 0, "-inf": 0, "exploded": 1, "user_attr": 2}
 
 
-def _loss_curve_mask(curves: pd.DataFrame, minimize_keys: set[int], pattern: str) -> np.ndarray:
-    names = curves["curve"]
-    is_intermediate = (names == INTERMEDIATE).to_numpy(dtype=bool)
-    in_minimize = curves["key"].isin(list(minimize_keys)).to_numpy()
-    is_loss_list = (~is_intermediate) & names.str.contains(pattern, regex=False).to_numpy(
-        dtype=bool
-    )
+def _loss_segments(segments: Segments, minimize_keys: set[int], pattern: str) -> np.ndarray:
+    """Which segments are loss curves (see the module docstring)."""
+    is_intermediate = segments.code == segments.code_of(INTERMEDIATE)
+    minimize = np.fromiter(minimize_keys, np.int64, len(minimize_keys))
+    in_minimize = np.isin(segments.key, minimize)
+    name_has = np.array([pattern in name for name in segments.names], dtype=bool)
+    is_loss_list = ~is_intermediate & (name_has[segments.code] if len(segments) else False)
     return (is_intermediate & in_minimize) | is_loss_list
 
 
-def _nonfinite_candidates(curves: pd.DataFrame) -> pd.DataFrame:
-    vals = curves["value"].to_numpy(dtype=float)
-    bad = curves[~np.isfinite(vals)].sort_values(["key", "curve", "step"], kind="stable")
-    bad = bad.drop_duplicates(["key", "curve"])
-    v = bad["value"].to_numpy(dtype=float)
-    reason = np.where(np.isnan(v), "nan", np.where(v > 0, "inf", "-inf"))
+def _candidates(
+    segments: Segments, chosen: np.ndarray, rows: np.ndarray, steps: np.ndarray, reason: object
+) -> pd.DataFrame:
+    names = np.array(segments.names, dtype=object)
     return pd.DataFrame(
         {
-            "key": bad["key"].to_numpy(),
+            "key": segments.key[chosen],
             "reason": reason,
-            "curve": bad["curve"].astype(str),
-            "step": bad["step"].to_numpy(dtype=float),
+            "curve": names[segments.code[chosen]] if len(chosen) else np.array([], dtype=object),
+            "step": steps[rows].astype(float),
         }
     )
 
 
-def _explosions(curves: pd.DataFrame, rules: DivergenceRules) -> tuple[pd.DataFrame, pd.Series]:
-    """(exploded candidates, spike step per key) over loss curves."""
-    data = curves.sort_values(["key", "curve", "step"], kind="stable")
-    vals = data["value"].to_numpy(dtype=float)
-    finite = np.isfinite(vals)
-    fin = data[finite]
-    if fin.empty:
+def _nonfinite_candidates(
+    values: np.ndarray, steps: np.ndarray, segments: Segments
+) -> pd.DataFrame:
+    """The first non-finite point of every curve that has one."""
+    bad = np.flatnonzero(~np.isfinite(values))
+    of = segments.segment_of_rows(bad)
+    first = first_per_group(of)  # rows are ascending, so segments are too
+    rows, chosen = bad[first], of[first]
+    v = values[rows]
+    reason = np.where(np.isnan(v), "nan", np.where(v > 0, "inf", "-inf")).astype(object)
+    return _candidates(segments, chosen, rows, steps, reason)
+
+
+def _explosions(
+    values: np.ndarray,
+    steps: np.ndarray,
+    segments: Segments,
+    loss: np.ndarray,
+    rules: DivergenceRules,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """(exploded candidates, spike step per key) over the loss segments."""
+    n = len(values)
+    if n == 0 or not loss.any():
         return pd.DataFrame(columns=["key", "reason", "curve", "step"]), pd.Series(dtype=float)
-    group = [fin["key"], fin["curve"]]
-    first = fin.groupby(group, sort=False, observed=True)["value"].transform("first")
-    last = fin.groupby(group, sort=False, observed=True)["value"].transform("last")
-    fvals = fin["value"].to_numpy(dtype=float)
-    first_v = first.to_numpy(dtype=float)
-    over = (first_v > 0) & (fvals > rules.explode_factor * first_v)
-    hits = fin[over].assign(
-        stays=(last.to_numpy(dtype=float) > rules.recover_factor * first_v)[over]
-    )
-    hits = hits.drop_duplicates(["key", "curve"])  # first step above the threshold per curve
-    exploded = hits[hits["stays"]]
-    spikes = hits[~hits["stays"]]
-    spikes = spikes.assign(rank=(spikes["curve"].astype(str) != INTERMEDIATE).astype(int))
-    spikes = spikes.sort_values(["key", "rank", "step"], kind="stable")
-    spikes = spikes.drop_duplicates("key")
-    candidates = pd.DataFrame(
-        {
-            "key": exploded["key"].to_numpy(),
-            "reason": "exploded",
-            "curve": exploded["curve"].astype(str).to_numpy(),
-            "step": exploded["step"].to_numpy(dtype=float),
-        }
-    )
-    return candidates, pd.Series(spikes["step"].to_numpy(dtype=float), index=spikes["key"])
+    finite = np.isfinite(values)
+    index = np.arange(n)
+    first_idx = np.minimum.reduceat(np.where(finite, index, n), segments.start)
+    last_idx = np.maximum.reduceat(np.where(finite, index, -1), segments.start)
+    has = (last_idx >= 0) & (first_idx < n) & loss
+    first_v = np.where(has, values[np.minimum(first_idx, n - 1)], np.nan)
+    last_v = np.where(has, values[np.maximum(last_idx, 0)], np.nan)
+    first_row = np.repeat(first_v, segments.length)
+    with np.errstate(invalid="ignore"):
+        over = np.flatnonzero(
+            finite & (first_row > 0) & (values > rules.explode_factor * first_row)
+        )
+    of = segments.segment_of_rows(over)
+    first = first_per_group(of)  # the first step above the threshold per curve
+    rows, chosen = over[first], of[first]
+    stays = last_v[chosen] > rules.recover_factor * first_v[chosen]
+    exploded = _candidates(segments, chosen[stays], rows[stays], steps, "exploded")
+    spikes = _candidates(segments, chosen[~stays], rows[~stays], steps, "spike")
+    spikes = spikes.assign(rank=(spikes["curve"] != INTERMEDIATE).astype(int))
+    spikes = spikes.sort_values(["key", "rank", "step"], kind="stable").drop_duplicates("key")
+    return exploded, pd.Series(spikes["step"].to_numpy(dtype=float), index=spikes["key"])
 
 
 def _truthy(value: object) -> bool:
@@ -131,6 +142,7 @@ def _user_attr_candidates(user_attrs: pd.DataFrame, rules: DivergenceRules) -> p
 def detect_divergence(
     keys: pd.Index,
     curves: pd.DataFrame,
+    segments: Segments,
     user_attrs: pd.DataFrame,
     minimize_keys: set[int],
     rules: DivergenceRules,
@@ -139,7 +151,8 @@ def detect_divergence(
 
     Args:
         keys: All trial keys.
-        curves: Long frame ``key, curve, step, value``.
+        curves: Long frame ``key, curve, step, value``, sorted (see :class:`Segments`).
+        segments: Its segments.
         user_attrs: Long frame ``key, attr, value`` of scalar user attrs.
         minimize_keys: Trials of minimized single-objective studies (their intermediate curve
             is a loss).
@@ -148,13 +161,15 @@ def detect_divergence(
     Returns:
         A frame indexed by ``key`` with :data:`DIVERGENCE_COLUMNS`.
     """
-    loss = curves[_loss_curve_mask(curves, minimize_keys, rules.loss_curve_pattern)]
-    exploded, spikes = _explosions(loss, rules)
+    values = curves["value"].to_numpy(dtype=float)
+    steps = curves["step"].to_numpy(dtype=np.int64)
+    loss = _loss_segments(segments, minimize_keys, rules.loss_curve_pattern)
+    exploded, spikes = _explosions(values, steps, segments, loss, rules)
     candidates = pd.concat(
         [
             frame
             for frame in (
-                _nonfinite_candidates(curves),
+                _nonfinite_candidates(values, steps, segments),
                 exploded,
                 _user_attr_candidates(user_attrs, rules),
             )

@@ -25,13 +25,12 @@ import pandas as pd
 from hpo_tui.core.errors import SourceError
 from hpo_tui.core.raw import (
     ATTR_COLUMNS,
-    INTERMEDIATE_COLUMNS,
     PARAM_COLUMNS,
     STUDY_COLUMNS,
     TRIAL_COLUMNS,
     VALUE_COLUMNS,
     RawTables,
-    decode_json,
+    decode_attr_texts,
     external_param_values,
     frame,
     raw_from_frozen,
@@ -209,6 +208,15 @@ class _Reader:
         self.cursor.execute(sql)
         return list(self.cursor.fetchall())
 
+    def batches(self, sql: str, size: int = 262_144) -> Iterator[list[tuple[Any, ...]]]:
+        """The result of ``sql`` in lists of at most ``size`` rows (bounded memory)."""
+        self.cursor.execute(sql)
+        while True:
+            batch = self.cursor.fetchmany(size)
+            if not batch:
+                return
+            yield batch
+
     def tables(self) -> set[str]:
         if self.dialect == "sqlite":
             sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
@@ -234,10 +242,17 @@ def _decode_special(values: pd.Series, types: pd.Series | None) -> np.ndarray:
 
 def _attrs(rows: list[tuple[Any, ...]], what: str, source: Source) -> pd.DataFrame:
     try:
-        decoded = [(owner, key, decode_json(text)) for owner, key, text in rows]
+        values = decode_attr_texts([text for _owner, _key, text in rows])
     except ValueError as exc:
         raise SourceError(source.display, f"{what} holds invalid JSON ({exc})") from None
-    return frame(decoded, ATTR_COLUMNS)
+    if not rows:
+        return frame([], ATTR_COLUMNS)
+    owners, keys, _texts = zip(*rows, strict=True)
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
+    return pd.DataFrame(
+        {"trial_id": pd.Series(owners), "key": pd.Series(keys, dtype=object), "value": column}
+    )
 
 
 def _study_attr_dicts(rows: list[tuple[Any, ...]], source: Source) -> dict[Any, dict[str, Any]]:
@@ -250,15 +265,89 @@ def _study_attr_dicts(rows: list[tuple[Any, ...]], source: Source) -> dict[Any, 
 _ID_CHUNK = 900  # below SQLite's default limit of host parameters / keeps statements short
 
 
-def _rows_for(reader: _Reader, sql: str, trial_ids: list[int] | None) -> list[tuple[Any, ...]]:
+def _batches_for(
+    reader: _Reader, sql: str, trial_ids: list[int] | None
+) -> Iterator[list[tuple[Any, ...]]]:
     """``sql`` for every trial, or only for ``trial_ids`` (in chunks of ``IN (...)``)."""
     if trial_ids is None:
-        return reader.rows(sql)
-    rows: list[tuple[Any, ...]] = []
+        yield from reader.batches(sql)
+        return
     for start in range(0, len(trial_ids), _ID_CHUNK):
         chunk = ", ".join(str(int(t)) for t in trial_ids[start : start + _ID_CHUNK])
-        rows.extend(reader.rows(f"{sql} WHERE trial_id IN ({chunk})"))
+        yield reader.rows(f"{sql} WHERE trial_id IN ({chunk})")
+
+
+def _rows_for(reader: _Reader, sql: str, trial_ids: list[int] | None) -> list[tuple[Any, ...]]:
+    """All rows of :func:`_batches_for`."""
+    rows: list[tuple[Any, ...]] = []
+    for batch in _batches_for(reader, sql, trial_ids):
+        rows.extend(batch)
     return rows
+
+
+# Optuna's value types folded into the value by the database, so that no type string per row
+# reaches Python: SQLite reads 9e999 as +inf and returns NULL (NaN) for NAN rows; PostgreSQL
+# has IEEE literals. MySQL/MariaDB have no infinite DOUBLE: they return the type column.
+_FOLDED_SPECIALS = {
+    "sqlite": ("9e999", "-9e999", "NULL"),
+    "postgresql": ("'Infinity'::float8", "'-Infinity'::float8", "'NaN'::float8"),
+}
+
+
+def _intermediate(
+    reader: _Reader, layout: SchemaLayout, trial_ids: list[int] | None
+) -> pd.DataFrame:
+    """``trial_id, step, value`` of the intermediate values, built column by column from
+    bounded batches (no DataFrame of millions of row tuples)."""
+    folded = _FOLDED_SPECIALS.get(reader.dialect) if layout.intermediate_value_type else None
+    table = "trial_intermediate_values"
+    if folded is not None:
+        pos, neg, nan = folded
+        sql = (
+            "SELECT trial_id, step, CASE intermediate_value_type "
+            "WHEN 'FINITE' THEN intermediate_value "
+            f"WHEN 'INF_POS' THEN {pos} WHEN 'INF_NEG' THEN {neg} ELSE {nan} END FROM {table}"
+        )
+    elif layout.intermediate_value_type:
+        sql = f"SELECT trial_id, step, intermediate_value, intermediate_value_type FROM {table}"
+    else:
+        sql = f"SELECT trial_id, step, intermediate_value FROM {table}"
+    ids: list[np.ndarray] = []
+    steps: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    for batch in _batches_for(reader, sql, trial_ids):
+        n = len(batch)
+        ids.append(np.fromiter((row[0] for row in batch), np.int64, n))
+        steps.append(np.fromiter((row[1] for row in batch), np.int64, n))
+        raw = [row[2] for row in batch]
+        types = (
+            pd.Series([row[3] for row in batch], dtype=object)
+            if layout.intermediate_value_type and folded is None
+            else None
+        )
+        if types is None:
+            try:
+                values.append(np.array(raw, dtype=float))  # None (SQL NULL) becomes NaN
+                continue
+            except (TypeError, ValueError):
+                pass
+        values.append(_decode_special(pd.Series(raw, dtype=object), types))
+        del batch, raw
+    if not ids:
+        return pd.DataFrame(
+            {
+                "trial_id": pd.Series([], dtype=object),
+                "step": pd.Series([], dtype=object),
+                "value": pd.Series([], dtype=object),
+            }
+        )
+    return pd.DataFrame(
+        {
+            "trial_id": np.concatenate(ids),
+            "step": np.concatenate(steps),
+            "value": np.concatenate(values),
+        }
+    )
 
 
 def read_rdb_tables(
@@ -310,12 +399,7 @@ def read_rdb_tables(
     system_rows = _rows_for(
         reader, f"SELECT trial_id, {key}, value_json FROM trial_system_attributes", trial_ids
     )
-    inter_sql = "SELECT trial_id, step, intermediate_value" + (
-        ", intermediate_value_type FROM trial_intermediate_values"
-        if layout.intermediate_value_type
-        else " FROM trial_intermediate_values"
-    )
-    inter_rows = _rows_for(reader, inter_sql, trial_ids)
+    intermediate = _intermediate(reader, layout, trial_ids)
 
     directions: dict[Any, list[str]] = {}
     for study_id, _objective, direction in direction_rows:
@@ -354,15 +438,6 @@ def read_rdb_tables(
     except (ValueError, KeyError, IndexError, TypeError) as exc:
         raise SourceError(source.display, f"a param distribution is invalid ({exc})") from None
     params = params.assign(value=external)[PARAM_COLUMNS]
-
-    if layout.intermediate_value_type:
-        inter_raw = frame(inter_rows, [*INTERMEDIATE_COLUMNS, "value_type"])
-        inter_types: pd.Series | None = inter_raw["value_type"]
-    else:
-        inter_raw = frame(inter_rows, INTERMEDIATE_COLUMNS)
-        inter_types = None
-    intermediate = inter_raw[["trial_id", "step"]].copy()
-    intermediate["value"] = _decode_special(inter_raw["value"], inter_types)
 
     return RawTables(
         studies=studies,
