@@ -12,7 +12,9 @@ line of JSON on stdout:
 - ``grid_s``: from creating the app to the grid filled with the loaded campaign and painted;
 - ``all_trials_s``: key ``a`` on the grid until the all-trials table is mounted and painted;
 - ``keys``: for each keypress on that table, ``--repeat`` measurements of wall and CPU time
-  from the key event to the screen idle and repainted (``Pilot.press`` + ``Pilot.pause``).
+  from the key event to the screen idle and repainted (``Pilot.press`` + ``Pilot.pause``),
+  each with every trial shown (a state filter or filter left by the previous press is
+  cleared first, untimed).
   ``noop`` is a key bound to nothing: the harness's own cost (Pilot's idle detection sleeps
   a few ms), to subtract from the wall times. CPU time (the whole process, all threads) is
   what the app itself spent and is less sensitive to other load on the machine.
@@ -109,6 +111,15 @@ async def run(spec: str, repeat: int, size: tuple[int, int], profile: str | None
             if not isinstance(app.screen, StudyScreen):
                 await pilot.press("escape")
                 await pilot.pause()
+            assert app.screen is study, "lost the all-trials table"
+
+        async def every_row() -> None:
+            """No state filter, no filter: every trial on screen (not timed)."""
+            state = study.table.state
+            if state.state_filter != "all" or state.query:
+                state.state_filter, state.query = "all", ""
+                await study.table.rebuild()
+                await pilot.pause()
 
         async def ensure_trial() -> None:
             if not isinstance(app.screen, TrialScreen):
@@ -135,6 +146,7 @@ async def run(spec: str, repeat: int, size: tuple[int, int], profile: str | None
             for _ in range(repeat):
                 if name != "back":
                     await ensure_study()
+                    await every_row()
                 if prepare is not None:
                     await prepare()
                 profiler = cProfile.Profile() if profile == name else None
@@ -152,8 +164,6 @@ async def run(spec: str, repeat: int, size: tuple[int, int], profile: str | None
                     stats.sort_stats("cumulative").print_stats(40)
                     stats.sort_stats("tottime").print_stats(25)
                     profile = None
-            if name == "home":
-                pass
             keys[name] = {
                 "key": key,
                 "wall_s": walls,
@@ -163,7 +173,6 @@ async def run(spec: str, repeat: int, size: tuple[int, int], profile: str | None
             }
             await ensure_study()
         result["keys"] = keys
-        result["rows_after"] = len(study.table.order)
     result["peak_rss_mb"] = _peak_rss_mb()
     return result
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import optuna
 import pytest
 from rich.console import Console
+from textual.coordinate import Coordinate
 from textual.worker import WorkerFailed
 
 from hpo_tui.core import load_campaign
@@ -342,3 +343,53 @@ async def test_unreachable_server_is_a_notification_without_the_password() -> No
         assert any("not reachable" in m for m in messages)
         assert not any("hunter2" in m for m in messages)
         assert "hunter2" not in app.sub_title
+
+
+async def test_sort_filter_and_mark_repaint_the_same_table() -> None:
+    """Sort, state filter, filter and marks change the view's order, not the mounted table:
+    the cells on screen follow the new order, and the cursor stays on its trial."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StudyScreen)
+        trial_table = screen.table
+        mounted = trial_table.table
+        columns = trial_table.state.columns
+
+        def shown(column: str) -> list[str]:
+            index = columns.index(column) + 1
+            return [mounted.get_cell_at(Coordinate(row, index)) for row in range(mounted.row_count)]
+
+        await _move_to_column(pilot, screen, "number")
+        await pilot.press("s", "s")  # descending
+        await pilot.pause()
+        numbers = [int(n) for n in shown("number")]
+        expected = trial_table.view_frame()["number"].tolist()
+        assert numbers == expected and len(numbers) == len(trial_table.trials)
+        assert trial_table.table is mounted
+        studies_shown = shown("study")
+        assert studies_shown == [str(s) for s in trial_table.view_frame()["study"]]
+
+        key = trial_table.current_key()
+        await pilot.press("f")  # state filter: COMPLETE only
+        await pilot.pause()
+        assert set(shown("state")) == {"COMPLETE"}
+        assert mounted.row_count == len(trial_table.order) < len(trial_table.trials)
+        assert trial_table.table is mounted
+
+        await pilot.press("space")  # mark the trial under the cursor
+        await pilot.pause()
+        marked = trial_table.state.marked
+        assert len(marked) == 1
+        row = trial_table.keys_in_view().index(next(iter(marked)))
+        assert mounted.get_cell_at(Coordinate(row, 0))[1] == "●"
+        assert trial_table.table is mounted
+
+        for _ in range(6):  # back to every state
+            await pilot.press("f")
+        await pilot.pause()
+        assert mounted.row_count == len(trial_table.trials)
+        assert key is not None and key in trial_table.keys_in_view()

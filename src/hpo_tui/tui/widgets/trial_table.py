@@ -1,10 +1,15 @@
 """The trial table: an Arrow-backed table (textual-fastdatatable) that stays fluid with 100k
 rows. Sorting and filtering run in pandas on the numbers (NaN always last); the displayed
-strings are formatted once and reordered with Arrow's ``take``."""
+strings are formatted once per column, and the table reads them through the view's row
+order (:class:`TrialView`), so a sort, a filter or a mark changes one integer array and
+repaints the visible rows: no table is rebuilt or remounted, and the cost of a keypress does
+not grow with the number of rows beyond the sort or filter itself."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -13,7 +18,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Container
 from textual.message import Message
-from textual_fastdatatable import ArrowBackend, DataTable
+from textual_fastdatatable import ArrowBackend, DataTable, DataTableBackend
 
 from hpo_tui.core.formats import display_number, printable
 
@@ -33,6 +38,111 @@ def format_column(series: pd.Series) -> list[str]:
     if pd.api.types.is_numeric_dtype(dtype):
         return [display_number(v) for v in series.tolist()]
     return ["—" if v is None or v is pd.NA else printable(str(v)) for v in series.tolist()]
+
+
+class TrialView(DataTableBackend[pa.Table]):
+    """What the table shows: flags + formatted columns, read through a row order.
+
+    ``texts`` hold the display strings of every trial (in the frame's order) and ``order``
+    the frame rows shown, in display order; only the cells the table paints are looked up.
+    Column widths are measured once on all the trials, so columns keep their width when a
+    filter hides the widest value. Read-only: the table never edits its cells.
+    """
+
+    def __init__(
+        self,
+        names: Sequence[str],
+        texts: Sequence[pa.Array],
+        widths: Sequence[int],
+        order: np.ndarray,
+        flag: Any,
+    ) -> None:
+        self._render_markup: bool | None = None
+        self._names = list(names)
+        self._texts = list(texts)
+        self._widths = list(widths)
+        self.order = order
+        self._flag = flag  # callable: frame row -> the flag cell's text
+
+    @classmethod
+    def from_pydict(
+        cls,
+        data: Mapping[str, Sequence[Any]],
+        max_rows: int | None = None,
+        column_names: Sequence[str] | None = None,
+    ) -> DataTableBackend[pa.Table]:
+        raise NotImplementedError("a TrialView is built by TrialTable")
+
+    @property
+    def data(self) -> pa.Table:
+        """The rows shown, as an Arrow table (built on demand; the table never asks)."""
+        return self.source_data
+
+    @property
+    def source_data(self) -> pa.Table:
+        indices = pa.array(self.order, type=pa.int64())
+        flags = pa.array([self._flag(int(i)) for i in self.order], type=pa.string())
+        columns = [flags, *(text.take(indices) for text in self._texts)]
+        return pa.Table.from_arrays(columns, names=self._names)
+
+    @property
+    def source_row_count(self) -> int:
+        return len(self.order)
+
+    @property
+    def row_count(self) -> int:
+        return len(self.order)
+
+    @property
+    def columns(self) -> Sequence[str]:
+        return self._names
+
+    @property
+    def column_content_widths(self) -> Sequence[int]:
+        return self._widths
+
+    def get_cell_at(self, row_index: int, column_index: int) -> Any:
+        row = int(self.order[row_index])
+        if column_index == 0:
+            return self._flag(row)
+        return self._texts[column_index - 1][row].as_py()
+
+    def get_row_at(self, index: int) -> Sequence[Any]:
+        return [self.get_cell_at(index, column) for column in range(len(self._names))]
+
+    def get_column_at(self, index: int) -> Sequence[Any]:
+        return [self.get_cell_at(row, index) for row in range(len(self.order))]
+
+    def append_column(self, label: str, default: Any | None = None) -> int:
+        raise NotImplementedError("the trial table is read-only")
+
+    def append_rows(self, records: Iterable[Iterable[Any]]) -> list[int]:
+        raise NotImplementedError("the trial table is read-only")
+
+    def drop_row(self, row_index: int) -> None:
+        raise NotImplementedError("the trial table is read-only")
+
+    def update_cell(self, row_index: int, column_index: int, value: Any) -> None:
+        raise NotImplementedError("the trial table is read-only")
+
+    def sort(self, by: list[tuple[str, Literal["ascending", "descending"]]] | str) -> None:
+        raise NotImplementedError("TrialTable sorts the frame, not the display strings")
+
+
+def view_changed(table: DataTable) -> None:
+    """Repaint ``table`` after its :class:`TrialView` changed order or flags (same columns).
+
+    Invalidates what ``DataTable.remove_row`` invalidates (textual-fastdatatable 0.19 has no
+    public call for "the backend's rows changed"): the render caches are keyed by
+    ``_update_count``; the scrollable height is recomputed on idle; the cursor is clamped to
+    the new row count. (A DataTable subclass would lose the library's component-class CSS.)
+    """
+    table._update_count += 1
+    table._require_update_dimensions = True
+    table.cursor_coordinate = table.cursor_coordinate
+    table.hover_coordinate = table.hover_coordinate
+    table.refresh(layout=True)
+    table.check_idle()
 
 
 @dataclass
@@ -69,8 +179,12 @@ class TrialTable(Container):
         self.state = TableState(columns=columns)
         self.order = np.arange(len(self.trials))
         self._text: dict[str, pa.Array] = {}
+        self._width: dict[str, int] = {}
         self._generation = 0
         self.recent: set[int] = set()
+        self._keys = self.trials["key"].to_numpy()
+        self._diverged = self.trials["diverged"].to_numpy(dtype=bool)
+        self._view: TrialView | None = None
 
     def compose(self) -> ComposeResult:
         yield self._make_table()
@@ -81,17 +195,22 @@ class TrialTable(Container):
             self._text[column] = pa.array(format_column(self.trials[column]), type=pa.string())
         return self._text[column]
 
-    def _flags(self, rows: np.ndarray) -> pa.Array:
-        keys = self.trials["key"].to_numpy()[rows]
-        diverged = self.trials["diverged"].to_numpy(dtype=bool)[rows]
-        marked = np.isin(keys, list(self.state.marked))
-        recent = np.isin(keys, list(self.recent))
-        flags = (
-            np.where(recent, RECENT, " ").astype(object)
-            + np.where(marked, MARKED, " ")
-            + np.where(diverged, DIVERGED, " ")
+    def _column_width(self, column: str) -> int:
+        """Display width of a column's widest value, measured once on every trial."""
+        if column not in self._width:
+            backend = ArrowBackend(pa.table({"c": self._text_column(column)}))
+            backend.render_markup = False
+            self._width[column] = int(backend.column_content_widths[0])
+        return self._width[column]
+
+    def _flag(self, row: int) -> str:
+        """The flag cell of frame row ``row``: new/changed, marked, diverged."""
+        key = int(self._keys[row])
+        return (
+            (RECENT if key in self.recent else " ")
+            + (MARKED if key in self.state.marked else " ")
+            + (DIVERGED if self._diverged[row] else " ")
         )
-        return pa.array(flags.tolist(), type=pa.string())
 
     def view_frame(self) -> pd.DataFrame:
         """The rows shown, in order (numbers, not strings)."""
@@ -121,17 +240,19 @@ class TrialTable(Container):
         return np.asarray(rows, dtype=np.int64)
 
     def _make_table(self) -> DataTable:
-        rows = self.order
-        arrays = [self._flags(rows)]
-        names = [FLAG_COLUMN]
-        indices = pa.array(rows, type=pa.int64())
-        for column in self.state.columns:
-            arrays.append(self._text_column(column).take(indices))
-            names.append(column)
-        table = pa.Table.from_arrays(arrays, names=names)
+        columns = list(self.state.columns)
+        names = [FLAG_COLUMN, *columns]
+        self._view = TrialView(
+            names,
+            [self._text_column(column) for column in columns],
+            [3, *(self._column_width(column) for column in columns)],
+            self.order,
+            self._flag,
+        )
+        self._view.render_markup = False
         self._generation += 1
         return DataTable(
-            backend=ArrowBackend(table),
+            backend=self._view,
             # Text labels: the table parses plain-string labels as markup.
             column_labels=[Text(printable(name)) for name in names],
             render_markup=False,
@@ -152,7 +273,7 @@ class TrialTable(Container):
         if not len(self.order):
             return None
         row = min(self.table.cursor_row, len(self.order) - 1)
-        return int(self.trials["key"].iloc[self.order[row]])
+        return int(self._keys[self.order[row]])
 
     def current_column(self) -> str | None:
         column = self.table.cursor_column - 1
@@ -161,17 +282,28 @@ class TrialTable(Container):
         return None
 
     async def rebuild(self) -> None:
-        """Recompute the view and remount the table, keeping the cursor on the same trial."""
-        key = self.current_key() if self.is_mounted and self.query(DataTable) else None
-        column = self.table.cursor_column if self.query(DataTable) else 1
+        """Recompute the view, keeping the cursor on the same trial.
+
+        Same columns: the mounted table only repaints (its :class:`TrialView` gets the new
+        order). Other columns or other trials (a refresh): a new table is mounted.
+        """
+        mounted = self.query(DataTable)
+        key = self.current_key() if self.is_mounted and mounted else None
+        column = self.table.cursor_column if mounted else 1
         self.order = self.compute_order()
-        for old in self.query(DataTable):
-            await old.remove()
-        table = self._make_table()
-        await self.mount(table)
+        view = self._view
+        if mounted and view is not None and view.columns[1:] == list(self.state.columns):
+            table = self.table
+            view.order = self.order
+            view_changed(table)
+        else:
+            for old in mounted:
+                await old.remove()
+            table = self._make_table()
+            await self.mount(table)
         row = 0
         if key is not None:
-            hits = np.flatnonzero(self.trials["key"].to_numpy()[self.order] == key)
+            hits = np.flatnonzero(self._keys[self.order] == key)
             row = int(hits[0]) if hits.size else 0
         table.move_cursor(row=row, column=max(column, 1))
         table.focus()
@@ -181,13 +313,17 @@ class TrialTable(Container):
         """New data after a refresh; sort, filter, marks, columns and cursor are kept."""
         self.trials = trials.reset_index(drop=True)
         self._text.clear()
+        self._width.clear()
+        self._keys = self.trials["key"].to_numpy()
+        self._diverged = self.trials["diverged"].to_numpy(dtype=bool)
+        self._view = None  # other trials: a new table (and new column widths)
         self.recent = recent
         self.state.marked &= set(self.trials["key"].tolist())
         await self.rebuild()
 
     def keys_in_view(self) -> list[int]:
         """Trial keys in display order."""
-        return self.trials["key"].to_numpy()[self.order].tolist()
+        return self._keys[self.order].tolist()
 
 
 def query_mask(frame: pd.DataFrame, expression: str) -> np.ndarray:
