@@ -20,6 +20,9 @@ SHOTS: list[tuple[str, list[str]]] = [
     ("compare", ["enter", "space", "space", "space", "c"]),
     ("export", ["e"]),
     ("space", ["s"]),
+    ("dynamics", ["t"]),
+    ("dynamics_grouped", ["t", "g", "g"]),
+    ("effects", ["x"]),
 ]
 
 
@@ -34,6 +37,7 @@ async def shoot(source: str) -> None:
             await pilot.pause()
             for key in keys:
                 await pilot.press(key)
+                await pilot.app.workers.wait_for_complete()  # screens that compute in a worker
                 await pilot.pause()
             await pilot.pause()
             app.save_screenshot(filename=f"{name}.svg", path=str(OUT))

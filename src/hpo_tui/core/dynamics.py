@@ -240,14 +240,15 @@ def _format(value: object) -> str:
 
 def param_groups(values: pd.Series, n_bins: int = 4) -> pd.Series:
     """A group label per trial: numeric params with more than ``n_bins`` distinct values fall
-    into quantile bins labelled ``low–high`` (the smallest and largest value in the bin);
+    into quantile bins labelled ``low–high`` (the smallest and largest value in the bin, 3
+    significant digits);
     other params group by value. Ordered categorical; missing values have no group."""
     present = values.dropna()
     numeric = pd.api.types.is_numeric_dtype(present) and not pd.api.types.is_bool_dtype(present)
     if numeric and present.nunique() > n_bins:
         bins = pd.qcut(present.astype(float), n_bins, labels=False, duplicates="drop")
         spans = present.astype(float).groupby(bins).agg(["min", "max"])
-        labels = {b: f"{_format(row['min'])}–{_format(row['max'])}" for b, row in spans.iterrows()}
+        labels = {b: f"{row['min']:.3g}–{row['max']:.3g}" for b, row in spans.iterrows()}
         order = [labels[b] for b in sorted(labels)]
         groups = bins.map(labels)
     else:

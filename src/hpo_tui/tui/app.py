@@ -167,6 +167,20 @@ class HpoApp(App[None]):
 
             self.push_screen(SpaceScreen())
 
+    def open_dynamics(self, study_id: int) -> None:
+        """The training dynamics of one study."""
+        if self._has_campaign():
+            from hpo_tui.tui.screens.dynamics import DynamicsScreen
+
+            self.push_screen(DynamicsScreen(study_id))
+
+    def open_effects(self, along: str, at: dict[str, str]) -> None:
+        """Effects along one grid axis; ``at`` holds the cursor's value on each axis."""
+        if self._has_campaign():
+            from hpo_tui.tui.screens.effects import EffectsScreen
+
+            self.push_screen(EffectsScreen(along, at))
+
     # ----------------------------------------------------------------- actions
     def action_help(self) -> None:
         if self.screen.query("HelpPanel"):

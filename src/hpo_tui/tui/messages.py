@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
 from textual.message import Message
 
 from hpo_tui.core.campaign import Campaign
+from hpo_tui.core.effects import Effects
 from hpo_tui.core.live import RefreshSummary
 
 
@@ -32,3 +34,24 @@ class ExportDone(Message):
     """The export was written."""
 
     paths: list[str]
+
+
+@dataclass
+class DynamicsReady(Message):
+    """The training dynamics of one study, computed in a worker (``screens/dynamics.py``)."""
+
+    study_id: int
+    stats: pd.Series  # the study's row of study_dynamics
+    trials: pd.DataFrame  # trial_dynamics of the study's trials
+    top: pd.DataFrame  # top_k_curves
+    params: list[str]  # groupable params
+    param: str | None  # the param grouped by, None for the top-k overlay
+    grouped: pd.DataFrame | None  # grouped_curves by ``param``
+
+
+@dataclass
+class EffectsReady(Message):
+    """Effects along one axis and the best trials' curves (``screens/effects.py``)."""
+
+    effects: Effects
+    curves: pd.DataFrame

@@ -45,6 +45,20 @@ class GridScreen(HpoScreen):
         Binding("a", "all_trials", "All trials", id="grid.all"),
         Binding("d", "diverged", "Diverged", id="grid.diverged"),
         Binding("s", "space", "Search space", id="grid.space"),
+        Binding(
+            "t",
+            "dynamics",
+            "Dynamics",
+            id="grid.dynamics",
+            tooltip="Training dynamics of the cursor's study",
+        ),
+        Binding(
+            "x",
+            "effects",
+            "Effects",
+            id="grid.effects",
+            tooltip="Effects along the columns at the cursor's row",
+        ),
         Binding("h", "move(0,-1)", "Left", show=False, id="grid.left"),
         Binding("l", "move(0,1)", "Right", show=False, id="grid.right"),
         Binding("k", "move(-1,0)", "Up", show=False, id="grid.up"),
@@ -191,3 +205,21 @@ class GridScreen(HpoScreen):
 
     def action_space(self) -> None:
         self.hpo.open_space()
+
+    def action_dynamics(self) -> None:
+        study_id = self.selected_study()
+        if study_id is not None:
+            self.hpo.open_dynamics(study_id)
+
+    def action_effects(self) -> None:
+        """Effects along the column axis (horizons) at the cursor's row (budget)."""
+        if self.grid is None:
+            return
+        row, column = self.query_one("#grid-table", DataTable).cursor_coordinate
+        values = self.grid.values
+        if row >= len(values.index):
+            return
+        at = {self.grid.row_axis: str(values.index[row])}
+        if 1 <= column <= len(values.columns):
+            at[self.grid.column_axis] = str(values.columns[column - 1])
+        self.hpo.open_effects(self.grid.column_axis, at)

@@ -20,6 +20,8 @@ class Series:
     steps: list[float]
     values: list[float]
     clipped: list[tuple[float, float]] = field(default_factory=list)
+    marker: str | None = None  # None: the next of MARKERS
+    color: str | None = None  # a plotext colour name; None: plotext's sequence
 
 
 def prepare_series(
@@ -87,11 +89,13 @@ class CurvePlot(PlotextPlot):
         for index, series in enumerate(self.series):
             if not any(isinstance(v, float) and math.isfinite(v) for v in series.values):
                 continue
+            style = {"color": series.color} if series.color else {}
             plt.plot(
                 series.steps,
                 series.values,
                 label=series.label,
-                marker=MARKERS[index % len(MARKERS)],
+                marker=series.marker or MARKERS[index % len(MARKERS)],
+                **style,
             )
             drawn = True
             if series.clipped:
