@@ -106,20 +106,30 @@ def axis_effects(campaign: Campaign, along: str, at: str) -> Effects:
 
 
 def _winning_params(campaign: Campaign, cells: pd.DataFrame) -> pd.DataFrame:
-    """Params × cells: each cell's best trial's param values (original types; None = absent)."""
-    keys = cells["best_key"]
-    details = campaign.details
-    columns: dict[str, dict[str, object]] = {}
-    for cell, key in keys.items():
-        params = details.loc[int(key), "params"] if pd.notna(key) else {}
-        columns[str(cell)] = dict(params)
-    names = sorted({name for params in columns.values() for name in params})
-    table = pd.DataFrame(
-        {cell: [params.get(name) for name in names] for cell, params in columns.items()},
-        index=pd.Index(names, name="param"),
-        dtype=object,
-    )
-    return table
+    """Params × cells: each cell's best trial's param values (None where it has none).
+
+    Read from the trials' ``param_<name>`` columns (not ``details``, which is built on demand
+    and costs seconds on a large campaign).
+    """
+    trials = campaign.trials
+    keys = cells["best_key"].dropna().astype(np.int64)
+    columns = [c for c in trials.columns if c.startswith("param_")]
+    rows = trials.loc[keys.to_numpy(), columns] if len(keys) else trials.iloc[0:0][columns]
+    present = [c for c in columns if rows[c].notna().any()]
+    table: dict[str, list[object]] = {}
+    for cell, key in cells["best_key"].items():
+        values: list[object] = []
+        for column in present:
+            value = rows.at[int(key), column] if pd.notna(key) else None
+            value = None if value is None or value is pd.NA or _is_nan(value) else value
+            values.append(value.item() if isinstance(value, np.generic) else value)
+        table[str(cell)] = values
+    names = [c.removeprefix("param_") for c in present]
+    return pd.DataFrame(table, index=pd.Index(names, name="param"), dtype=object)
+
+
+def _is_nan(value: object) -> bool:
+    return isinstance(value, float | np.floating) and bool(np.isnan(value))
 
 
 def best_curves(campaign: Campaign, effects: Effects) -> pd.DataFrame:
