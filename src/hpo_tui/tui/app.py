@@ -16,6 +16,7 @@ from hpo_tui.core.config import Config
 from hpo_tui.core.errors import HpoTuiError
 from hpo_tui.core.export import write_export
 from hpo_tui.core.formats import printable
+from hpo_tui.core.importance import ImportanceCache
 from hpo_tui.core.live import LiveCampaign
 from hpo_tui.tui.commands import CampaignCommands
 from hpo_tui.tui.messages import CampaignLoaded, ExportDone, LoadProgress
@@ -51,6 +52,7 @@ class HpoApp(App[None]):
         self.config = config or Config()
         self.campaign: Campaign | None = None
         self.export_dir = "outputs/analysis"
+        self.importance_cache = ImportanceCache()  # per study, until its trials change
 
     def on_mount(self) -> None:
         self.push_screen(GridScreen())
@@ -152,6 +154,20 @@ class HpoApp(App[None]):
             from hpo_tui.tui.screens.compare import CompareScreen
 
             self.push_screen(CompareScreen(keys))
+
+    def open_importance(self) -> None:
+        """Parameter importance: params × studies."""
+        if self._has_campaign():
+            from hpo_tui.tui.screens.importance import ImportanceScreen
+
+            self.push_screen(ImportanceScreen())
+
+    def open_slice(self, study_id: int, param: str, params: list[str]) -> None:
+        """Param vs objective of one study; ``params`` is what next/previous walk."""
+        if self._has_campaign():
+            from hpo_tui.tui.screens.slice import SliceScreen
+
+            self.push_screen(SliceScreen(study_id, param, params))
 
     def open_diverged(self) -> None:
         """The diverged-trials panel."""

@@ -42,6 +42,13 @@ class GridScreen(HpoScreen):
     BINDINGS = [
         Binding("enter", "open_study", "Open", id="grid.open"),
         Binding("m", "next_metric", "Metric", id="grid.metric", tooltip="Cycle the cell metric"),
+        Binding(
+            "i",
+            "importance",
+            "Importance",
+            id="grid.importance",
+            tooltip="Parameter importance: params × studies",
+        ),
         Binding("a", "all_trials", "All trials", id="grid.all"),
         Binding("d", "diverged", "Diverged", id="grid.diverged"),
         Binding("s", "space", "Search space", id="grid.space"),
@@ -199,6 +206,9 @@ class GridScreen(HpoScreen):
 
     def action_all_trials(self) -> None:
         self.hpo.open_study(None)
+
+    def action_importance(self) -> None:
+        self.hpo.open_importance()
 
     def action_diverged(self) -> None:
         self.hpo.open_diverged()

@@ -1,0 +1,119 @@
+"""One study, one param: param vs objective, and every param's top 10 % vs the rest."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Footer, Header, Static
+
+from hpo_tui.core.formats import display_number, printable
+from hpo_tui.core.patterns import (
+    param_choices,
+    param_scale,
+    slice_points,
+    top_split,
+    top_vs_rest,
+)
+from hpo_tui.tui.screens.base import HpoScreen
+from hpo_tui.tui.text import literal
+from hpo_tui.tui.widgets.slice_plot import SlicePlot, slice_data
+
+
+class SliceScreen(HpoScreen):
+    """``n``/``p`` walk the study's params (most important first)."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="slice.back"),
+        Binding("n", "step(1)", "Next param", id="slice.next"),
+        Binding("p", "step(-1)", "Previous param", id="slice.previous"),
+    ]
+
+    def __init__(self, study_id: int, param: str, params: list[str]) -> None:
+        super().__init__()
+        self.study_id = study_id
+        self.param = param
+        self.params = params or [param]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical():
+            yield Static(id="slice-title")
+            yield SlicePlot(id="slice-plot")
+            yield DataTable(id="slice-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.fill()
+        self.query_one(DataTable).focus()
+
+    def campaign_changed(self, summary: object) -> None:
+        """A refresh: new trials appear in the plot and the table."""
+        campaign = self.hpo.campaign
+        if campaign is not None and self.study_id in set(campaign.studies["study_id"]):
+            self.fill()
+
+    def fill(self) -> None:
+        campaign = self.hpo.campaign
+        assert campaign is not None
+        study = campaign.studies.set_index("study_id").loc[self.study_id]
+        direction = str(study["direction"])
+        name = printable(str(study["study"]))
+        scale = param_scale(campaign, self.study_id, self.param)
+        points = slice_points(campaign, self.study_id, self.param)
+        top, rest = top_split(campaign, self.study_id)
+        objective = "objective 0" if int(study["n_objectives"]) > 1 else "objective"
+        data = slice_data(
+            points,
+            set(int(n) for n in top["number"]),
+            scale,
+            param_choices(campaign, self.study_id, self.param) if scale == "categorical" else [],
+            direction,
+            title=f"{name}: {printable(self.param)} vs {objective} ({direction})",
+            xlabel=printable(self.param) + (" (log)" if scale == "log" else ""),
+        )
+        self.query_one(SlicePlot).show(data)
+        n_diverged = int(points["diverged"].sum())
+        position = self.params.index(self.param) + 1 if self.param in self.params else 1
+        self.query_one("#slice-title", Static).update(
+            Text.assemble(
+                (name, "bold"),
+                " · ",
+                (printable(self.param), "bold"),
+                f" ({scale}) · param {position}/{len(self.params)} · "
+                f"* top 10 % (n={len(top)})  o rest (n={len(rest)})  "
+                f"x diverged (n={n_diverged}, no value → worst)",
+            )
+        )
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for label in ("param", "statistic", f"top 10 % (n={len(top)})", f"rest (n={len(rest)})"):
+            table.add_column(literal(label))
+        frame = top_vs_rest(campaign, self.study_id)
+        if frame.empty:
+            table.add_row(Text("top 10 % needs a single objective", style="dim"), "", "", "")
+            return
+        # The shown param first, then the others most important first.
+        rank = {p: i for i, p in enumerate([self.param, *self.params])}
+        frame = frame.sort_values(
+            "param", key=lambda c: c.map(lambda p: rank.get(p, len(rank))), kind="stable"
+        )
+        for row in frame.itertuples(index=False):
+            style = "bold" if row.param == self.param else ""
+            table.add_row(
+                literal(row.param if row.statistic == "n" else "", style),
+                literal(row.statistic, style),
+                Text(display_number(row.top), style=style, justify="right"),
+                Text(display_number(row.rest), style=style, justify="right"),
+            )
+
+    def action_step(self, delta: int) -> None:
+        if self.param not in self.params:
+            return
+        index = (self.params.index(self.param) + delta) % len(self.params)
+        self.param = self.params[index]
+        self.fill()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,123 @@
+"""Param vs objective scatter (textual-plotext): log-x for log params, categories as ticks,
+the top 10 %, the rest and the diverged trials each with their own marker (no colour needed)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from textual_plotext import PlotextPlot
+
+from hpo_tui.core.formats import printable
+from hpo_tui.core.patterns import choice_label
+
+TOP_MARKER, REST_MARKER, DIVERGED_MARKER = "*", "o", "x"
+
+
+@dataclass
+class SliceData:
+    """What the plot draws: (group, marker, xs, ys) per group, x ticks for categories."""
+
+    title: str
+    xlabel: str
+    log_x: bool = False
+    groups: list[tuple[str, str, list[float], list[float]]] = field(default_factory=list)
+    xticks: tuple[list[float], list[str]] | None = None
+    xlim: tuple[float, float] | None = None
+
+
+def slice_data(
+    points: pd.DataFrame,
+    top_numbers: set[int],
+    scale: str,
+    choices: list[Any],
+    direction: str,
+    title: str,
+    xlabel: str,
+) -> SliceData:
+    """Turn :func:`hpo_tui.core.patterns.slice_points` into plot groups.
+
+    Diverged trials without a value are drawn at the worst finite value (the top edge of a
+    minimization); ±inf values are clipped to the finite extremes (plotext refuses inf).
+    """
+    values = points["value"].to_numpy(dtype=float)
+    finite = values[np.isfinite(values)]
+    worst = (finite.max() if direction != "maximize" else finite.min()) if finite.size else 0.0
+    low, high = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
+    data = SliceData(title=title, xlabel=xlabel, log_x=scale == "log")
+    if scale == "categorical":
+        positions = {choice_label(c): float(i) for i, c in enumerate(choices)}
+        data.xticks = (list(positions.values()), [printable(label) for label in positions])
+        data.xlim = (-0.5, len(positions) - 0.5)  # keep the first and last off the frame
+    xs: dict[str, list[float]] = {"top": [], "rest": [], "diverged": []}
+    ys: dict[str, list[float]] = {"top": [], "rest": [], "diverged": []}
+    for number, value, diverged, x in zip(
+        points["number"], values, points["diverged"], points["param_value"], strict=True
+    ):
+        if scale == "categorical":
+            position = positions.get(choice_label(x))
+            if position is None:
+                continue
+            x_value = position
+        else:
+            if x is None or isinstance(x, (str, bool)):
+                continue
+            x_value = float(x)
+            if data.log_x and x_value <= 0:
+                continue
+        if math.isnan(value):
+            y_value = worst
+        elif math.isinf(value):
+            y_value = high if value > 0 else low
+        else:
+            y_value = float(value)
+        group = "diverged" if diverged else ("top" if int(number) in top_numbers else "rest")
+        xs[group].append(x_value)
+        ys[group].append(y_value)
+    markers = {"rest": REST_MARKER, "top": TOP_MARKER, "diverged": DIVERGED_MARKER}
+    for group in ("rest", "top", "diverged"):
+        if xs[group]:
+            data.groups.append((group, markers[group], xs[group], ys[group]))
+    return data
+
+
+class SlicePlot(PlotextPlot):
+    """A scatter that keeps its data and redraws it in :meth:`replot`."""
+
+    DEFAULT_CSS = """
+    SlicePlot { height: 1fr; min-height: 10; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.data = SliceData(title="", xlabel="")
+
+    def show(self, data: SliceData) -> None:
+        """Replace the plotted points and redraw."""
+        self.data = data
+        self.replot()
+
+    def replot(self) -> None:
+        """Draw on the widget's own plotext figure (thread-safe, unlike plotext's module)."""
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title(self.data.title)
+        plt.xlabel(self.data.xlabel)
+        plt.ylabel("objective")
+        # No plotext legend: it covers the top-left corner, where points are; the screen's
+        # title names the markers.
+        for _group, marker, xs, ys in self.data.groups:
+            plt.scatter(xs, ys, marker=marker)
+        if self.data.xticks is not None:
+            plt.xticks(*self.data.xticks)
+        if self.data.xlim is not None:
+            plt.xlim(*self.data.xlim)
+        if self.data.log_x and self.data.groups:
+            plt.xscale("log")
+        if not self.data.groups:
+            plt.title(f"{self.data.title} — no points to plot")
+        self.refresh()

@@ -1,0 +1,39 @@
+"""Snapshot tests of the importance heatmap and the slice view (120 × 40), on the studies of
+known structure. Update after an intended visual change:
+``pytest tests/tui/test_snapshots_patterns.py --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers.patterns_campaign import patterns_db
+from tests.tui.conftest import loaded, make_app
+
+SIZE = (120, 40)
+
+
+@pytest.mark.parametrize(
+    ("name", "keys"),
+    [
+        ("importance", ["i"]),
+        # learning_rate of 2M h1: log x, diverged trials marked x
+        ("slice_log_diverged", ["i", "down", "enter"]),
+        # activation of 2M h1: categorical x
+        ("slice_categorical", ["i", "down", "enter", "n"]),
+    ],
+)
+def test_screen(
+    snap_compare, tmp_path_factory: pytest.TempPathFactory, name: str, keys: list[str]
+) -> None:
+    source = str(patterns_db(tmp_path_factory))
+
+    async def run_before(pilot) -> None:
+        await loaded(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+        await pilot.pause()
+
+    assert snap_compare(make_app([source]), terminal_size=SIZE, run_before=run_before)
