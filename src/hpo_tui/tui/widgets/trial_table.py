@@ -180,6 +180,7 @@ class TrialTable(Container):
         self.order = np.arange(len(self.trials))
         self._text: dict[str, pa.Array] = {}
         self._width: dict[str, int] = {}
+        self._rank: dict[str, np.ndarray | None] = {}
         self._generation = 0
         self.recent: set[int] = set()
         self._keys = self.trials["key"].to_numpy()
@@ -230,14 +231,30 @@ class TrialTable(Container):
         rows = np.flatnonzero(mask)
         column = self.state.sort_column
         if column is not None and column in frame.columns:
-            values = frame[column].iloc[rows]
-            if values.dtype == object:
-                values = values.map(lambda v: None if v is None else str(v))
-            ordered = values.sort_values(
-                ascending=self.state.ascending, na_position="last", kind="stable"
-            )
-            rows = ordered.index.to_numpy()
+            rank = self._sort_rank(column)
+            if rank is None:
+                rows = sort_rows(frame[column], rows, self.state.ascending)
+            else:
+                key = rank[rows] if self.state.ascending else -rank[rows]
+                key = np.where(rank[rows] < 0, np.iinfo(np.int64).max, key)  # missing last
+                rows = rows[np.argsort(key, kind="stable")]
         return np.asarray(rows, dtype=np.int64)
+
+    def _sort_rank(self, column: str) -> np.ndarray | None:
+        """Dense rank of every trial's value in ``column`` (ties equal, missing -1), cached.
+
+        A sort (either direction, any filter) is then one stable integer argsort of the rows
+        shown, in the same order as :func:`sort_rows`. None when the values do not factorize
+        in order (then :func:`sort_rows` sorts them each time).
+        """
+        if column not in self._rank:
+            try:
+                codes, _ = pd.factorize(_sortable(self.trials[column]), sort=True)
+            except TypeError:
+                self._rank[column] = None
+            else:
+                self._rank[column] = np.asarray(codes, dtype=np.int64)
+        return self._rank[column]
 
     def _make_table(self) -> DataTable:
         columns = list(self.state.columns)
@@ -314,6 +331,7 @@ class TrialTable(Container):
         self.trials = trials.reset_index(drop=True)
         self._text.clear()
         self._width.clear()
+        self._rank.clear()
         self._keys = self.trials["key"].to_numpy()
         self._diverged = self.trials["diverged"].to_numpy(dtype=bool)
         self._view = None  # other trials: a new table (and new column widths)
@@ -324,6 +342,21 @@ class TrialTable(Container):
     def keys_in_view(self) -> list[int]:
         """Trial keys in display order."""
         return self._keys[self.order].tolist()
+
+
+def _sortable(values: pd.Series) -> pd.Series:
+    """Object columns sort by their text (``None`` stays missing)."""
+    if values.dtype == object:
+        return values.map(lambda v: None if v is None else str(v))
+    return values
+
+
+def sort_rows(values: pd.Series, rows: np.ndarray, ascending: bool) -> np.ndarray:
+    """``rows`` (positions in ``values``) ordered by value: stable, missing last both ways."""
+    ordered = _sortable(values.iloc[rows]).sort_values(
+        ascending=ascending, na_position="last", kind="stable"
+    )
+    return np.asarray(values.index.get_indexer(ordered.index), dtype=np.int64)
 
 
 def query_mask(frame: pd.DataFrame, expression: str) -> np.ndarray:
