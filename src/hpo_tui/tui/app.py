@@ -19,6 +19,7 @@ from hpo_tui.core.formats import printable
 from hpo_tui.core.importance import ImportanceCache
 from hpo_tui.core.live import LiveCampaign
 from hpo_tui.tui.commands import CampaignCommands
+from hpo_tui.tui.heap import settle_heap
 from hpo_tui.tui.messages import CampaignLoaded, ExportDone, LoadProgress
 from hpo_tui.tui.screens.grid import GridScreen
 
@@ -69,6 +70,7 @@ class HpoApp(App[None]):
             self.post_message(LoadProgress(text, done, total))
 
         self.live = LiveCampaign(self.specs, self.config, progress=progress)
+        settle_heap(collect=False)  # in the worker: full collections stay short afterwards
         self.post_message(CampaignLoaded(self.live.campaign))
         return self.live.campaign
 
@@ -78,6 +80,8 @@ class HpoApp(App[None]):
         if self.live is None:
             return
         summary = self.live.refresh()
+        if summary.changed:
+            settle_heap(collect=True)
         self.post_message(CampaignLoaded(self.live.campaign, summary))
 
     def _watch_tick(self) -> None:
