@@ -124,14 +124,21 @@ def mysql_storage(mysql_database: str) -> BuiltStorage:
     return BuiltStorage("mysql", mysql_database, optuna_view(mysql_database))
 
 
-BACKENDS = ["sqlite", "journal", "postgresql", "mysql"]
+BACKENDS = ["sqlite", "sqlite-stdlib", "journal", "postgresql", "mysql"]
 
 
 @pytest.fixture(params=BACKENDS)
-def any_storage(request: pytest.FixtureRequest) -> BuiltStorage:
-    """The fixture campaign on each backend in turn."""
+def any_storage(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> BuiltStorage:
+    """The fixture campaign on each backend in turn.
+
+    ``sqlite`` reads through the ADBC driver when it is installed (the test extras install
+    it); ``sqlite-stdlib`` reads the same file through Python's ``sqlite3``.
+    """
+    if request.param == "sqlite-stdlib":
+        monkeypatch.setenv("HPO_TUI_SQLITE_DRIVER", "sqlite3")
     fixture = {
         "sqlite": "sqlite_storage",
+        "sqlite-stdlib": "sqlite_storage",
         "journal": "journal_storage",
         "postgresql": "pg_storage",
         "mysql": "mysql_storage",

@@ -14,6 +14,15 @@ from tests.conftest import BuiltStorage
 from tests.helpers.snapshot_fs import fs_state
 
 
+@pytest.fixture(autouse=True, params=["default", "sqlite3"])
+def sqlite_driver(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test twice: SQLite read through the ADBC driver (when installed) and through
+    Python's ``sqlite3``."""
+    if request.param == "sqlite3":
+        monkeypatch.setenv("HPO_TUI_SQLITE_DRIVER", "sqlite3")
+    return str(request.param)
+
+
 @pytest.fixture
 def private_copy(tmp_path: Path, sqlite_storage: BuiltStorage, journal_storage: BuiltStorage):
     """Copies in a folder of their own, so the listing covers exactly what we open."""

@@ -22,7 +22,7 @@ from hpo_tui.core.axes import parse_axes
 from hpo_tui.core.config import Config
 from hpo_tui.core.curves import INTERMEDIATE, STAT_COLUMNS, Segments, curve_stats, first_per_group
 from hpo_tui.core.divergence import DIVERGENCE_COLUMNS, detect_divergence
-from hpo_tui.core.raw import EncodedList, RawTables, decoded, parse_numeric_lists
+from hpo_tui.core.raw import EncodedList, RawTables, decoded
 from hpo_tui.core.sources import Source, SourceKind, resolve_sources
 
 STATES = ("COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING")
@@ -397,7 +397,7 @@ def _build_curves(inter: pd.DataFrame, users: pd.DataFrame) -> tuple[pd.DataFram
     rows = np.arange(len(all_values), dtype=np.int64) + np.repeat(
         seg_source - seg_start, seg_length
     )
-    curves = pd.DataFrame(
+    curves = pd.DataFrame(  # copy=False: no consolidation copy of millions of rows
         {
             "key": np.repeat(seg_key, seg_length),
             "curve": pd.Categorical.from_codes(
@@ -406,7 +406,8 @@ def _build_curves(inter: pd.DataFrame, users: pd.DataFrame) -> tuple[pd.DataFram
             ),
             "step": all_steps[rows],
             "value": all_values[rows],
-        }
+        },
+        copy=False,
     )
     segments = Segments(seg_key, seg_code, seg_start, seg_length, tuple(categories))
     return curves, segments
@@ -414,18 +415,20 @@ def _build_curves(inter: pd.DataFrame, users: pd.DataFrame) -> tuple[pd.DataFram
 
 def _numeric_lists(values: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(rows, lengths, all numbers) of the user attr values that are non-empty flat lists of
-    numbers: :class:`EncodedList` texts (parsed in one columnar pass) and decoded lists.
+    numbers: :class:`EncodedList` (already parsed by the reader) and decoded lists.
 
     For decoded lists numpy does the type check: a list of int/float becomes a 1-d int or
     float array; bools, None, strings or nesting give another dtype or shape.
     """
-    encoded_rows = [row for row, v in enumerate(values) if type(v) is EncodedList]
-    lengths, numbers = parse_numeric_lists([values[row].text for row in encoded_rows])
-    rows: list[int] = list(encoded_rows)
-    lengths_list: list[np.ndarray] = [lengths]
-    arrays: list[np.ndarray] = [numbers]
+    rows: list[int] = []
+    arrays: list[np.ndarray] = []
     for row, value in enumerate(values):
-        if type(value) is not list or not value or not set(map(type, value)) <= {int, float}:
+        kind = type(value)
+        if kind is EncodedList:
+            arrays.append(value.numbers)
+            rows.append(row)
+            continue
+        if kind is not list or not value or not set(map(type, value)) <= {int, float}:
             continue  # bools, None, strings, nesting: not a curve
         try:
             array = np.asarray(value)
@@ -433,18 +436,10 @@ def _numeric_lists(values: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarra
             continue
         if array.ndim == 1 and array.dtype.kind in "fi":
             arrays.append(array.astype(float, copy=False))
-            lengths_list.append(np.array([len(array)], dtype=np.int64))
             rows.append(row)
-    if len(rows) == len(encoded_rows):
-        return np.asarray(rows, dtype=np.int64), lengths, numbers
-    # Mixed: back to row order, so curves do not depend on how a reader encoded a value.
-    all_lengths = np.concatenate(lengths_list)
-    offsets = np.cumsum(all_lengths) - all_lengths
-    all_numbers = np.concatenate(arrays)
-    row_array = np.asarray(rows, dtype=np.int64)
-    order = np.argsort(row_array, kind="stable")
-    gather = np.concatenate([all_numbers[offsets[i] : offsets[i] + all_lengths[i]] for i in order])
-    return row_array[order], all_lengths[order], gather
+    lengths = np.fromiter((len(a) for a in arrays), np.int64, len(arrays))
+    numbers = np.concatenate(arrays) if arrays else np.zeros(0, dtype=float)
+    return np.asarray(rows, dtype=np.int64), lengths, numbers
 
 
 def _details(

@@ -46,14 +46,16 @@ class EncodedList:
     """A stored attr that is a non-empty flat JSON list of numbers, kept as its text.
 
     Learning curves stored as user attrs are millions of numbers: decoding each into a Python
-    float is the slowest part of a load. The campaign parses every such text in one columnar
-    pass (:func:`parse_numeric_lists`); :meth:`decode` gives the value ``json.loads`` gives.
+    float is the slowest part of a load. Readers parse all such texts in one columnar pass
+    (:func:`decode_attr_texts`); ``numbers`` holds the floats (exactly what ``json.loads``
+    gives, as float64) and :meth:`decode` the value itself (ints stay ints).
     """
 
-    __slots__ = ("text",)
+    __slots__ = ("numbers", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, numbers: np.ndarray) -> None:
         self.text = text
+        self.numbers = numbers
 
     def decode(self) -> Any:
         """The value as Optuna would return it (a list of int/float)."""
@@ -74,48 +76,48 @@ def decoded(value: Any) -> Any:
     return value.decode() if isinstance(value, EncodedList) else value
 
 
-def numeric_list_mask(texts: list[str]) -> np.ndarray:
-    """Which stored JSON texts are non-empty flat lists of numbers as ``json.dumps`` writes
-    them (``", "`` separators). Checked with Arrow's RE2 kernel, one pass for all texts."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+def decode_attr_texts(texts: list[str], array: Any = None) -> list[Any]:
+    """Decode stored attr JSON texts; number lists become :class:`EncodedList`.
 
-    if not texts:
-        return np.zeros(0, dtype=bool)
-    array = pa.array(texts, type=pa.large_string())
-    matched = pc.match_substring_regex(array, NUMERIC_LIST_PATTERN)
-    return np.asarray(matched.to_numpy(zero_copy_only=False), dtype=bool)
+    The number lists (as ``json.dumps`` writes them: ``", "`` separators) are recognised by
+    one RE2 pass over all texts and parsed by Arrow's string-to-double cast, which rounds
+    exactly like ``float()`` and accepts ``NaN``/``Infinity``: one columnar pass instead of a
+    Python float per number.
 
-
-def parse_numeric_lists(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(lengths, all numbers) of JSON number lists that :func:`numeric_list_mask` accepted.
-
-    Arrow's string-to-double cast rounds exactly like ``float()`` (so like ``json.loads``),
-    ``NaN``/``Infinity`` included; one columnar pass instead of a Python float per number.
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if not texts:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=float)
-    array = pa.array(texts, type=pa.large_string())
-    parts = pc.split_pattern(pc.utf8_slice_codeunits(array, 1, -1), ", ")
-    numbers = pc.cast(pc.list_flatten(parts), pa.float64())
-    lengths = pc.list_value_length(parts).to_numpy(zero_copy_only=False)
-    return lengths.astype(np.int64), numbers.to_numpy(zero_copy_only=False).astype(float)
-
-
-def decode_attr_texts(texts: list[str]) -> list[Any]:
-    """Decode stored attr JSON texts; number lists stay :class:`EncodedList` (see there).
+    Args:
+        texts: The stored texts.
+        array: The same texts as an Arrow string array, when the reader has one.
 
     Raises:
         ValueError: on a text that is not valid JSON.
     """
-    mask = numeric_list_mask(texts)
-    return [
-        EncodedList(text) if is_list else json.loads(text)
-        for text, is_list in zip(texts, mask.tolist(), strict=True)
-    ]
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not texts:
+        return []
+    if array is None:
+        array = pa.array(texts, type=pa.large_string())
+    mask = np.asarray(
+        pc.match_substring_regex(array, NUMERIC_LIST_PATTERN).to_numpy(zero_copy_only=False),
+        dtype=bool,
+    )
+    lists = np.flatnonzero(mask)
+    values: list[Any] = [None] * len(texts)
+    if len(lists):
+        parts = pc.split_pattern(pc.utf8_slice_codeunits(array.take(lists), 1, -1), ", ")
+        numbers = np.asarray(
+            pc.cast(pc.list_flatten(parts), pa.float64()).to_numpy(zero_copy_only=False),
+            dtype=float,
+        )
+        ends = np.cumsum(pc.list_value_length(parts).to_numpy(zero_copy_only=False)).tolist()
+        begin = 0
+        for row, end in zip(lists.tolist(), ends, strict=True):
+            values[row] = EncodedList(texts[row], numbers[begin:end])
+            begin = end
+    for row in np.flatnonzero(~mask).tolist():
+        values[row] = json.loads(texts[row])
+    return values
 
 
 @dataclass

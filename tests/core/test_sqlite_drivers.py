@@ -1,0 +1,60 @@
+"""The ADBC SQLite reader (``hpo-tui[fast]``) and Python's ``sqlite3`` give the same campaign."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import optuna
+import pandas as pd
+import pytest
+
+from hpo_tui.core import load_campaign
+from hpo_tui.core.campaign import Campaign
+from hpo_tui.core.rdb import _adbc_sqlite
+from tests.conftest import BuiltStorage
+
+pytest.importorskip("adbc_driver_sqlite")
+
+
+def _load(spec: str, driver: str, monkeypatch: pytest.MonkeyPatch) -> Campaign:
+    with monkeypatch.context() as patch:
+        patch.setenv("HPO_TUI_SQLITE_DRIVER", driver)
+        assert (_adbc_sqlite() is None) == (driver == "sqlite3")
+        return load_campaign([spec])
+
+
+def _assert_same(a: Campaign, b: Campaign) -> None:
+    for name in ("studies", "trials", "curves", "details"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
+
+
+def test_adbc_and_sqlite3_read_the_same(
+    sqlite_storage: BuiltStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _assert_same(
+        _load(sqlite_storage.spec, "adbc", monkeypatch),
+        _load(sqlite_storage.spec, "sqlite3", monkeypatch),
+    )
+
+
+def test_column_types_that_change_after_the_first_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ADBC infers a column's type from its first rows (1024 by default): more than that
+    many NaN (stored as NULL) intermediate values before the first number must still read."""
+    path = tmp_path / "nulls_first.db"
+    study = optuna.create_study(study_name="nulls_2M_h1", storage=f"sqlite:///{path}")
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+
+    def objective(trial: optuna.Trial) -> float:
+        for step in range(1100):
+            trial.report(math.nan if trial.number == 0 else 1.0 / (step + 1), step)
+        return 0.5
+
+    study.optimize(objective, n_trials=2)
+    adbc = _load(str(path), "adbc", monkeypatch)
+    _assert_same(adbc, _load(str(path), "sqlite3", monkeypatch))
+    first, second = (adbc.trial_curves(k)["value"] for k in adbc.trials["key"])
+    assert first.isna().all() and len(first) == 1100
+    assert second.iloc[-1] == 1.0 / 1100
