@@ -110,3 +110,36 @@ def test_truncated_journal_reads_a_prefix_or_fails_cleanly(
     assert len(campaign.trials) <= 4
     if cut < len(journal_bytes) and not journal_bytes[:cut].endswith(b"\n"):
         assert any("incomplete" in w for w in campaign.warnings)
+
+
+NUMBER = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(2**53), max_value=2**53),
+)
+
+
+@given(st.lists(st.lists(NUMBER, max_size=12), min_size=1, max_size=6), st.data())
+def test_stored_number_lists_decode_like_json(
+    lists: list[list[float]], data: st.DataObject
+) -> None:
+    """Attr texts as Optuna stores them (``json.dumps``) decode like ``json.loads``: the
+    columnar parse gives the same float64 bits, and the decoded value the same Python types."""
+    from hpo_tui.core.raw import EncodedList, decode_attr_texts
+
+    others = data.draw(st.lists(st.one_of(TEXT, st.booleans(), st.none()), max_size=3))
+    texts = [json.dumps(v) for v in (*lists, *others)]
+    for text, value in zip(texts, decode_attr_texts(texts), strict=True):
+        expected = json.loads(text)
+        if isinstance(value, EncodedList):
+            assert expected and all(type(x) in (int, float) for x in expected)
+            assert [_bits(float(x)) for x in expected] == [_bits(x) for x in value.numbers]
+            got = value.decode()
+            assert [type(x) for x in got] == [type(x) for x in expected]
+            assert [_bits(float(x)) for x in got] == [_bits(float(x)) for x in expected]
+        else:
+            assert json.dumps(value) == text  # not a number list: decoded as JSON
+            assert not (
+                isinstance(expected, list)
+                and expected
+                and all(type(x) in (int, float) for x in expected)
+            )

@@ -40,6 +40,7 @@ INTERMEDIATE_COLUMNS = ["trial_id", "step", "value"]
 # One JSON number as Python's json.dumps writes it, NaN and ±Infinity included (RE2 syntax).
 _JSON_NUMBER = r"(?:-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|NaN|-?Infinity)"
 NUMERIC_LIST_PATTERN = rf"^\[{_JSON_NUMBER}(?:, {_JSON_NUMBER})*\]$"
+_INT_TOKEN = r"(?:^\[|, )-?[0-9]+(?:, |\]$)"
 
 
 class EncodedList:
@@ -51,14 +52,17 @@ class EncodedList:
     gives, as float64) and :meth:`decode` the value itself (ints stay ints).
     """
 
-    __slots__ = ("numbers", "text")
+    __slots__ = ("has_ints", "numbers", "text")
 
-    def __init__(self, text: str, numbers: np.ndarray) -> None:
+    def __init__(self, text: str, numbers: np.ndarray, has_ints: bool = True) -> None:
         self.text = text
         self.numbers = numbers
+        self.has_ints = has_ints
 
     def decode(self) -> Any:
         """The value as Optuna would return it (a list of int/float)."""
+        if not self.has_ints:  # every token a float: the parsed numbers are the values
+            return self.numbers.tolist()
         return json.loads(self.text)
 
     def __eq__(self, other: object) -> bool:
@@ -105,15 +109,22 @@ def decode_attr_texts(texts: list[str], array: Any = None) -> list[Any]:
     lists = np.flatnonzero(mask)
     values: list[Any] = [None] * len(texts)
     if len(lists):
-        parts = pc.split_pattern(pc.utf8_slice_codeunits(array.take(lists), 1, -1), ", ")
+        texts_of_lists = array.take(lists)
+        # json.dumps writes every float with ".", "e", NaN or Infinity: a bare integer token
+        # means json.loads would give an int there.
+        has_ints = np.asarray(
+            pc.match_substring_regex(texts_of_lists, _INT_TOKEN).to_numpy(zero_copy_only=False),
+            dtype=bool,
+        ).tolist()
+        parts = pc.split_pattern(pc.utf8_slice_codeunits(texts_of_lists, 1, -1), ", ")
         numbers = np.asarray(
             pc.cast(pc.list_flatten(parts), pa.float64()).to_numpy(zero_copy_only=False),
             dtype=float,
         )
         ends = np.cumsum(pc.list_value_length(parts).to_numpy(zero_copy_only=False)).tolist()
         begin = 0
-        for row, end in zip(lists.tolist(), ends, strict=True):
-            values[row] = EncodedList(texts[row], numbers[begin:end])
+        for row, end, ints in zip(lists.tolist(), ends, has_ints, strict=True):
+            values[row] = EncodedList(texts[row], numbers[begin:end], ints)
             begin = end
     for row in np.flatnonzero(~mask).tolist():
         values[row] = json.loads(texts[row])
