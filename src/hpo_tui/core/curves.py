@@ -188,7 +188,7 @@ def curve_stats(
         },
         index=pd.Index(group_keys, name="key"),
     )
-    out["curve_train_val_gap"] = train_val_gap(curves, segments).reindex(out.index)
+    out["curve_train_val_gap"] = train_val_gap(curves, segments, maximize_keys).reindex(out.index)
     return out
 
 
@@ -200,13 +200,17 @@ def _first_segment_matching(segments: Segments, pattern: re.Pattern[str]) -> np.
     return matching[first_per_group(segments.key[matching])]  # (key, code) order
 
 
-def train_val_gap(curves: pd.DataFrame, segments: Segments) -> pd.Series:
-    """``val - train`` at the step where the ``val*`` list curve is lowest (first such step).
+def train_val_gap(
+    curves: pd.DataFrame, segments: Segments, maximize_keys: set[int] | None = None
+) -> pd.Series:
+    """``val - train`` at the step where the ``val*`` list curve is best (first such step):
+    lowest, or highest for trials in ``maximize_keys``.
 
     The ``val*`` curve is the trial's first by name that has a finite point; the ``train*``
     value is that of the first ``train*`` curve by name holding that step. Only trials with
     both a ``train*`` and a ``val*`` curve get a value.
     """
+    maximize = np.fromiter(maximize_keys or (), np.int64)
     values = curves["value"].to_numpy(dtype=float)
     steps = curves["step"].to_numpy(dtype=np.int64)
     is_val = segments.names_matching(_VAL)[segments.code] if len(segments) else np.zeros(0, bool)
@@ -218,7 +222,9 @@ def train_val_gap(curves: pd.DataFrame, segments: Segments) -> pd.Series:
     ends = np.cumsum(lengths)
     starts = ends - lengths
     rows = np.arange(ends[-1]) + np.repeat(segments.start[val_segments] - starts, lengths)
-    vals = values[rows]
+    # Maximized trials: negate, so that "lowest" is their best.
+    sign = np.where(np.isin(segments.key[val_segments], maximize), -1.0, 1.0)
+    vals = values[rows] * np.repeat(sign, lengths)
     finite = np.isfinite(vals)
     lowest = np.minimum.reduceat(np.where(finite, vals, np.inf), starts)
     has_finite = np.add.reduceat(finite.astype(np.int64), starts) > 0
@@ -228,7 +234,7 @@ def train_val_gap(curves: pd.DataFrame, segments: Segments) -> pd.Series:
     low_step = np.full(len(starts), -1, dtype=np.int64)
     low_step[group_of_row[first_hits]] = steps[rows[first_hits]]
     low_value = np.full(len(starts), np.nan)
-    low_value[group_of_row[first_hits]] = vals[first_hits]
+    low_value[group_of_row[first_hits]] = values[rows[first_hits]]
     # The first val* curve per trial among those with a finite point.
     usable = np.flatnonzero(has_finite)
     first_val = usable[first_per_group(segments.key[val_segments[usable]])]

@@ -83,8 +83,8 @@ COLUMN_DOCS: dict[str, tuple[str, str, str]] = {
         "float",
     ),
     "curve_train_val_gap": (
-        "val - train at the step where the val* list curve is lowest (trials with both "
-        "train* and val* list-valued user attrs)",
+        "val - train at the step where the val* list curve is best (lowest; highest in a "
+        "maximized study) (trials with both train* and val* list-valued user attrs)",
         "curve units",
         "float",
     ),
