@@ -49,9 +49,10 @@ class GridScreen(HpoScreen):
             id="grid.importance",
             tooltip="Parameter importance: params × studies",
         ),
-        Binding("a", "all_trials", "All trials", id="grid.all"),
+        Binding("a", "all_trials", "Trials", id="grid.all", tooltip="All trials of every study"),
         Binding("d", "diverged", "Diverged", id="grid.diverged"),
-        Binding("s", "space", "Search space", id="grid.space"),
+        # In ? help and the palette; the footer has no room for it at 120 columns.
+        Binding("s", "space", "Search space", id="grid.space", show=False),
         Binding(
             "t",
             "dynamics",
