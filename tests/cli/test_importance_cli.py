@@ -58,7 +58,7 @@ def test_fanova_without_scikit_learn_is_one_line_exit_2(
     assert captured.out == ""
     assert captured.err == (
         "hpo-tui: error: fANOVA needs scikit-learn, which is not installed "
-        "(pip install scikit-learn, or use the default ped_anova)\n"
+        "(pip install 'hpo-tui[fanova]', or use the default ped_anova)\n"
     )
 
 

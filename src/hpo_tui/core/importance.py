@@ -8,7 +8,7 @@ study with the study's directions, and handed to an Optuna evaluator:
   each param's distribution in the top 10 % of trials differs from all trials. Deterministic;
   direction-aware; multi-objective studies: importance for reaching the Pareto front.
 - ``fanova``: :class:`optuna.importance.FanovaImportanceEvaluator` (random forest, seed 0).
-  Needs scikit-learn, which hpo-tui does not install; single-objective studies only.
+  Needs scikit-learn (the optional extra ``hpo-tui[fanova]``); single-objective studies only.
 
 Importances are normalised to sum to 1 per study (Optuna's default).
 
@@ -66,7 +66,7 @@ def check_method(method: str) -> None:
     if method == "fanova" and not _has_sklearn():
         raise ImportanceUnavailable(
             "fANOVA needs scikit-learn, which is not installed "
-            "(pip install scikit-learn, or use the default ped_anova)"
+            "(pip install 'hpo-tui[fanova]', or use the default ped_anova)"
         )
 
 
