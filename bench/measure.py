@@ -138,7 +138,11 @@ def run_hpo_tui(size: Size, backend: str, timer: PhaseTimer) -> dict[str, Any]:
     seconds = time.perf_counter() - began
     cpu = cpu_seconds() - cpu_began
     peak = peak_rss_mb()  # before the footprint below allocates anything
+    phases, inclusive = dict(timer.seconds), dict(timer.inclusive)  # before it, too: the
+    # footprint reads every frame, and a frame built on demand would count as load time
     return {
+        "phases": phases,
+        "phases_inclusive": inclusive,
         "seconds": seconds,
         "cpu_seconds": cpu,
         "import_seconds": imported,
@@ -308,9 +312,7 @@ def measure(method: str, size: Size, backend: str, only: str | None = None) -> d
     """
     timer = PhaseTimer()
     if method == "hpo-tui":
-        result = run_hpo_tui(size, backend, timer)
-        result["phases"] = timer.seconds  # exclusive: "read"/"build" hold what is not listed
-        result["phases_inclusive"] = timer.inclusive
+        result = run_hpo_tui(size, backend, timer)  # phases exclusive: "other" = not listed
     elif method == "optuna":
         result = run_optuna(size, backend, only)
     elif method == "raw-star":

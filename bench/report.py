@@ -2,13 +2,15 @@
 
 Usage::
 
-    .venv/bin/python bench/report.py [RESULTS.json] [--write docs/performance.md]
+    .venv/bin/python bench/report.py [RESULTS.json ...] [--write docs/performance.md]
 
 Without ``--write`` the tables are printed. With it, every block between
 ``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->`` in the document is replaced by
 the section ``NAME`` rendered from the results (a section the results do not hold says so);
 the hand-written prose around the blocks is left as it is. ``RESULTS.json`` defaults to
-``bench/.cache/suite-last.json``, the last suite run.
+``bench/.cache/suite-last.json``, the last suite run. Several files are merged, later ones
+replacing the parts they hold (e.g. ``--parts load,cli`` in one run, ``--parts tui`` after a
+TUI change in another); the run section lists every command.
 """
 
 from __future__ import annotations
@@ -93,14 +95,46 @@ def _fastest_raw(group: dict[str, Result]) -> Result | None:
 # ---------------------------------------------------------------------------------------------
 
 
+PARTS = ("load", "cli", "tui", "firstpaint", "refresh")
+
+
+def merge(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One results dict from several suite runs; a later run's parts replace earlier ones."""
+    data = dict(runs[0])
+    data["runs"] = [_run_line(r) for r in runs]
+    for later in runs[1:]:
+        for part in PARTS:
+            if part in later:
+                data[part] = later[part]
+                if part == "tui":
+                    data["tui_repeat"] = later.get("tui_repeat")
+        data["machine"] = later["machine"]
+    present = [p for p in PARTS if p in data]
+    data["skipped"] = list(
+        dict.fromkeys(
+            s
+            for r in runs
+            for s in r.get("skipped", [])
+            if not any(s.startswith(f"part {p}:") for p in present)
+        )
+    )
+    return data
+
+
+def _run_line(data: dict[str, Any]) -> str:
+    after = data.get("loadavg_after", [float("nan")] * 3)
+    return (
+        f"`{data['command']}` ({', '.join(p for p in PARTS if p in data)}) — started "
+        f"{data['started_utc']}, {data.get('wall_seconds', float('nan')) / 60:.0f} min wall; "
+        f"load average {' / '.join(f'{x:.1f}' for x in data['loadavg_before'])} before, "
+        f"{' / '.join(f'{x:.1f}' for x in after)} after (1/5/15 min)."
+    )
+
+
 def section_run(data: dict[str, Any]) -> str:
     """Command, date, machine, load on the machine, what was skipped."""
-    lines = [
-        f"`{data['command']}` — started {data['started_utc']}, "
-        f"{data.get('wall_seconds', float('nan')) / 60:.0f} min wall; load average "
-        f"{' / '.join(f'{x:.1f}' for x in data['loadavg_before'])} before, "
-        f"{' / '.join(f'{x:.1f}' for x in data.get('loadavg_after', [float('nan')] * 3))} after "
-        f"(1/5/15 min).",
+    lines = [f"- {line}" for line in data.get("runs", [_run_line(data)])]
+    lines += [
         "",
         "| machine | |",
         "|---|---|",
@@ -387,10 +421,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     import json
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("results", nargs="?", type=Path, default=CACHE_DIR / "suite-last.json")
+    parser.add_argument("results", nargs="*", type=Path, default=[CACHE_DIR / "suite-last.json"])
     parser.add_argument("--write", type=Path, default=None, help="document to update in place")
     args = parser.parse_args(argv)
-    data = json.loads(args.results.read_text())
+    data = merge([json.loads(path.read_text()) for path in args.results])
     if args.write:
         names = write_doc(data, args.write)
         print(f"{args.write}: regenerated {', '.join(names) or 'nothing (no markers)'}")

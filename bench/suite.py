@@ -5,7 +5,8 @@ Usage::
     .venv/bin/python bench/suite.py [--quick] [--sizes 12x50x100,12x2000x100,12x5000x100-iv]
         [--backend both] [--repeat 3] [--parts load,cli,tui,firstpaint,refresh]
         [--tui-sizes 12x50x100,12x5000x100-iv,12x8334x10-iv] [--tui-repeat 5]
-        [--refresh-size 12x2000x100] [--optuna-budget 120] [--json PATH] [--write-doc]
+        [--refresh-size 12x2000x100] [--optuna-budget 120] [--source REV]
+        [--json PATH] [--write-doc]
 
 Parts, each measured in fresh processes (medians of ``--repeat`` runs, min–max, peak RSS):
 
@@ -25,6 +26,11 @@ Parts, each measured in fresh processes (medians of ``--repeat`` runs, min–max
     (``▰`` and `` trials · `` in its output), on the smallest size.
 ``refresh``
     ``bench/refresh.py``: incremental refresh (nothing changed; one new trial) vs a full reload.
+
+``--source REV`` measures hpo-tui as committed at ``REV`` (``git archive REV src`` into
+``bench/.cache/src-<commit>/``, put first on every child's ``PYTHONPATH``) instead of the
+working tree, so that uncommitted edits do not end up in the numbers; the measured commit is
+recorded either way.
 
 Results go to ``--json`` (default ``bench/.cache/suite-<time>.json``, also copied to
 ``bench/.cache/suite-last.json``); ``--write-doc`` regenerates the generated sections of
@@ -67,6 +73,48 @@ QUICK = {"sizes": "12x50x100", "tui_sizes": "12x50x100", "repeat": 2, "tui_repea
 TERMINAL = (200, 50)  # columns, lines: for Pilot and for the pseudo-terminal
 ROOT = BENCH_DIR.parent
 ANSI = re.compile(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[\]P^_].*?(?:\x07|\x1b\\)|\x1b[()][0-9A-B]")
+
+
+def use_source(rev: str) -> str:
+    """Export ``src/`` at ``rev`` and make every child import hpo-tui from it; the commit."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{rev}^{{commit}}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    target = CACHE_DIR / f"src-{commit[:12]}"
+    if not (target / "src" / "hpo_tui").is_dir():
+        target.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "archive", commit, "src"], cwd=ROOT, capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(target / "src"), os.environ.get("PYTHONPATH", "")) if p
+    )
+    return commit
+
+
+def measured_source() -> str:
+    """Which hpo-tui the children import: the commit, and whether the tree is edited."""
+    probe = subprocess.run(
+        [sys.executable, "-c", "import hpo_tui, pathlib; print(pathlib.Path(hpo_tui.__file__))"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    where = Path(probe.stdout.strip() or ".").resolve()
+    if CACHE_DIR in where.parents:
+        return f"git archive of {where.parents[2].name.removeprefix('src-')} ({where.parents[1]})"
+    head = subprocess.run(
+        ["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", "src"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    return f"working tree at {head}" + (" with uncommitted changes in src/" if dirty else "")
 
 
 def log(text: str) -> None:
@@ -357,6 +405,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--firstpaint-size", default="12x50x100")
     parser.add_argument("--refresh-size", default="12x2000x100")
     parser.add_argument("--optuna-budget", type=float, default=120.0)
+    parser.add_argument("--source", default=None, help="measure src/ as committed at REV")
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--write-doc", action="store_true", help="regenerate docs/performance.md")
     args = parser.parse_args(argv)
@@ -380,6 +429,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.quick and args.refresh_size == "12x2000x100":
         args.refresh_size = "12x50x100"
 
+    if args.source:
+        use_source(args.source)
     import generate
 
     began = time.perf_counter()
@@ -388,7 +439,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     data: dict[str, Any] = {
         "command": command.strip(),
         "started_utc": stamp.isoformat(timespec="seconds"),
-        "machine": machine_info(),
+        "machine": machine_info() | {"hpo-tui measured": measured_source()},
         "loadavg_before": os.getloadavg(),
         "parts": parts,
         "sizes": [s.label for s in sizes],
