@@ -239,3 +239,33 @@ def test_a_storage_that_appears_in_a_watched_directory_is_picked_up(tmp_path: Pa
     # b.db sorts after a.db, so a fresh load numbers the sources the same way
     assert_same_campaign(live.campaign, load_campaign([str(folder)]))
     assert not live.refresh().changed
+
+
+def test_splice_equals_full_build_when_curve_names_and_order_change(tmp_path: Path) -> None:
+    """The splice renumbers curve categories when a new name sorts before the old ones,
+    drops names no longer used, and inserts trials between kept ones."""
+    spec = f"sqlite:///{tmp_path / 'splice.db'}"
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    first = optuna.create_study(study_name="a_2M_h1", storage=spec)
+    second = optuna.create_study(study_name="b_2M_h3", storage=spec)
+    for study in (first, second):
+        for value in (0.5, 0.4):
+            trial = study.ask()
+            trial.report(value, 0)
+            trial.set_user_attr("val_losses", [value, value / 2])
+            study.tell(trial, value)
+    running = first.ask()
+    running.set_user_attr("zz_only_here", [1.0, 2.0])  # the only trial with this curve
+    live = LiveCampaign([spec])
+    assert "zz_only_here" in set(live.campaign.curves["curve"].cat.categories)
+
+    running.set_user_attr("zz_only_here", "no longer a curve")
+    running.set_user_attr("a_first_curve", [3.0, 2.0, 1.0])  # sorts before "intermediate"
+    first.tell(running, 0.3)
+    late = second.ask()  # a new trial after the replaced one
+    late.report(0.2, 0)
+    summary = live.refresh()
+    assert summary.changed
+    assert_same_campaign(live.campaign, load_campaign([spec]))
+    names = list(live.campaign.curves["curve"].cat.categories)
+    assert names == ["a_first_curve", "intermediate", "val_losses"]

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
 
 from hpo_tui.core.axes import parse_axes
 from hpo_tui.core.config import Config
@@ -553,22 +552,7 @@ def splice_campaign(old: Campaign, patch: Campaign, replaced: set[int]) -> Campa
     trials = trials[trial_column_order(list(trials.columns), old.axis_names)]
     trials["diverged"] = trials["diverged"].astype(bool)
 
-    curve_keep = ~old.curves["key"].isin(keys).to_numpy()
-    old_curves = old.curves[curve_keep]
-    names = union_categoricals(
-        [_object_categories(f["curve"]) for f in (old_curves, patch.curves)],
-        sort_categories=True,
-    )
-    studies_of_rows = union_categoricals(
-        [_object_categories(f["study"]) for f in (old_curves, patch.curves)],
-        sort_categories=True,
-    )
-    curves = pd.concat([old_curves, patch.curves], ignore_index=True)
-    # Categories as a full build makes them: sorted, only those still used.
-    curves["curve"] = _object_codes(names.remove_unused_categories())
-    curves["study"] = _object_codes(studies_of_rows.remove_unused_categories())
-    order_rows = np.argsort(curves["key"].to_numpy(), kind="stable")  # blocks stay in order
-    curves = curves.iloc[order_rows].reset_index(drop=True)
+    curves = _splice_curves(old.curves, patch.curves, np.asarray(keys, dtype=np.int64))
 
     summary = [
         *(f"n_{s.lower()}" for s in ("TRIALS", *STATES)),
@@ -587,6 +571,88 @@ def splice_campaign(old: Campaign, patch: Campaign, replaced: set[int]) -> Campa
         config=old.config,
         axis_names=old.axis_names,
     )
+
+
+def _splice_curves(old: pd.DataFrame, patch: pd.DataFrame, replaced: np.ndarray) -> pd.DataFrame:
+    """``old`` (sorted by key) without the rows of ``replaced`` keys, with ``patch``'s rows
+    inserted at their key's place: each column is one concatenation of a few slices, no sort
+    or mask over millions of rows."""
+    old_keys = old["key"].to_numpy(dtype=np.int64)
+    patch = patch.iloc[np.argsort(patch["key"].to_numpy(dtype=np.int64), kind="stable")]
+    patch_keys = patch["key"].to_numpy(dtype=np.int64)
+    # Events in old row coordinates: insert a patch block (kind 0) before dropping the old
+    # rows of a replaced key (kind 1) that start at the same row.
+    events: list[tuple[int, int, int, int]] = []
+    replaced = np.unique(replaced)
+    for key, start, end in zip(
+        replaced.tolist(),
+        np.searchsorted(old_keys, replaced, side="left").tolist(),
+        np.searchsorted(old_keys, replaced, side="right").tolist(),
+        strict=True,
+    ):
+        if end > start:
+            events.append((start, 1, end, key))
+    block_starts = first_per_group(patch_keys)
+    block_ends = np.append(block_starts[1:], len(patch_keys))[: len(block_starts)]
+    at = np.searchsorted(old_keys, patch_keys[block_starts], side="left")
+    for position, first, last in zip(
+        at.tolist(), block_starts.tolist(), block_ends.tolist(), strict=True
+    ):
+        events.append((position, 0, first, last))
+    events.sort()
+    plan: list[tuple[bool, int, int]] = []  # (from old?, start, end)
+    current = 0
+    for position, kind, a, b in events:
+        if position > current:
+            plan.append((True, current, position))
+            current = position
+        if kind == 0:
+            plan.append((False, a, b))
+        else:
+            current = a  # skip the replaced rows
+    plan.append((True, current, len(old_keys)))
+
+    def pieces(old_values: np.ndarray, patch_values: np.ndarray) -> np.ndarray:
+        parts = [old_values[a:b] if from_old else patch_values[a:b] for from_old, a, b in plan]
+        return np.concatenate(parts) if parts else old_values[:0]
+
+    columns: dict[str, Any] = {}
+    for name in old.columns:
+        kept, added = old[name].array, patch[name].array
+        if isinstance(kept, pd.Categorical):
+            assert isinstance(added, pd.Categorical)
+            columns[name] = _spliced_categorical(kept, added, pieces)
+        else:
+            dtype = np.asarray(kept).dtype
+            columns[name] = pieces(np.asarray(kept), np.asarray(added).astype(dtype))
+    return pd.DataFrame(columns, copy=False)
+
+
+def _spliced_categorical(
+    old: pd.Categorical,
+    patch: pd.Categorical,
+    pieces: Callable[[np.ndarray, np.ndarray], np.ndarray],
+) -> pd.Categorical:
+    """A categorical column of :func:`_splice_curves`, its categories as a full build makes
+    them: sorted, only those used."""
+    names = sorted({str(c) for c in old.categories} | {str(c) for c in patch.categories})
+    position = {name: code for code, name in enumerate(names)}
+    old_map = np.array([position[str(c)] for c in old.categories], dtype=np.int64)
+    patch_map = np.array([position[str(c)] for c in patch.categories], dtype=np.int64)
+    old_codes = np.asarray(old.codes, dtype=np.int64)
+    if not np.array_equal(old_map, np.arange(len(old_map))):
+        old_codes = old_map[old_codes]  # a new name sorts before old ones: renumber
+    patch_codes = (
+        patch_map[np.asarray(patch.codes, dtype=np.int64)]
+        if len(patch_map)
+        else (np.zeros(len(patch), dtype=np.int64))
+    )
+    codes = pieces(old_codes, patch_codes)
+    used = np.bincount(codes, minlength=len(names)) > 0
+    kept_names = [name for name, is_used in zip(names, used.tolist(), strict=True) if is_used]
+    if len(kept_names) < len(names):
+        codes = (np.cumsum(used) - 1)[codes]
+    return pd.Categorical.from_codes(codes, categories=pd.Index(kept_names, dtype=object))
 
 
 def _study_summary(
