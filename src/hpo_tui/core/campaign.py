@@ -92,8 +92,14 @@ class Campaign:
         return self.trials[self.trials["study_id"] == study_id]
 
     def trial_curves(self, key: int) -> pd.DataFrame:
-        """All curve points of one trial (by campaign-wide trial ``key``)."""
-        return self.curves[self.curves["key"] == key]
+        """All curve points of one trial (by campaign-wide trial ``key``).
+
+        ``curves`` is sorted by key (then curve and step): a binary search, not a scan.
+        """
+        keys = self.curves["key"].to_numpy()
+        start = int(np.searchsorted(keys, key, side="left"))
+        end = int(np.searchsorted(keys, key, side="right"))
+        return self.curves.iloc[start:end]
 
 
 def read_source(source: Source) -> tuple[RawTables, list[str]]:
