@@ -123,8 +123,10 @@ def merge(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 def _run_line(data: dict[str, Any]) -> str:
     after = data.get("loadavg_after", [float("nan")] * 3)
+    measured = re.sub(r" \(/.*\)$", "", data["machine"].get("hpo-tui measured", "?"))
     return (
-        f"`{data['command']}` ({', '.join(p for p in PARTS if p in data)}) — started "
+        f"`{data['command']}` ({', '.join(p for p in PARTS if p in data)}; hpo-tui: "
+        f"{measured}) — started "
         f"{data['started_utc']}, {data.get('wall_seconds', float('nan')) / 60:.0f} min wall; "
         f"load average {' / '.join(f'{x:.1f}' for x in data['loadavg_before'])} before, "
         f"{' / '.join(f'{x:.1f}' for x in after)} after (1/5/15 min)."
@@ -139,7 +141,7 @@ def section_run(data: dict[str, Any]) -> str:
         "| machine | |",
         "|---|---|",
     ]
-    lines += [f"| {k} | {v} |" for k, v in data["machine"].items()]
+    lines += [f"| {k} | {v} |" for k, v in data["machine"].items() if k != "hpo-tui measured"]
     if data.get("skipped"):
         lines += ["", "Skipped in this run:", ""]
         lines += [f"- {s}" for s in data["skipped"]]
@@ -404,11 +406,11 @@ def write_doc(data: dict[str, Any], path: Path) -> list[str]:
     replaced = []
     for name, render in SECTIONS.items():
         pattern = re.compile(
-            rf"(<!-- generated:{name} -->\n).*?(\n<!-- /generated:{name} -->)", re.DOTALL
+            rf"(<!-- generated:{name} -->\n).*?(<!-- /generated:{name} -->)", re.DOTALL
         )
         if pattern.search(text):
             body = render(data)
-            text = pattern.sub(lambda m, body=body: m.group(1) + body + m.group(2), text)
+            text = pattern.sub(lambda m, body=body: m.group(1) + body + "\n" + m.group(2), text)
             replaced.append(name)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")

@@ -107,7 +107,7 @@ def measured_source() -> str:
     )
     where = Path(probe.stdout.strip() or ".").resolve()
     if CACHE_DIR in where.parents:
-        return f"git archive of {where.parents[2].name.removeprefix('src-')} ({where.parents[1]})"
+        return f"git archive of {where.parents[2].name.removeprefix('src-')}"
     head = subprocess.run(
         ["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
