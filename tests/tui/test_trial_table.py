@@ -1,4 +1,4 @@
-"""TrialTable's sort by cached ranks gives exactly the order of a stable pandas sort."""
+"""TrialTable: sorting by cached ranks and formatting distinct values once change nothing shown."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from hpo_tui.core import load_campaign
-from hpo_tui.tui.widgets.trial_table import TrialTable, sort_rows
+from hpo_tui.tui.widgets.trial_table import TrialTable, _format_values, format_column, sort_rows
 from tests.helpers.golden import GOLDEN_SPEC
 
 
@@ -49,3 +49,27 @@ def test_ties_missing_signed_zero_and_mixed_objects(ascending: bool) -> None:
     for column in trials.columns:
         ranked, expected = _orders(trials, column, ascending, "")
         assert ranked == expected, column
+
+
+def test_formatting_distinct_values_once_gives_the_same_strings() -> None:
+    n = 5000
+    rng = np.random.default_rng(0)
+    pick = rng.integers(0, 4, size=n)
+    columns = {
+        "float": pd.Series(np.array([0.5, np.nan, -0.0, 1.2e-05])[pick]),
+        "Int64": pd.Series(pd.array([3, None, 1, 2], dtype="Int64")[pick]),
+        "bool": pd.Series(np.array([True, False, True, False])[pick]),
+        "str": pd.Series(pd.array(["a", None, "b\x1b[31m", "é"], dtype="str")[pick]),
+        "text objects": pd.Series(np.array(["x", None, float("nan"), "y"], dtype=object)[pick]),
+        "mixed objects": pd.Series(np.array([1, 1.0, True, "1"], dtype=object)[pick]),
+        "all missing": pd.Series([np.nan] * n),
+        "datetime": pd.Series(
+            pd.to_datetime(
+                ["2026-01-05 08:00:00", None, "2026-01-06 00:00:00", "2026-01-07 01:02:03"],
+                utc=True,
+            )[pick]
+        ),
+        "unique floats": pd.Series(rng.random(n)),
+    }
+    for name, series in columns.items():
+        assert format_column(series) == _format_values(series), name

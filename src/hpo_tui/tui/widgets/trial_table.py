@@ -29,7 +29,30 @@ RECENT = "✚"  # new or changed at the last refresh
 
 
 def format_column(series: pd.Series) -> list[str]:
-    """Display strings for one column (numbers readable, text literal)."""
+    """Display strings for one column (numbers readable, text literal).
+
+    A column with many repeated values (studies, states, budgets, int params, steps) is
+    formatted once per distinct value, missing values one by one as before. Object columns
+    only when they hold nothing but strings: ``1``, ``1.0`` and ``True`` hash alike but read
+    differently.
+    """
+    if len(series) > 1000 and (
+        series.dtype != object or pd.api.types.infer_dtype(series, skipna=True) == "string"
+    ):
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        if len(uniques) * 4 < len(series):
+            texts = np.array(_format_values(pd.Series(uniques, dtype=series.dtype)), dtype=object)
+            out = np.empty(len(series), dtype=object)
+            present = codes >= 0
+            out[present] = texts[codes[present]]
+            missing = np.flatnonzero(codes < 0)
+            if missing.size:
+                out[missing] = _format_values(series.iloc[missing])
+            return list(out)
+    return _format_values(series)
+
+
+def _format_values(series: pd.Series) -> list[str]:
     dtype = series.dtype
     if isinstance(dtype, pd.DatetimeTZDtype):
         return ["—" if pd.isna(v) else v.strftime("%Y-%m-%d %H:%M:%S") for v in series]
