@@ -99,3 +99,20 @@ def test_unsupported_specs_are_clear(spec: str) -> None:
     with pytest.raises(SourceError) as info:
         resolve_sources([spec])
     assert spec.split(":")[0] in str(info.value)
+
+
+def test_one_trial_detail_equals_the_built_details(sqlite_storage: BuiltStorage) -> None:
+    """The trial screen's per-trial detail, taken before and after the details frame is
+    built, equals that frame's row (NaN-aware through JSON text)."""
+    import json
+
+    campaign = load_campaign([sqlite_storage.spec])
+    keys = campaign.trials["key"].tolist()
+    before = {k: campaign.trial_detail(k) for k in keys}
+    assert campaign._details is None  # not built by the per-trial lookups
+    for key in keys:
+        built = campaign.details.loc[key]
+        assert list(before[key].index) == list(built.index)
+        for column in built.index:
+            text = json.dumps(built[column], sort_keys=True, default=repr)
+            assert json.dumps(before[key][column], sort_keys=True, default=repr) == text

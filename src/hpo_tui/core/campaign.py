@@ -87,6 +87,20 @@ class Campaign:
             )
         return self._details
 
+    def trial_detail(self, key: int) -> pd.Series:
+        """One trial's row of :attr:`details`, without building them for every trial when
+        they are not built yet (the trial screen opens one trial at a time)."""
+        if self._details is not None:
+            return self._details.loc[key]
+        tables = self.detail_tables
+        index = pd.Index([key])
+        params, users, systems = (
+            t[t["key"].to_numpy() == key]
+            for t in (tables.params, tables.user_attrs, tables.system_attrs)
+        )
+        one = _details(index, params, users, systems)
+        return one.loc[key]
+
     def study_trials(self, study_id: int) -> pd.DataFrame:
         """The trials of one study, by trial number."""
         return self.trials[self.trials["study_id"] == study_id]

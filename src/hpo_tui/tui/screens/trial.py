@@ -42,7 +42,7 @@ def trial_series(campaign: Campaign, key: int, log_y: bool, prefix: str = "") ->
 def info_table(campaign: Campaign, key: int, full: bool) -> Table:
     """The trial's facts as a two-column table; long values folded unless ``full``."""
     row = campaign.trials.loc[key]
-    detail = campaign.details.loc[key]
+    detail = campaign.trial_detail(key)
     table = Table.grid(padding=(0, 1))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
