@@ -11,8 +11,10 @@ line of JSON on stdout:
   (the grid's ``Loading…``; the load runs in a worker meanwhile);
 - ``grid_s``: from creating the app to the grid filled with the loaded campaign and painted;
 - ``all_trials_s``: key ``a`` on the grid until the all-trials table is mounted and painted;
-- ``keys``: for each keypress on that table, ``--repeat`` measurements of wall and CPU time
-  from the key event to the screen idle and repainted (``Pilot.press`` + ``Pilot.pause``),
+- ``keys``: for each keypress on that table, ``--repeat`` measurements of ``paint_s``, from
+  the key event to the end of the last repaint it caused (the compositor's
+  ``render_update``, timed by a wrapper), and of wall and CPU time from the key event to the
+  screen idle and repainted (``Pilot.press`` + ``Pilot.pause``),
   each with every trial shown (a state filter or filter left by the previous press is
   cleared first, untimed).
   ``noop`` is a key bound to nothing: the harness's own cost (Pilot's idle detection sleeps
@@ -53,6 +55,28 @@ KEYS = (
 )
 
 
+def _time_paints() -> list[float]:
+    """Record when the compositor last finished rendering an update (``[0]``, perf_counter).
+
+    Setting ``[0]`` to the time of a keypress and reading it once the screen is idle gives
+    keypress → last repaint done, without the idle detection's own sleeps; it stays at the
+    keypress time when nothing was repainted.
+    """
+    from textual._compositor import Compositor
+
+    last = [0.0]
+    render_update = Compositor.render_update
+
+    def timed(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return render_update(self, *args, **kwargs)
+        finally:
+            last[0] = time.perf_counter()
+
+    Compositor.render_update = timed  # type: ignore[method-assign]
+    return last
+
+
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
@@ -64,6 +88,8 @@ async def run(spec: str, repeat: int, size: tuple[int, int], profile: str | None
     from hpo_tui.tui.screens.grid import GridScreen
     from hpo_tui.tui.screens.study import StudyScreen
     from hpo_tui.tui.screens.trial import TrialScreen
+
+    painted = _time_paints()
 
     result: dict[str, Any] = {"import_s": time.perf_counter() - began}
     began = time.perf_counter()
@@ -142,7 +168,7 @@ async def run(spec: str, repeat: int, size: tuple[int, int], profile: str | None
         }
         keys: dict[str, dict[str, Any]] = {}
         for name, (key, prepare) in scenarios.items():
-            walls, cpus = [], []
+            walls, cpus, paints = [], [], []
             for _ in range(repeat):
                 if name != "back":
                     await ensure_study()
@@ -151,6 +177,7 @@ async def run(spec: str, repeat: int, size: tuple[int, int], profile: str | None
                     await prepare()
                 profiler = cProfile.Profile() if profile == name else None
                 began, cpu_began = time.perf_counter(), time.process_time()
+                painted[0] = began
                 if profiler:
                     profiler.enable()
                 await pilot.press(key)
@@ -159,6 +186,7 @@ async def run(spec: str, repeat: int, size: tuple[int, int], profile: str | None
                     profiler.disable()
                 walls.append(time.perf_counter() - began)
                 cpus.append(time.process_time() - cpu_began)
+                paints.append(painted[0] - began)
                 if profiler:
                     stats = pstats.Stats(profiler, stream=sys.stderr)
                     stats.sort_stats("cumulative").print_stats(40)
@@ -170,6 +198,8 @@ async def run(spec: str, repeat: int, size: tuple[int, int], profile: str | None
                 "cpu_s": cpus,
                 "median_wall_s": statistics.median(walls),
                 "median_cpu_s": statistics.median(cpus),
+                "paint_s": paints,
+                "median_paint_s": statistics.median(paints),
             }
             await ensure_study()
         result["keys"] = keys

@@ -393,3 +393,26 @@ async def test_sort_filter_and_mark_repaint_the_same_table() -> None:
         await pilot.pause()
         assert mounted.row_count == len(trial_table.trials)
         assert key is not None and key in trial_table.keys_in_view()
+
+
+async def test_status_line_changes_with_the_table_once() -> None:
+    """The status line is set by the action itself (same frame as the table); the
+    ``Rebuilt`` message that follows does not repaint an unchanged line."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_main_study(pilot)
+        await _move_to_column(pilot, screen, "value")
+        status = screen.query_one("#study-status")
+        texts: list[str] = []
+        update = status.update  # type: ignore[attr-defined]
+
+        def counting(content: object = "") -> None:
+            texts.append(str(content))
+            update(content)
+
+        status.update = counting  # type: ignore[attr-defined]
+        await screen.sort_by("value")
+        assert texts and "sorted by value ↑" in texts[-1]  # before any message is handled
+        await pilot.pause()
+        await pilot.pause()
+        assert len(texts) == 1

@@ -77,6 +77,7 @@ class StudyScreen(HpoScreen):
     def __init__(self, study_id: int | None) -> None:
         super().__init__()
         self.study_id = study_id
+        self._status = Text()
 
     def _trials(self) -> pd.DataFrame:
         campaign = self.hpo.campaign
@@ -129,6 +130,12 @@ class StudyScreen(HpoScreen):
     def on_trial_table_rebuilt(self, event: TrialTable.Rebuilt) -> None:
         self._update_status(event.shown, event.total)
 
+    async def _rebuild(self) -> None:
+        """Rebuild the table and the status line in the same frame (not one frame later,
+        as the ``Rebuilt`` message would)."""
+        await self.table.rebuild()
+        self._update_status(len(self.table.order), len(self.table.trials))
+
     def _update_status(self, shown: int, total: int) -> None:
         state = self.table.state
         parts = [f"{shown} of {total} trials"]
@@ -140,7 +147,10 @@ class StudyScreen(HpoScreen):
             parts.append(f"filter: {printable(state.query)}")
         if state.marked:
             parts.append(f"{len(state.marked)} marked")
-        self.query_one("#study-status", Static).update(Text("  ·  ".join(parts), style="dim"))
+        text = Text("  ·  ".join(parts), style="dim")
+        if text != self._status:  # an unchanged line is not repainted
+            self._status = text
+            self.query_one("#study-status", Static).update(text)
 
     async def campaign_changed(self, summary: object) -> None:
         """A refresh: new rows appear, changed ones are flagged ✚ until the next refresh."""
@@ -167,7 +177,7 @@ class StudyScreen(HpoScreen):
             state.ascending = not state.ascending
         else:
             state.sort_column, state.ascending = column, True
-        await self.table.rebuild()
+        await self._rebuild()
 
     async def action_sort(self) -> None:
         column = self.table.current_column()
@@ -199,14 +209,14 @@ class StudyScreen(HpoScreen):
         error.update("")
         self.table.state.query = expression
         event.input.add_class("hidden")
-        await self.table.rebuild()
+        await self._rebuild()
 
     async def action_state_filter(self) -> None:
         state = self.table.state
         state.state_filter = STATE_FILTERS[
             (STATE_FILTERS.index(state.state_filter) + 1) % len(STATE_FILTERS)
         ]
-        await self.table.rebuild()
+        await self._rebuild()
 
     async def action_mark(self) -> None:
         key = self.table.current_key()
@@ -214,7 +224,7 @@ class StudyScreen(HpoScreen):
             return
         marked = self.table.state.marked
         marked.symmetric_difference_update({key})
-        await self.table.rebuild()
+        await self._rebuild()
         self.table.table.action_cursor_down()
 
     def action_compare(self) -> None:
@@ -242,6 +252,6 @@ class StudyScreen(HpoScreen):
         async def chosen(columns: list[str] | None) -> None:
             if columns:
                 self.table.state.columns = columns
-                await self.table.rebuild()
+                await self._rebuild()
 
         self.app.push_screen(ColumnPicker(available, self.table.state.columns), chosen)

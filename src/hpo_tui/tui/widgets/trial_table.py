@@ -152,16 +152,18 @@ class TrialView(DataTableBackend[pa.Table]):
         raise NotImplementedError("TrialTable sorts the frame, not the display strings")
 
 
-def view_changed(table: DataTable) -> None:
+def view_changed(table: DataTable, *, row_count_changed: bool) -> None:
     """Repaint ``table`` after its :class:`TrialView` changed order or flags (same columns).
 
     Invalidates what ``DataTable.remove_row`` invalidates (textual-fastdatatable 0.19 has no
     public call for "the backend's rows changed"): the render caches are keyed by
-    ``_update_count``; the scrollable height is recomputed on idle; the cursor is clamped to
-    the new row count. (A DataTable subclass would lose the library's component-class CSS.)
+    ``_update_count``; the scrollable height is recomputed on idle (when the row count
+    changed: otherwise that costs one more frame); the cursor is clamped to the new row
+    count. (A DataTable subclass would lose the library's component-class CSS.)
     """
     table._update_count += 1
-    table._require_update_dimensions = True
+    if row_count_changed:
+        table._require_update_dimensions = True
     table.cursor_coordinate = table.cursor_coordinate
     table.hover_coordinate = table.hover_coordinate
     table.refresh(layout=True)
@@ -334,8 +336,9 @@ class TrialTable(Container):
         view = self._view
         if mounted and view is not None and view.columns[1:] == list(self.state.columns):
             table = self.table
+            shown_before = len(view.order)
             view.order = self.order
-            view_changed(table)
+            view_changed(table, row_count_changed=len(self.order) != shown_before)
         else:
             for old in mounted:
                 await old.remove()
