@@ -1,13 +1,14 @@
 """The trial table: an Arrow-backed table (textual-fastdatatable) that stays fluid with 100k
-rows. Sorting and filtering run in pandas on the numbers (NaN always last); the displayed
-strings are formatted once per column, and the table reads them through the view's row
-order (:class:`TrialView`), so a sort, a filter or a mark changes one integer array and
-repaints the visible rows: no table is rebuilt or remounted, and the cost of a keypress does
-not grow with the number of rows beyond the sort or filter itself."""
+rows. Sorting (by a dense rank per column, computed once) and filtering run on the values,
+not the strings (NaN always last). The display strings are formatted once per column and
+read through the view's row order (:class:`TrialView`), so a sort, a filter or a mark
+changes one integer array and repaints the visible rows: no table is rebuilt or remounted,
+and the cost of a keypress does not grow with the number of rows beyond the sort or filter
+itself."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -78,14 +79,14 @@ class TrialView(DataTableBackend[pa.Table]):
         texts: Sequence[pa.Array],
         widths: Sequence[int],
         order: np.ndarray,
-        flag: Any,
+        flag: Callable[[int], str],
     ) -> None:
         self._render_markup: bool | None = None
         self._names = list(names)
         self._texts = list(texts)
         self._widths = list(widths)
         self.order = order
-        self._flag = flag  # callable: frame row -> the flag cell's text
+        self._flag = flag  # frame row -> the flag cell's text
 
     @classmethod
     def from_pydict(
