@@ -362,8 +362,8 @@ def cmd_importance(args: argparse.Namespace, config: Config) -> int:
         return 0
     label = importance.METHOD_LABELS[args.method]
     _emit(importance.matrix_frame(matrix), "table", args.digits, title=f"importance ({label})")
-    for study_id, note in matrix.notes.items():
-        print(importance.printable_line(f"{matrix.labels[study_id]}: {note}"))
+    for line in importance.note_lines(matrix):
+        print(importance.printable_line(line))
     return 0
 
 

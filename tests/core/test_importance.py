@@ -16,6 +16,7 @@ import hpo_tui.core.importance as importance_module
 from hpo_tui.core import load_campaign
 from hpo_tui.core.importance import (
     MIN_COMPLETE_TRIALS,
+    RECOMMENDED_COMPLETE_TRIALS,
     ImportanceCache,
     ImportanceUnavailable,
     campaign_importance,
@@ -23,7 +24,15 @@ from hpo_tui.core.importance import (
     importance_matrix,
     study_importance,
 )
-from tests.helpers.patterns_campaign import FEW, N_FEW, STRONG, TRAP, patterns_db
+from tests.helpers.patterns_campaign import (
+    CAUTION,
+    FEW,
+    N_CAUTION,
+    N_FEW,
+    STRONG,
+    TRAP,
+    patterns_db,
+)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +71,7 @@ def test_the_param_the_objective_depends_on_ranks_first(campaign) -> None:
     assert (strong["method"] == "ped_anova").all()
     # FAIL (diverged) trials carry no value and are not counted
     n = _n_complete_finite(campaign, STRONG)
-    assert n >= MIN_COMPLETE_TRIALS and (strong["n_trials"] == n).all()
+    assert n >= RECOMMENDED_COMPLETE_TRIALS and (strong["n_trials"] == n).all()
     assert strong["note"].eq("").all()
     assert strong["budget"].eq("2M").all() and strong["horizon"].eq("h1").all()
 
@@ -92,16 +101,56 @@ def test_too_few_completed_trials_give_a_note_not_numbers(campaign) -> None:
     ]
 
 
+def test_between_the_thresholds_numbers_come_with_a_caution(campaign) -> None:
+    assert MIN_COMPLETE_TRIALS <= N_CAUTION < RECOMMENDED_COMPLETE_TRIALS
+    caution = _rows(campaign_importance(campaign), CAUTION)
+    assert caution["param"].tolist() == ["learning_rate", "dropout"]
+    assert caution["importance"].notna().all()
+    assert math.isclose(caution["importance"].sum(), 1.0)
+    assert caution["n_trials"].tolist() == [N_CAUTION] * 2
+    assert (
+        caution["note"].tolist()
+        == [
+            f"few completed trials (n={N_CAUTION} < {RECOMMENDED_COMPLETE_TRIALS}): "
+            "the ranking may change"
+        ]
+        * 2
+    )
+
+
+@pytest.mark.parametrize(
+    ("n", "note"),
+    [
+        (19, "too few completed trials (n=19, need ≥ 20)"),
+        (20, "few completed trials (n=20 < 50): the ranking may change"),
+        (49, "few completed trials (n=49 < 50): the ranking may change"),
+        (50, ""),
+    ],
+)
+def test_the_thresholds_count_completed_trials(campaign, n: int, note: str) -> None:
+    assert (MIN_COMPLETE_TRIALS, RECOMMENDED_COMPLETE_TRIALS) == (20, 50)
+    # STRONG cut down to its first n completed trials
+    strong = _study_id(campaign, STRONG)
+    trials = campaign.trials
+    complete = trials[(trials["study_id"] == strong) & (trials["state"] == "COMPLETE")]
+    smaller = dataclasses.replace(campaign, trials=trials.drop(index=complete.index[n:]))
+    rows = study_importance(smaller, strong)
+    assert rows["n_trials"].eq(n).all()
+    assert rows["note"].eq(note).all()
+    assert rows["importance"].notna().all() == (n >= MIN_COMPLETE_TRIALS)
+
+
 def test_studies_in_grid_order_and_reproducible(campaign) -> None:
     first = campaign_importance(campaign)
-    assert list(dict.fromkeys(first["study"])) == [STRONG, TRAP, FEW]  # 2M h1, 2M h3, 20M h1
+    # 2M h1, 2M h3, 20M h1, 20M h3
+    assert list(dict.fromkeys(first["study"])) == [STRONG, TRAP, FEW, CAUTION]
     pd.testing.assert_frame_equal(first, campaign_importance(campaign))
 
 
 def test_matrix_rows_params_columns_studies(campaign) -> None:
     frame = campaign_importance(campaign)
     matrix = importance_matrix(campaign, frame)
-    ids = [_study_id(campaign, n) for n in (STRONG, TRAP, FEW)]
+    ids = [_study_id(campaign, n) for n in (STRONG, TRAP, FEW, CAUTION)]
     assert list(matrix.values.columns) == ids
     assert matrix.labels[ids[0]] == "2M h1"
     assert set(matrix.values.index) == {"learning_rate", "dropout", "width", "activation", "x", "y"}
@@ -109,7 +158,11 @@ def test_matrix_rows_params_columns_studies(campaign) -> None:
         frame.set_index(["study", "param"]).loc[(STRONG, "learning_rate"), "importance"]
     )
     assert math.isnan(matrix.values.loc["x", ids[0]])  # STRONG has no x
+    assert list(matrix.notes) == [ids[2]]
     assert matrix.notes[ids[2]].startswith("too few completed trials")
+    assert list(matrix.cautions) == [ids[3]]
+    assert matrix.cautions[ids[3]].startswith(f"few completed trials (n={N_CAUTION} < 50)")
+    assert matrix.header(ids[3]) == "20M h3 †" and matrix.header(ids[0]) == "2M h1"
     assert matrix.values.index[0] in ("learning_rate", "x")  # most important first
 
 
@@ -145,9 +198,9 @@ def test_cache_recomputes_only_the_studies_that_changed(
     counter = _Counting(monkeypatch)
     cache = ImportanceCache()
     before = cache.get(load_campaign([str(copy)]), "ped_anova")
-    assert counter.calls == 2  # STRONG and TRAP; FEW has too few trials
+    assert counter.calls == 3  # STRONG, TRAP and CAUTION; FEW has too few trials
     again = cache.get(load_campaign([str(copy)]), "ped_anova")
-    assert counter.calls == 2  # nothing changed: nothing recomputed
+    assert counter.calls == 3  # nothing changed: nothing recomputed
     pd.testing.assert_frame_equal(before, again)
 
     url = f"sqlite:///{copy}"
@@ -157,11 +210,11 @@ def test_cache_recomputes_only_the_studies_that_changed(
     strong.optimize(_strong_objective, n_trials=1)
     changed = load_campaign([str(copy)])
     after = cache.get(changed, "ped_anova")
-    assert counter.calls == 3  # only STRONG again
+    assert counter.calls == 4  # only STRONG again
     assert _rows(after, STRONG)["n_trials"].iloc[0] == _rows(before, STRONG)["n_trials"].iloc[0] + 1
     pd.testing.assert_frame_equal(_rows(after, TRAP), _rows(before, TRAP))
     cache.get(changed, "ped_anova")
-    assert counter.calls == 3
+    assert counter.calls == 4
     pd.testing.assert_frame_equal(after, campaign_importance(changed))  # equals a fresh run
 
 
@@ -188,5 +241,5 @@ def test_golden_campaign_multi_objective_and_small_studies() -> None:
     campaign = load_campaign([str(root / "tests/fixtures/golden/campaign.db")])
     frame = campaign_importance(campaign)
     assert set(frame["study"]) == set(campaign.studies["study"])
-    assert frame["importance"].isna().all()  # every golden study has fewer than 50 trials
+    assert frame["importance"].isna().all()  # every golden study has fewer than 20 trials
     assert frame["note"].str.startswith("too few completed trials").all()

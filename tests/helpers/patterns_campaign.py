@@ -10,6 +10,8 @@ once per test session and returns its path.
 - ``TRAP`` (maximize, 80 trials): the best values need ``x`` near 0 (a narrow peak); the worst
   need ``y > 0.8``. Read as a minimization, ``y`` would come first: direction matters.
 - ``FEW`` (minimize, 8 trials): too few completed trials for an importance.
+- ``CAUTION`` (minimize, 35 trials): enough for numbers, fewer than recommended (a caution);
+  the objective is ``(log10(learning_rate) + 3)²``, ``dropout`` does not enter it.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ import pytest
 STRONG = "pat_2M_h1"
 TRAP = "pat_2M_h3"
 FEW = "pat_20M_h1"
-N_STRONG, N_TRAP, N_FEW = 60, 80, 8
+CAUTION = "pat_20M_h3"
+N_STRONG, N_TRAP, N_FEW, N_CAUTION = 60, 80, 8, 35
 DIVERGE_ABOVE = 0.03  # learning rates above this diverge in STRONG
 
 
@@ -75,12 +78,26 @@ def _few(storage: Any) -> None:
     )
 
 
+def _caution(storage: Any) -> None:
+    study = optuna.create_study(
+        study_name=CAUTION, storage=storage, sampler=optuna.samplers.RandomSampler(seed=14)
+    )
+
+    def objective(trial: optuna.Trial) -> float:
+        lr = trial.suggest_float("learning_rate", 1e-5, 1e-1, log=True)
+        trial.suggest_float("dropout", 0.0, 0.5)
+        return (math.log10(lr) + 3) ** 2
+
+    study.optimize(objective, n_trials=N_CAUTION)
+
+
 def populate_patterns(storage: Any) -> None:
-    """Write the three studies into ``storage`` (an Optuna URL or storage object)."""
+    """Write the four studies into ``storage`` (an Optuna URL or storage object)."""
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     _strong(storage)
     _trap(storage)
     _few(storage)
+    _caution(storage)
 
 
 def patterns_db(tmp_path_factory: pytest.TempPathFactory) -> Path:

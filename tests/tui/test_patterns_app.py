@@ -15,7 +15,7 @@ from hpo_tui.tui.screens.grid import GridScreen
 from hpo_tui.tui.screens.importance import ImportanceScreen
 from hpo_tui.tui.screens.slice import SliceScreen
 from hpo_tui.tui.widgets.slice_plot import DIVERGED_MARKER, SlicePlot
-from tests.helpers.patterns_campaign import FEW, STRONG, TRAP, patterns_db
+from tests.helpers.patterns_campaign import CAUTION, FEW, STRONG, TRAP, patterns_db
 from tests.tui.conftest import loaded, make_app
 
 SIZE = (120, 40)
@@ -65,17 +65,28 @@ async def test_heatmap_rows_params_columns_studies_in_grid_order(patterns: str) 
         screen = await _open_heatmap(pilot)
         matrix = screen.matrix
         assert matrix is not None
-        assert list(matrix.values.columns) == _ids(app, STRONG, TRAP, FEW)
+        assert list(matrix.values.columns) == _ids(app, STRONG, TRAP, FEW, CAUTION)
         assert matrix.values.index[0] in ("x", "learning_rate")
         assert set(matrix.notes) == set(_ids(app, FEW))
+        assert set(matrix.cautions) == set(_ids(app, CAUTION))
         assert "PED-ANOVA" in _title(screen) and "computing" not in _title(screen)
+        assert "3 with numbers (1 †)" in _title(screen)
         table = screen.query_one("#importance-table")
+        # the study with numbers from fewer than 50 completed trials is marked, not coloured only
         assert [c.label.plain for c in table.columns.values()] == [
             "param",
             "2M h1",
             "2M h3",
             "20M h1",
+            "20M h3 †",
         ]
+        row = table.get_row("learning_rate")
+        assert row[3].plain == "—"  # 20M h1: no numbers
+        assert row[4].plain.startswith("0.999")  # 20M h3: numbers, with the caution
+        notes = str(screen.query_one("#importance-notes").render())
+        assert "† fewer than 50: ranking may change" in notes  # the legend
+        assert "— 20M h1: too few completed trials (n=8, need ≥ 20)" in notes
+        assert "† 20M h3: few completed trials (n=35 < 50): the ranking may change" in notes
 
 
 async def test_the_worker_never_blocks_the_ui(
@@ -99,7 +110,7 @@ async def test_the_worker_never_blocks_the_ui(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert not screen.computing and screen.matrix is not None
-        assert counter.calls == 2
+        assert counter.calls == 3
 
 
 async def test_nothing_recomputed_without_a_change(
@@ -109,7 +120,7 @@ async def test_nothing_recomputed_without_a_change(
     app = make_app([patterns])
     async with app.run_test(size=SIZE) as pilot:
         await _open_heatmap(pilot)
-        assert counter.calls == 2  # two studies have enough trials
+        assert counter.calls == 3  # three studies have enough trials
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, GridScreen)
@@ -118,7 +129,7 @@ async def test_nothing_recomputed_without_a_change(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert screen.matrix is not None
-        assert counter.calls == 2
+        assert counter.calls == 3
 
 
 async def test_enter_opens_the_slice_view(patterns: str) -> None:

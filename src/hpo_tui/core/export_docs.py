@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from hpo_tui import __version__
-from hpo_tui.core.importance import MIN_COMPLETE_TRIALS
+from hpo_tui.core.importance import MIN_COMPLETE_TRIALS, RECOMMENDED_COMPLETE_TRIALS
 
 if TYPE_CHECKING:
     from hpo_tui.core.campaign import Campaign
@@ -130,9 +130,10 @@ IMPORTANCE_FIELDS: list[tuple[str, str]] = [
     ("n_trials", "COMPLETE trials with finite values the importance was computed from"),
     (
         "note",
-        f"empty, or why there is no number: fewer than {MIN_COMPLETE_TRIALS} completed trials "
-        "(Optuna recommends at least 5 in the top 10 %), or the method could not assess the "
-        "param",
+        f"empty, or why there is no number: fewer than {MIN_COMPLETE_TRIALS} completed "
+        "trials, or the method could not assess the param; or, next to a number, a caution: "
+        f"fewer than {RECOMMENDED_COMPLETE_TRIALS} completed trials (Optuna recommends at "
+        "least 5 in the top 10 %), the ranking may change",
     ),
 ]
 

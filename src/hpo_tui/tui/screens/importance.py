@@ -21,12 +21,15 @@ from textual.widgets import DataTable, Footer, Header, Static
 from hpo_tui.core.campaign import Campaign
 from hpo_tui.core.formats import display_number, printable
 from hpo_tui.core.importance import (
+    CAUTION_MARK,
     METHOD_LABELS,
     METHODS,
     MIN_COMPLETE_TRIALS,
+    RECOMMENDED_COMPLETE_TRIALS,
     ImportanceMatrix,
     ImportanceUnavailable,
     importance_matrix,
+    note_lines,
 )
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import literal
@@ -149,7 +152,11 @@ class ImportanceScreen(HpoScreen):
         table.add_column(Text("param", style="bold"), key="__param__")
         ids = [int(s) for s in matrix.values.columns]
         for study_id in ids:
-            table.add_column(literal(matrix.labels[study_id]), key=str(study_id))
+            # "20M h3 †": numbers from few completed trials (explained below the table)
+            label = literal(matrix.header(study_id))
+            if study_id in matrix.cautions:
+                label.stylize("yellow", len(label) - len(CAUTION_MARK))
+            table.add_column(label, key=str(study_id))
         for param, values in matrix.values.iterrows():
             cells = [literal(param, "bold")]
             for study_id in ids:
@@ -159,20 +166,22 @@ class ImportanceScreen(HpoScreen):
                     cells.append(importance_cell(values[study_id]))
             table.add_row(*cells, key=str(param))
         n_numbers = len(ids) - len(matrix.notes)
+        cautioned = f" ({len(matrix.cautions)} {CAUTION_MARK})" if matrix.cautions else ""
         self.query_one("#importance-title", Static).update(
             Text.assemble(
                 (f"Parameter importance ({METHOD_LABELS[self.method]})", "bold"),
                 f"   {len(matrix.values.index)} params × {len(ids)} studies · sums to 1 per "
-                f"study · {n_numbers} with numbers",
+                f"study · {n_numbers} with numbers{cautioned}",
             )
         )
         lines = Text(
-            f"— needs ≥ {MIN_COMPLETE_TRIALS} completed trials · "
+            f"— needs ≥ {MIN_COMPLETE_TRIALS} completed trials · {CAUTION_MARK} fewer than "
+            f"{RECOMMENDED_COMPLETE_TRIALS}: ranking may change · "
             f"{' '.join(BAR_GLYPHS[1:])} low … high · enter: slice view\n",
             style="dim",
         )
-        for study_id, note in matrix.notes.items():
-            lines.append(f"— {printable(matrix.labels[study_id])}: {printable(note)}\n")
+        for line in note_lines(matrix):
+            lines.append(printable(line) + "\n")  # untrusted labels: literal text
         self.query_one("#importance-notes", Static).update(lines)
         rows, columns = len(matrix.values.index), len(ids)
         if rows and columns:
