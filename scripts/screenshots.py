@@ -23,6 +23,8 @@ SHOTS: list[tuple[str, list[str]]] = [
     ("dynamics", ["t"]),
     ("dynamics_grouped", ["t", "g", "g"]),
     ("effects", ["x"]),
+    ("importance", ["i"]),
+    ("slice", ["i", "enter"]),  # the first study's most important param
 ]
 
 

@@ -258,7 +258,7 @@ def test_ensure_does_not_rebuild(tmp_path: pathlib.Path) -> None:
 
 def test_default_path_is_versioned_cache_file() -> None:
     path = demo_storage_path()
-    assert path.name == "demo-v1.db"
+    assert path.name == "demo-v2.db"
     assert "hpo-tui" in path.parts
 
 

@@ -72,7 +72,7 @@ DEMO_STUDY_NAMES: tuple[str, ...] = tuple(
 """Names of the twelve demo studies, budget-major (``demo_2M_h1``, ``demo_2M_h3``, ...)."""
 
 # Bump the version whenever the generated campaign changes, so stale caches are not reused.
-_CACHE_FILE_NAME = "demo-v1.db"
+_CACHE_FILE_NAME = "demo-v2.db"
 
 # Synthetic data set. Fixed seed: the data set is versioned by name, only the search varies.
 _DATA_SEED = 20_240_601
@@ -132,7 +132,7 @@ def demo_storage_path() -> pathlib.Path:
     """Return the default location of the cached demo storage.
 
     Returns:
-        ``<user cache dir of hpo-tui>/demo-v1.db``. The file may not exist yet.
+        ``<user cache dir of hpo-tui>/demo-v2.db``. The file may not exist yet.
     """
     return platformdirs.user_cache_path("hpo-tui") / _CACHE_FILE_NAME
 
@@ -140,7 +140,7 @@ def demo_storage_path() -> pathlib.Path:
 def build_demo_storage(
     path: pathlib.Path,
     *,
-    n_trials: int = 30,
+    n_trials: int = 60,
     n_epochs: int = 30,
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
@@ -155,7 +155,9 @@ def build_demo_storage(
 
     Args:
         path: Destination SQLite file. Parent directories are created.
-        n_trials: Trials per study.
+        n_trials: Trials per study. The default 60 leaves 15–41 completed trials per study
+            (the rest pruned or diverged): 9 of the 12 studies reach the 20 that parameter
+            importance needs, and the build takes about 20 s on two cores.
         n_epochs: Training epochs per trial (one intermediate value per epoch).
         seed: Base seed; study ``i`` uses ``TPESampler(seed=seed + i)``. The same seed gives
             the same parameters, intermediate values and objective values.
