@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
 from hpo_tui.core.campaign import Campaign
-from hpo_tui.core.formats import display_number, printable
+from hpo_tui.core.formats import printable
 from hpo_tui.core.importance import (
     CAUTION_MARK,
     METHOD_LABELS,
@@ -49,16 +49,28 @@ class ImportanceReady(Message):
 
 
 def importance_cell(value: float) -> Text:
-    """``0.62 ▆`` — the number and a bar glyph of its height; blank where the study lacks
-    the param."""
+    """``62% ▆`` — the share in percent and a bar glyph of its height; a dot where the study
+    lacks the param. Percent keeps twelve studies within 120 columns; the CLI and the export
+    give the full numbers."""
     if pd.isna(value):
         return Text("·", style="dim", justify="center")
     level = min(len(BAR_GLYPHS) - 1, max(1, round(float(value) * (len(BAR_GLYPHS) - 1))))
     style = BAR_STYLES[min(len(BAR_STYLES) - 1, int(float(value) * len(BAR_STYLES)))]
     text = Text(justify="right")
-    text.append(display_number(float(value), 3) if value >= 0.001 else "<0.001", style=style)
+    text.append(f"{float(value) * 100:.0f}%" if value >= 0.005 else "<1%", style=style)
     text.append(" " + BAR_GLYPHS[level], style=style)
     return text
+
+
+def column_label(header: str, on_grid: bool) -> Text:
+    """A study's column label; literal text (study names are untrusted). A study on the grid
+    gets two lines (``2M`` over ``h1 †``) so that twelve columns fit in 120."""
+    first, _, rest = header.partition(" ") if on_grid else (header, "", "")
+    label = literal(first)
+    if rest:
+        label.append("\n")
+        label.append_text(literal(rest))
+    return label
 
 
 class ImportanceScreen(HpoScreen):
@@ -86,7 +98,9 @@ class ImportanceScreen(HpoScreen):
         yield Header()
         with Vertical(id="importance-body"):
             yield Static(id="importance-title")
-            yield DataTable(id="importance-table", cursor_type="cell", zebra_stripes=False)
+            yield DataTable(
+                id="importance-table", cursor_type="cell", zebra_stripes=False, header_height=2
+            )
             yield Static(id="importance-notes")
         yield Footer()
 
@@ -151,9 +165,15 @@ class ImportanceScreen(HpoScreen):
         table.clear(columns=True)
         table.add_column(Text("param", style="bold"), key="__param__")
         ids = [int(s) for s in matrix.values.columns]
+        axes = campaign.studies.set_index("study_id")[list(campaign.axis_names)]
+        on_grid = {
+            int(study_id)
+            for study_id, tokens in axes.iterrows()
+            if campaign.axis_names and all(isinstance(t, str) for t in tokens)
+        }
         for study_id in ids:
             # "20M h3 †": numbers from few completed trials (explained below the table)
-            label = literal(matrix.header(study_id))
+            label = column_label(matrix.header(study_id), on_grid=study_id in on_grid)
             if study_id in matrix.cautions:
                 label.stylize("yellow", len(label) - len(CAUTION_MARK))
             table.add_column(label, key=str(study_id))
@@ -170,8 +190,8 @@ class ImportanceScreen(HpoScreen):
         self.query_one("#importance-title", Static).update(
             Text.assemble(
                 (f"Parameter importance ({METHOD_LABELS[self.method]})", "bold"),
-                f"   {len(matrix.values.index)} params × {len(ids)} studies · sums to 1 per "
-                f"study · {n_numbers} with numbers{cautioned}",
+                f"   {len(matrix.values.index)} params × {len(ids)} studies · shares sum to "
+                f"100 % per study · {n_numbers} with numbers{cautioned}",
             )
         )
         lines = Text(
