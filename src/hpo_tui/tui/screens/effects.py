@@ -38,7 +38,7 @@ def cells_table(effects: Effects) -> Table:
     table = Table(box=None, padding=(0, 1), header_style="bold")
     table.add_column(literal(effects.along), no_wrap=True)
     table.add_column("study", no_wrap=True)
-    for name in ("n", "best", "top-5 mean", "best #", "epoch"):
+    for name in ("n", "best", "top-5", "best #", "epoch"):
         table.add_column(name, justify="right", no_wrap=True)
     for cell, row in effects.cells.iterrows():
         star = "★ " if str(cell) == winner else ""
