@@ -379,6 +379,8 @@ async def test_sort_filter_and_mark_repaint_the_same_table() -> None:
         assert set(shown("state")) == {"COMPLETE"}
         assert mounted.row_count == len(trial_table.order) < len(trial_table.trials)
         assert trial_table.table is mounted
+        await pilot.pause()
+        assert mounted.virtual_size.height == len(trial_table.order) + 1  # rows + header
 
         await pilot.press("space")  # mark the trial under the cursor
         await pilot.pause()
@@ -406,9 +408,9 @@ async def test_status_line_changes_with_the_table_once() -> None:
         texts: list[str] = []
         update = status.update  # type: ignore[attr-defined]
 
-        def counting(content: object = "") -> None:
+        def counting(content: object = "", **options: object) -> None:
             texts.append(str(content))
-            update(content)
+            update(content, **options)
 
         status.update = counting  # type: ignore[attr-defined]
         await screen.sort_by("value")

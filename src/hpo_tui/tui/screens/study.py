@@ -150,7 +150,9 @@ class StudyScreen(HpoScreen):
         text = Text("  ·  ".join(parts), style="dim")
         if text != self._status:  # an unchanged line is not repainted
             self._status = text
-            self.query_one("#study-status", Static).update(text)
+            # One line of fixed height (app.tcss): no layout pass, which would repaint the
+            # table's scrollbars one frame later.
+            self.query_one("#study-status", Static).update(text, layout=False)
 
     async def campaign_changed(self, summary: object) -> None:
         """A refresh: new rows appear, changed ones are flagged ✚ until the next refresh."""

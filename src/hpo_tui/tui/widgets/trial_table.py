@@ -167,7 +167,7 @@ def view_changed(table: DataTable, *, row_count_changed: bool) -> None:
         table._require_update_dimensions = True
     table.cursor_coordinate = table.cursor_coordinate
     table.hover_coordinate = table.hover_coordinate
-    table.refresh(layout=True)
+    table.refresh(layout=row_count_changed)
     table.check_idle()
 
 
@@ -350,7 +350,8 @@ class TrialTable(Container):
             hits = np.flatnonzero(self._keys[self.order] == key)
             row = int(hits[0]) if hits.size else 0
         table.move_cursor(row=row, column=max(column, 1))
-        table.focus()
+        if not table.has_focus:
+            table.focus()
         self.post_message(self.Rebuilt(len(self.order), len(self.trials)))
 
     async def replace_trials(self, trials: pd.DataFrame, recent: set[int]) -> None:
