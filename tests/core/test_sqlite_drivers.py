@@ -65,3 +65,18 @@ def test_column_types_that_change_after_the_first_rows(
     first, second = (adbc.trial_curves(k)["value"] for k in adbc.trials["key"])
     assert first.isna().all() and len(first) == 1100
     assert second.iloc[-1] == 1.0 / 1100
+
+
+def test_a_driver_that_cannot_open_the_file_falls_back_to_sqlite3(
+    sqlite_storage: BuiltStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the ADBC driver fails to open (a broken install, a shared library that does not
+    load), the file is read through sqlite3 instead of failing."""
+    import adbc_driver_sqlite.dbapi
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("cannot load the driver library")
+
+    expected = _load(sqlite_storage.spec, "sqlite3", monkeypatch)
+    monkeypatch.setattr(adbc_driver_sqlite.dbapi, "connect", broken)
+    _assert_same(_load(sqlite_storage.spec, "adbc", monkeypatch), expected)

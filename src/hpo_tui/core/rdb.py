@@ -125,23 +125,34 @@ def _stdlib_sqlite(source: Source) -> sqlite3.Connection:
 @contextmanager
 def _sqlite_connection(source: Source) -> Iterator[tuple[Any, str]]:
     adbc = _adbc_sqlite()
-    errors: tuple[type[BaseException], ...] = (sqlite3.Error,)
-    try:
-        if adbc is not None:
-            errors = (sqlite3.Error, adbc.Error)
-            conn = adbc.connect(sqlite_readonly_uri(source.location), autocommit=True)
-            cursor = conn.cursor()
-            cursor.execute("PRAGMA query_only = 1")
-            cursor.execute("PRAGMA busy_timeout = 5000")  # as sqlite3's timeout=5.0
-            cursor.close()
-        else:
+    conn = _adbc_connection(source, adbc) if adbc is not None else None
+    if conn is None:
+        try:
             conn = _stdlib_sqlite(source)
-    except errors as exc:
-        raise SourceError(source.display, f"cannot open SQLite database ({exc})") from None
+        except sqlite3.Error as exc:
+            raise SourceError(source.display, f"cannot open SQLite database ({exc})") from None
     try:
         yield conn, "sqlite"
     finally:
         conn.close()
+
+
+def _adbc_connection(source: Source, adbc: Any) -> Any:
+    """A read-only ADBC connection, or ``None`` when the driver cannot open the file: then
+    ``sqlite3`` opens it, and reports the problem if there is one."""
+    try:
+        conn = adbc.connect(sqlite_readonly_uri(source.location), autocommit=True)
+    except Exception:
+        return None
+    try:
+        cursor = conn.cursor()
+        cursor.execute("PRAGMA query_only = 1")
+        cursor.execute("PRAGMA busy_timeout = 5000")  # as sqlite3's timeout=5.0
+        cursor.close()
+    except Exception:
+        conn.close()
+        return None
+    return conn
 
 
 def _server_url(location: str) -> str:
