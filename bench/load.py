@@ -272,7 +272,16 @@ def machine_info() -> dict[str, str]:
         "python": platform.python_version(),
         "sqlite library": sqlite3.sqlite_version,
     }
-    for package in ("hpo-tui", "optuna", "pandas", "numpy", "sqlalchemy", "psycopg2-binary"):
+    for package in (
+        "hpo-tui",
+        "optuna",
+        "pandas",
+        "numpy",
+        "pyarrow",
+        "sqlalchemy",
+        "psycopg2-binary",
+        "adbc-driver-sqlite",  # hpo-tui[fast]: its SQLite reads go through ADBC when installed
+    ):
         info[package] = _version(package)
     if not pg_available():
         import psycopg2
