@@ -128,6 +128,23 @@ def strict_json(data: Any) -> Any:
 
     numpy/pandas scalars become Python ones, missing values ``null``, timestamps ISO 8601.
     """
+    # Exact-type fast paths first: an export holds millions of curve floats.
+    kind = type(data)
+    if kind is str or kind is int or kind is bool:
+        return data
+    if kind is float:
+        return data if data - data == 0.0 else json_number(data)  # x - x is NaN if not finite
+    if kind is list:
+        if all(type(v) is float for v in data):  # curve values
+            if all(v - v == 0.0 for v in data):
+                return data
+            return [v if v - v == 0.0 else json_number(v) for v in data]
+        if all(type(v) is int for v in data):  # curve steps
+            return data
+    if kind is dict:
+        return {str(k): strict_json(v) for k, v in data.items()}
+    if kind is list or kind is tuple:
+        return [strict_json(v) for v in data]
     if data is None or data is pd.NA or data is pd.NaT:
         return None
     if isinstance(data, (bool, np.bool_)):
