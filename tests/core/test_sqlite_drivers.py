@@ -80,3 +80,32 @@ def test_a_driver_that_cannot_open_the_file_falls_back_to_sqlite3(
     expected = _load(sqlite_storage.spec, "sqlite3", monkeypatch)
     monkeypatch.setattr(adbc_driver_sqlite.dbapi, "connect", broken)
     _assert_same(_load(sqlite_storage.spec, "adbc", monkeypatch), expected)
+
+
+@pytest.mark.parametrize("driver", ["adbc", "sqlite3"])
+@pytest.mark.parametrize("text", ["[1.0, 2.0", "{not json}", "[1.0, NaN, nope]"])
+def test_an_attr_that_is_not_json_is_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, driver: str, text: str
+) -> None:
+    """Decoding runs beside the read of the intermediate values; its error still names the
+    file and the problem."""
+    import sqlite3
+
+    from hpo_tui.core import SourceError
+
+    path = tmp_path / "bad_attr.db"
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    study = optuna.create_study(study_name="bad_2M_h1", storage=f"sqlite:///{path}")
+
+    def objective(trial: optuna.Trial) -> float:
+        trial.set_user_attr("val_losses", [1.0, 0.5])
+        trial.report(0.5, 0)
+        return 0.5
+
+    study.optimize(objective, n_trials=2)
+    with sqlite3.connect(path) as conn:  # the corruption a broken writer could leave
+        conn.execute("UPDATE trial_user_attributes SET value_json = ? WHERE trial_id = 1", (text,))
+    with pytest.raises(SourceError) as caught:
+        _load(str(path), driver, monkeypatch)
+    assert "a trial user attribute holds invalid JSON" in str(caught.value)
+    assert str(path) in str(caught.value)

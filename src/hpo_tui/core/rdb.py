@@ -14,6 +14,7 @@ import os
 import sqlite3
 import warnings
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -368,9 +369,16 @@ def _attrs(rows: list[tuple[Any, ...]], what: str, source: Source) -> pd.DataFra
 
 
 def _trial_attrs(
-    reader: _Reader, table: str, key: str, trial_ids: list[int] | None, source: Source
-) -> pd.DataFrame:
-    """``trial_id, key, value`` of a trial attribute table, decoded."""
+    reader: _Reader,
+    table: str,
+    key: str,
+    trial_ids: list[int] | None,
+    source: Source,
+    pool: ThreadPoolExecutor | None = None,
+) -> Callable[[], pd.DataFrame]:
+    """``trial_id, key, value`` of a trial attribute table, decoded: read now, returned by
+    the thunk. With ``pool``, the decoding (Arrow kernels, which release the GIL) runs there
+    while the caller reads the next table."""
     what = "a trial user attribute" if "user" in table else "a trial system attribute"
     sql = f"SELECT trial_id, {key}, value_json FROM {table}"
     arrow = None
@@ -379,21 +387,31 @@ def _trial_attrs(
             reader, sql, {"trial_id": "int64", "key": "large_string", "value_json": "large_string"}
         )
     if arrow is None:
-        return _attrs(_rows_for(reader, sql, trial_ids), what, source)
-    texts = arrow.column("value_json")
-    try:
+        frame_ = _attrs(_rows_for(reader, sql, trial_ids), what, source)
+        return lambda: frame_
+
+    def decode() -> pd.DataFrame:
+        texts = arrow.column("value_json")
         values = decode_attr_texts(texts.to_pylist(), texts.combine_chunks())
-    except ValueError as exc:
-        raise SourceError(source.display, f"{what} holds invalid JSON ({exc})") from None
-    column = np.empty(len(values), dtype=object)
-    column[:] = values
-    return pd.DataFrame(
-        {
-            "trial_id": _column_numpy(arrow, "trial_id"),
-            "key": np.asarray(arrow.column("key").to_pylist(), dtype=object),
-            "value": column,
-        }
-    )
+        column = np.empty(len(values), dtype=object)
+        column[:] = values
+        return pd.DataFrame(
+            {
+                "trial_id": _column_numpy(arrow, "trial_id"),
+                "key": np.asarray(arrow.column("key").to_pylist(), dtype=object),
+                "value": column,
+            }
+        )
+
+    future = pool.submit(decode) if pool is not None else None
+
+    def result() -> pd.DataFrame:
+        try:
+            return future.result() if future is not None else decode()
+        except ValueError as exc:
+            raise SourceError(source.display, f"{what} holds invalid JSON ({exc})") from None
+
+    return result
 
 
 def _study_attr_dicts(rows: list[tuple[Any, ...]], source: Source) -> dict[Any, dict[str, Any]]:
@@ -563,9 +581,11 @@ def read_rdb_tables(
         "SELECT trial_id, param_name, param_value, distribution_json FROM trial_params",
         trial_ids,
     )
-    user_attrs = _trial_attrs(reader, "trial_user_attributes", key, trial_ids, source)
-    system_attrs = _trial_attrs(reader, "trial_system_attributes", key, trial_ids, source)
-    intermediate = _intermediate(reader, layout, trial_ids)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hpo-tui-decode") as pool:
+        # Learning curves stored as attrs are decoded while the intermediate values are read.
+        user_attrs = _trial_attrs(reader, "trial_user_attributes", key, trial_ids, source, pool)
+        system_attrs = _trial_attrs(reader, "trial_system_attributes", key, trial_ids, source)
+        intermediate = _intermediate(reader, layout, trial_ids)
 
     directions: dict[Any, list[str]] = {}
     for study_id, _objective, direction in direction_rows:
@@ -610,8 +630,8 @@ def read_rdb_tables(
         trials=trials,
         values=values,
         params=params,
-        trial_user_attrs=user_attrs,
-        trial_system_attrs=system_attrs,
+        trial_user_attrs=user_attrs(),
+        trial_system_attrs=system_attrs(),
         intermediate=intermediate,
     )
 
