@@ -503,17 +503,11 @@ def trial_column_order(columns: list[str], axis_names: tuple[str, ...]) -> list[
     ]
 
 
-def _categorical(values: np.ndarray) -> pd.Categorical:
-    """Sorted categories of plain Python strings (one dtype, whatever pandas infers)."""
-    unique = sorted({str(v) for v in pd.unique(values)})
-    return pd.Categorical(values, categories=pd.Index(unique, dtype=object))
-
-
 def _categorical_rows(
     values: np.ndarray, seg_rows: np.ndarray, lengths: np.ndarray
 ) -> pd.Categorical:
-    """``_categorical(np.repeat(values[seg_rows], lengths))`` without materialising millions
-    of objects: codes per segment, repeated."""
+    """``values[seg_rows]`` repeated ``lengths`` times, as a Categorical of sorted plain
+    Python strings (only those used), built from codes per segment: no millions of objects."""
     codes, uniques = pd.factorize(values)
     seg_codes = codes[seg_rows] if len(seg_rows) else np.zeros(0, dtype=np.int64)
     used = np.unique(seg_codes)
@@ -524,19 +518,6 @@ def _categorical_rows(
         remap[code] = position[str(uniques[code])]
     return pd.Categorical.from_codes(
         np.repeat(remap[seg_codes], lengths), categories=pd.Index(unique, dtype=object)
-    )
-
-
-def _object_categories(series: pd.Series) -> pd.Categorical:
-    values = series.array
-    assert isinstance(values, pd.Categorical)
-    return _object_codes(values)
-
-
-def _object_codes(values: pd.Categorical) -> pd.Categorical:
-    """The same Categorical with its categories as a plain object Index."""
-    return pd.Categorical.from_codes(
-        values.codes, categories=pd.Index(list(values.categories), dtype=object)
     )
 
 

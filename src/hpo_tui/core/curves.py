@@ -55,24 +55,6 @@ class Segments:
     length: np.ndarray
     names: tuple[str, ...]
 
-    @classmethod
-    def of(cls, curves: pd.DataFrame) -> Segments:
-        """The segments of a sorted curves frame (``key``, Categorical ``curve``)."""
-        keys = curves["key"].to_numpy(dtype=np.int64)
-        codes = np.asarray(curves["curve"].array.codes, dtype=np.int64)
-        n = len(keys)
-        if n == 0:
-            empty = np.zeros(0, dtype=np.int64)
-            return cls(empty, empty, empty, empty, tuple(map(str, curves["curve"].cat.categories)))
-        change = np.empty(n, dtype=bool)
-        change[0] = True
-        np.not_equal(keys[1:], keys[:-1], out=change[1:])
-        change[1:] |= codes[1:] != codes[:-1]
-        start = np.flatnonzero(change)
-        length = np.diff(np.r_[start, n])
-        names = tuple(str(c) for c in curves["curve"].cat.categories)
-        return cls(keys[start], codes[start], start, length, names)
-
     def __len__(self) -> int:
         return len(self.start)
 
@@ -87,6 +69,29 @@ class Segments:
     def names_matching(self, pattern: re.Pattern[str]) -> np.ndarray:
         """A boolean per curve code: does its name match ``pattern`` (at the start)."""
         return np.array([pattern.match(n) is not None for n in self.names], dtype=bool)
+
+    def gather(self, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row indices, starts, ends) of the segments ``chosen``, one after the other: the
+        rows to take from the curves, and where each segment lies among them."""
+        lengths = self.length[chosen]
+        ends = np.cumsum(lengths)
+        starts = ends - lengths
+        rows = np.arange(ends[-1] if len(ends) else 0) + np.repeat(
+            self.start[chosen] - starts, lengths
+        )
+        return rows, starts, ends
+
+
+def first_equal(
+    values: np.ndarray, finite: np.ndarray, target: np.ndarray, starts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(groups, rows): per group of ``values`` (groups start at ``starts``) with a finite
+    value equal to its ``target``, the first such row."""
+    lengths = np.diff(np.r_[starts, len(values)])
+    group_of_row = np.repeat(np.arange(len(starts)), lengths)
+    hits = np.flatnonzero(finite & (values == target[group_of_row]))
+    first_hits = hits[first_per_group(group_of_row[hits])]
+    return group_of_row[first_hits], first_hits
 
 
 def first_per_group(groups: np.ndarray) -> np.ndarray:
@@ -137,10 +142,7 @@ def curve_stats(
         empty["curve_n_steps"] = pd.Series([], dtype=np.int64)
         empty["curve_best_step"] = pd.Series([], dtype="Int64")
         return pd.DataFrame(empty, index=pd.Index([], name="key"))
-    lengths = segments.length[chosen]
-    ends = np.cumsum(lengths)
-    starts = ends - lengths
-    rows = np.arange(ends[-1]) + np.repeat(segments.start[chosen] - starts, lengths)
+    rows, starts, ends = segments.gather(chosen)
     steps = curves["step"].to_numpy(dtype=np.int64)[rows]
     vals = curves["value"].to_numpy(dtype=float)[rows]
     group_keys = segments.key[chosen]
@@ -161,11 +163,9 @@ def curve_stats(
 
     is_max = np.isin(group_keys, np.fromiter(maximize_keys, np.int64, len(maximize_keys)))
     best = np.where(is_max, gmax, gmin)
-    group_of_row = np.repeat(np.arange(len(starts)), lengths)
-    hits = np.flatnonzero(finite & (vals == best[group_of_row]))
-    first_hits = hits[first_per_group(group_of_row[hits])]
+    groups, first_rows = first_equal(vals, finite, best, starts)
     best_step = np.full(len(starts), np.nan)
-    best_step[group_of_row[first_hits]] = steps[first_hits]
+    best_step[groups] = steps[first_rows]
 
     first_finite = np.where(has_first, safe[np.minimum(first_finite_idx, n - 1)], np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -176,7 +176,7 @@ def curve_stats(
     out = pd.DataFrame(
         {
             "curve": names[segments.code[chosen]],
-            "curve_n_steps": lengths.astype(np.int64),
+            "curve_n_steps": (ends - starts).astype(np.int64),
             "curve_first": vals[starts],
             "curve_last": vals[ends - 1],
             "curve_last_finite": np.where(has_last, safe[np.maximum(last_finite_idx, 0)], np.nan),
@@ -190,14 +190,6 @@ def curve_stats(
     )
     out["curve_train_val_gap"] = train_val_gap(curves, segments, maximize_keys).reindex(out.index)
     return out
-
-
-def _first_segment_matching(segments: Segments, pattern: re.Pattern[str]) -> np.ndarray:
-    """Per trial, its first segment (by curve name) whose name matches ``pattern``."""
-    if len(segments) == 0:
-        return np.zeros(0, dtype=np.int64)
-    matching = np.flatnonzero(segments.names_matching(pattern)[segments.code])
-    return matching[first_per_group(segments.key[matching])]  # (key, code) order
 
 
 def train_val_gap(
@@ -218,23 +210,18 @@ def train_val_gap(
     if not is_val.any() or not is_train.any():
         return pd.Series(dtype=float, name="curve_train_val_gap")
     val_segments = np.flatnonzero(is_val)
-    lengths = segments.length[val_segments]
-    ends = np.cumsum(lengths)
-    starts = ends - lengths
-    rows = np.arange(ends[-1]) + np.repeat(segments.start[val_segments] - starts, lengths)
+    rows, starts, ends = segments.gather(val_segments)
     # Maximized trials: negate, so that "lowest" is their best.
     sign = np.where(np.isin(segments.key[val_segments], maximize), -1.0, 1.0)
-    vals = values[rows] * np.repeat(sign, lengths)
+    vals = values[rows] * np.repeat(sign, ends - starts)
     finite = np.isfinite(vals)
     lowest = np.minimum.reduceat(np.where(finite, vals, np.inf), starts)
     has_finite = np.add.reduceat(finite.astype(np.int64), starts) > 0
-    group_of_row = np.repeat(np.arange(len(starts)), lengths)
-    hits = np.flatnonzero(finite & (vals == lowest[group_of_row]))
-    first_hits = hits[first_per_group(group_of_row[hits])]
+    groups, first_rows = first_equal(vals, finite, lowest, starts)
     low_step = np.full(len(starts), -1, dtype=np.int64)
-    low_step[group_of_row[first_hits]] = steps[rows[first_hits]]
+    low_step[groups] = steps[rows[first_rows]]
     low_value = np.full(len(starts), np.nan)
-    low_value[group_of_row[first_hits]] = values[rows[first_hits]]
+    low_value[groups] = values[rows[first_rows]]
     # The first val* curve per trial among those with a finite point.
     usable = np.flatnonzero(has_finite)
     first_val = usable[first_per_group(segments.key[val_segments[usable]])]
