@@ -15,6 +15,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Container
@@ -153,6 +156,101 @@ class TrialView(DataTableBackend[pa.Table]):
         raise NotImplementedError("TrialTable sorts the frame, not the display strings")
 
 
+class TrialGrid(DataTable):
+    """The library's table with a one-segment renderer for body cells.
+
+    textual-fastdatatable renders every cell through Rich (``Styled(Padding(Text))`` and
+    ``Console.render_lines``), about 0.1 ms a cell: a full repaint of a 200×50 terminal is
+    some 800 cells, 80 ms. A body cell of the trial table is a plain one-line string that
+    fits its column (widths are measured on every value), so its line is known without Rich:
+    one space, the text, padding to the width, one space, in the style Rich would compose.
+    Everything else (the header, a value wider than its column, fixed rows or columns) still
+    goes through the library. ``tests/tui/test_cell_renderer.py`` compares both paths
+    segment for segment.
+
+    The library's CSS is restated for this class: default CSS ranks by how far up the class
+    hierarchy it was declared, so Textual's own ``DataTable`` rules (same type name, used by
+    other screens) would otherwise win over the library's inherited ones.
+    """
+
+    DEFAULT_CSS = DataTable.DEFAULT_CSS.replace("DataTable", "TrialGrid")
+    fast_cells = True
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+        in_range: bool = False,
+    ) -> list[list[Segment]]:
+        if self.fast_cells and row_index >= 0 and column_index >= 0:
+            lines = self._fast_cell(
+                row_index, column_index, base_style, width, cursor, hover, in_range
+            )
+            if lines is not None:
+                return lines
+        return super()._render_cell(
+            row_index, column_index, base_style, width, cursor, hover, in_range
+        )
+
+    def _fast_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool,
+        hover: bool,
+        in_range: bool,
+    ) -> list[list[Segment]] | None:
+        """The cell's line, or None when only the library's path renders it right."""
+        if self.fixed_rows or self.fixed_columns or self.max_column_content_width is not None:
+            return None
+        key = (
+            row_index,
+            column_index,
+            base_style,
+            cursor,
+            hover,
+            in_range,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )  # the library's cell cache key
+        cache = self._cell_render_cache
+        if key in cache:
+            return cache[key]
+        backend = self.backend
+        text = backend.get_cell_at(row_index, column_index) if backend is not None else None
+        if not isinstance(text, str):
+            return None
+        room = width - 2  # one space of padding on either side
+        length = cell_len(text)
+        if length > room:
+            return None
+        component_style, post_style = self._get_styles_to_render_cell(
+            False,
+            False,
+            False,
+            hover,
+            cursor,
+            in_range,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_type == "range",
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
+        style = base_style + Style.from_meta({"row": row_index, "column": column_index})
+        style = style + component_style + post_style
+        lines = [[Segment(f" {text}{' ' * (room - length)} ", style)]]
+        cache[key] = lines
+        return lines
+
+
 def view_changed(table: DataTable, *, row_count_changed: bool) -> None:
     """Repaint ``table`` after its :class:`TrialView` changed order or flags (same columns).
 
@@ -160,7 +258,7 @@ def view_changed(table: DataTable, *, row_count_changed: bool) -> None:
     public call for "the backend's rows changed"): the render caches are keyed by
     ``_update_count``; the scrollable height is recomputed on idle (when the row count
     changed: otherwise that costs one more frame); the cursor is clamped to the new row
-    count. (A DataTable subclass would lose the library's component-class CSS.)
+    count.
     """
     table._update_count += 1
     if row_count_changed:
@@ -282,7 +380,7 @@ class TrialTable(Container):
                 self._rank[column] = np.asarray(codes, dtype=np.int64)
         return self._rank[column]
 
-    def _make_table(self) -> DataTable:
+    def _make_table(self) -> TrialGrid:
         columns = list(self.state.columns)
         names = [FLAG_COLUMN, *columns]
         self._view = TrialView(
@@ -294,7 +392,7 @@ class TrialTable(Container):
         )
         self._view.render_markup = False
         self._generation += 1
-        return DataTable(
+        return TrialGrid(
             backend=self._view,
             # Text labels: the table parses plain-string labels as markup.
             column_labels=[Text(printable(name)) for name in names],
@@ -308,8 +406,8 @@ class TrialTable(Container):
 
     # ----------------------------------------------------------------- API
     @property
-    def table(self) -> DataTable:
-        return self.query_one(DataTable)
+    def table(self) -> TrialGrid:
+        return self.query_one(TrialGrid)
 
     def current_key(self) -> int | None:
         """The trial key under the cursor."""
