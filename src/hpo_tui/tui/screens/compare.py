@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from hpo_tui.core.formats import printable
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.widgets.curve_plot import CurvePlot, prepare_series
+from hpo_tui.tui.widgets.footer import KeysFooter
 
 
 class CompareScreen(HpoScreen):
@@ -27,7 +28,7 @@ class CompareScreen(HpoScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield CurvePlot(id="compare-plot")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.redraw()

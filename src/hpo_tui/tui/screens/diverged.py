@@ -7,12 +7,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from hpo_tui.core.diverged import diverged_trials, shared_traits
 from hpo_tui.core.formats import display_number
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import fold, literal
+from hpo_tui.tui.widgets.footer import KeysFooter
 
 KEY_PARAMS = 3
 
@@ -28,7 +29,7 @@ class DivergedScreen(HpoScreen):
             yield Static(id="diverged-title")
             yield Static(id="diverged-shared")
             yield DataTable(id="diverged-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.fill()

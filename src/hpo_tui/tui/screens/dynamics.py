@@ -9,7 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from hpo_tui.core.dynamics import (
     groupable_params,
@@ -22,6 +22,7 @@ from hpo_tui.core.formats import display_number, printable
 from hpo_tui.tui.messages import DynamicsReady
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.widgets.curve_plot import CurvePlot, Series, prepare_series
+from hpo_tui.tui.widgets.footer import KeysFooter
 
 TOP_K = 5
 # Per group: the median's marker is filled, its quartiles' the hollow twin (readable under
@@ -152,7 +153,7 @@ class DynamicsScreen(HpoScreen):
             with VerticalScroll(id="dynamics-stats-scroll"):
                 yield Static("Computing…", id="dynamics-stats")
             yield CurvePlot(id="dynamics-plot")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.compute(self.param)

@@ -11,7 +11,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from hpo_tui.core.effects import Effects, axis_effects, best_curves
 from hpo_tui.core.formats import display_number, printable
@@ -20,6 +20,7 @@ from hpo_tui.tui.messages import EffectsReady
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import fold, literal, number
 from hpo_tui.tui.widgets.curve_plot import CurvePlot, prepare_series
+from hpo_tui.tui.widgets.footer import KeysFooter
 
 
 def best_cell(effects: Effects) -> str | None:
@@ -106,7 +107,7 @@ class EffectsScreen(HpoScreen):
                 yield Static(id="effects-cells")
                 yield Static(id="effects-params")
             yield CurvePlot(id="effects-plot")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.compute()

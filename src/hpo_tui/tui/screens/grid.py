@@ -8,12 +8,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from hpo_tui.core.formats import display_number, printable
 from hpo_tui.core.grid import METRIC_LABELS, METRICS, RANKED_METRICS, Grid, build_grid
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import literal
+from hpo_tui.tui.widgets.footer import KeysFooter
 
 # Five steps from best to worst; the glyphs keep the scale readable without colour.
 SCALE_STYLES = ("bold green", "green", "yellow", "dark_orange", "red")
@@ -85,7 +86,7 @@ class GridScreen(HpoScreen):
             yield DataTable(id="grid-table", cursor_type="cell", zebra_stripes=False)
             yield Static("", id="grid-legend")
             yield Static("", id="off-grid")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#grid-table", DataTable).focus()

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from hpo_tui.core.campaign import Campaign
 from hpo_tui.core.formats import printable
@@ -33,6 +33,7 @@ from hpo_tui.core.importance import (
 )
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import literal
+from hpo_tui.tui.widgets.footer import KeysFooter
 
 # Eight steps of a bar: the shade reads without colour (NO_COLOR), the colour helps with it.
 BAR_GLYPHS = " ▁▂▃▄▅▆▇█"
@@ -102,7 +103,7 @@ class ImportanceScreen(HpoScreen):
                 id="importance-table", cursor_type="cell", zebra_stripes=False, header_height=2
             )
             yield Static(id="importance-notes")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

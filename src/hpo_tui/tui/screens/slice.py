@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from hpo_tui.core.formats import display_number, printable
 from hpo_tui.core.patterns import (
@@ -18,6 +18,7 @@ from hpo_tui.core.patterns import (
 )
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import literal
+from hpo_tui.tui.widgets.footer import KeysFooter
 from hpo_tui.tui.widgets.slice_plot import SlicePlot, slice_data
 
 
@@ -42,7 +43,7 @@ class SliceScreen(HpoScreen):
             yield Static(id="slice-title")
             yield SlicePlot(id="slice-plot")
             yield DataTable(id="slice-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.fill()

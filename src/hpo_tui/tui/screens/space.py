@@ -6,12 +6,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from hpo_tui.core.methods import space_table
 from hpo_tui.core.space import study_space
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import literal
+from hpo_tui.tui.widgets.footer import KeysFooter
 
 
 class SpaceScreen(HpoScreen):
@@ -31,7 +32,7 @@ class SpaceScreen(HpoScreen):
         with Vertical():
             yield Static(id="space-title")
             yield DataTable(id="space-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.fill()

@@ -9,11 +9,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 from textual_fastdatatable import DataTable
 
 from hpo_tui.core.formats import printable
 from hpo_tui.tui.screens.base import HpoScreen
+from hpo_tui.tui.widgets.footer import KeysFooter
 from hpo_tui.tui.widgets.trial_table import TrialTable, query_mask
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ class StudyScreen(HpoScreen):
             )
             yield Static("", id="filter-error")
             yield Static("", id="study-status")
-        yield Footer()
+        yield KeysFooter()
 
     def _title(self) -> Text:
         campaign = self.hpo.campaign

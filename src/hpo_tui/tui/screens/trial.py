@@ -10,12 +10,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from hpo_tui.core.formats import display_number, printable
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import fold
 from hpo_tui.tui.widgets.curve_plot import CurvePlot, Series, prepare_series
+from hpo_tui.tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     from hpo_tui.core.campaign import Campaign
@@ -115,7 +116,7 @@ class TrialScreen(HpoScreen):
             with VerticalScroll(id="trial-info-scroll"):
                 yield Static(id="trial-info")
             yield CurvePlot(id="trial-plot")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.refresh_trial()

@@ -256,17 +256,16 @@ def view_changed(table: DataTable, *, row_count_changed: bool) -> None:
 
     Invalidates what ``DataTable.remove_row`` invalidates (textual-fastdatatable 0.19 has no
     public call for "the backend's rows changed"): the render caches are keyed by
-    ``_update_count``; the scrollable height is recomputed on idle (when the row count
-    changed: otherwise that costs one more frame); the cursor is clamped to the new row
-    count.
+    ``_update_count``; the scrollable height is recomputed at once when the row count
+    changed (the library waits for idle, which costs one more frame); the cursor is clamped
+    to the new row count.
     """
     table._update_count += 1
     if row_count_changed:
-        table._require_update_dimensions = True
+        table._update_dimensions([])  # the scrollable height, now rather than on idle
     table.cursor_coordinate = table.cursor_coordinate
     table.hover_coordinate = table.hover_coordinate
     table.refresh(layout=row_count_changed)
-    table.check_idle()
 
 
 @dataclass

@@ -1,0 +1,51 @@
+"""A footer that is rebuilt only when the keys it shows change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.screen import Screen
+from textual.widgets import Footer
+
+
+class KeysFooter(Footer):
+    """Textual's footer, minus the rebuild on every focus change.
+
+    ``Footer`` recomposes all its keys whenever the screen's bindings are updated, which
+    Textual signals on every focus change: 12–40 ms and one more frame on a keypress that
+    moves the focus (submitting the trial table's filter moves it twice). The keys shown
+    depend only on the bindings with ``show=True``, their enabled state and tooltips, so the
+    footer compares that and recomposes only when it differs, right after the message that
+    changed the focus rather than after the next repaint (which would cost one more frame).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._shown: tuple[Any, ...] | None = None
+        self.recomposed = 0
+
+    def _keys(self) -> tuple[Any, ...]:
+        """What :meth:`Footer.compose` reads from the screen's active bindings."""
+        palette = self.app.COMMAND_PALETTE_BINDING
+        return tuple(
+            (key, binding, enabled, tooltip)
+            for key, (_, binding, enabled, tooltip) in self.screen.active_bindings.items()
+            if binding.show or key == palette
+        )
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen:
+            self.call_next(self._recompose_if_changed)
+
+    async def _recompose_if_changed(self) -> None:
+        if not self.is_attached:
+            return
+        keys = self._keys()
+        if keys == self._shown:
+            return
+        self._shown = keys
+        self.recomposed += 1
+        await self.recompose()
