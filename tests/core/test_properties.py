@@ -10,6 +10,7 @@ from pathlib import Path
 
 import optuna
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -127,17 +128,25 @@ def test_stored_number_lists_decode_like_json(
     from hpo_tui.core.raw import EncodedList, decode_attr_texts
 
     others = data.draw(st.lists(st.one_of(TEXT, st.booleans(), st.none()), max_size=3))
-    texts = [json.dumps(v) for v in (*lists, *others)]
-    for text, value in zip(texts, decode_attr_texts(texts), strict=True):
+    texts = data.draw(st.permutations([json.dumps(v) for v in (*lists, *others)]))
+    # As the row readers call it (Python texts) and as the Arrow readers do (an array only:
+    # the lists' texts are made Python strings on demand).
+    from_texts = decode_attr_texts(texts)
+    from_array = decode_attr_texts(None, pa.array(texts, type=pa.large_string()))
+    for text, value, same in zip(texts, from_texts, from_array, strict=True):
         expected = json.loads(text)
         if isinstance(value, EncodedList):
+            assert isinstance(same, EncodedList)
+            assert same.text == value.text == text
+            assert [type(x) for x in same.decode()] == [type(x) for x in expected]
+            assert [_bits(float(x)) for x in same.decode()] == [_bits(float(x)) for x in expected]
             assert expected and all(type(x) in (int, float) for x in expected)
             assert [_bits(float(x)) for x in expected] == [_bits(x) for x in value.numbers]
             got = value.decode()
             assert [type(x) for x in got] == [type(x) for x in expected]
             assert [_bits(float(x)) for x in got] == [_bits(float(x)) for x in expected]
         else:
-            assert json.dumps(value) == text  # not a number list: decoded as JSON
+            assert json.dumps(value) == json.dumps(same) == text  # not a number list: JSON
             assert not (
                 isinstance(expected, list)
                 and expected

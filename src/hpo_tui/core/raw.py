@@ -19,6 +19,7 @@ Readers differ (bulk SQL, journal replay, Optuna's API); what they return is the
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ INTERMEDIATE_COLUMNS = ["trial_id", "step", "value"]
 _JSON_NUMBER = r"(?:-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|NaN|-?Infinity)"
 NUMERIC_LIST_PATTERN = rf"^\[{_JSON_NUMBER}(?:, {_JSON_NUMBER})*\]$"
 _INT_TOKEN = r"(?:^\[|, )-?[0-9]+(?:, |\]$)"
+_INT_TOKEN_RE = re.compile(_INT_TOKEN)
 
 
 class EncodedList:
@@ -50,14 +52,42 @@ class EncodedList:
     float is the slowest part of a load. Readers parse all such texts in one columnar pass
     (:func:`decode_attr_texts`); ``numbers`` holds the floats (exactly what ``json.loads``
     gives, as float64) and :meth:`decode` the value itself (ints stay ints).
+
+    The lists read together share a :class:`_ListTexts`: their texts stay in one Arrow array
+    until one is asked for (a load never asks), and whether a text holds an integer token
+    (then ``json.loads`` gives ints there) is found for all of them in one pass on first use.
     """
 
-    __slots__ = ("has_ints", "numbers", "text")
+    __slots__ = ("_batch", "_index", "_text", "numbers")
 
-    def __init__(self, text: str, numbers: np.ndarray, has_ints: bool = True) -> None:
-        self.text = text
+    def __init__(
+        self,
+        text: str | None,
+        numbers: np.ndarray,
+        batch: _ListTexts | None = None,
+        index: int = 0,
+    ) -> None:
+        if text is None and batch is None:
+            raise ValueError("an EncodedList needs its text or its batch")
+        self._text = text
         self.numbers = numbers
-        self.has_ints = has_ints
+        self._batch = batch
+        self._index = index
+
+    @property
+    def text(self) -> str:
+        """The stored JSON text."""
+        if self._text is None:
+            assert self._batch is not None
+            self._text = self._batch.text(self._index)
+        return self._text
+
+    @property
+    def has_ints(self) -> bool:
+        """Whether some number in the text is written as an integer."""
+        if self._batch is None:
+            return bool(_INT_TOKEN_RE.search(self.text))
+        return self._batch.has_ints(self._index)
 
     def decode(self) -> Any:
         """The value as Optuna would return it (a list of int/float)."""
@@ -75,21 +105,47 @@ class EncodedList:
         return self.text
 
 
+class _ListTexts:
+    """The texts of a batch of number lists, as one Arrow string array; which of them hold an
+    integer token is found for all by one RE2 pass the first time one is asked (thread-safe:
+    a race computes it twice)."""
+
+    __slots__ = ("_array", "_mask")
+
+    def __init__(self, array: Any) -> None:
+        self._array = array
+        self._mask: list[bool] | None = None
+
+    def text(self, index: int) -> str:
+        return str(self._array[index].as_py())
+
+    def has_ints(self, index: int) -> bool:
+        mask = self._mask
+        if mask is None:
+            import pyarrow.compute as pc
+
+            found = pc.match_substring_regex(self._array, _INT_TOKEN)
+            mask = np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool).tolist()
+            self._mask = mask
+        return mask[index]
+
+
 def decoded(value: Any) -> Any:
     """``value`` with an :class:`EncodedList` decoded."""
     return value.decode() if isinstance(value, EncodedList) else value
 
 
-def decode_attr_texts(texts: list[str], array: Any = None) -> list[Any]:
+def decode_attr_texts(texts: list[str] | None, array: Any = None) -> list[Any]:
     """Decode stored attr JSON texts; number lists become :class:`EncodedList`.
 
     The number lists (as ``json.dumps`` writes them: ``", "`` separators) are recognised by
     one RE2 pass over all texts and parsed by Arrow's string-to-double cast, which rounds
     exactly like ``float()`` and accepts ``NaN``/``Infinity``: one columnar pass instead of a
-    Python float per number.
+    Python float per number. Their texts are not made Python strings (see
+    :class:`EncodedList`).
 
     Args:
-        texts: The stored texts.
+        texts: The stored texts, or None when ``array`` holds them.
         array: The same texts as an Arrow string array, when the reader has one.
 
     Raises:
@@ -98,36 +154,41 @@ def decode_attr_texts(texts: list[str], array: Any = None) -> list[Any]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if not texts:
-        return []
     if array is None:
+        if not texts:
+            return []
         array = pa.array(texts, type=pa.large_string())
+    if not len(array):
+        return []
     mask = np.asarray(
         pc.match_substring_regex(array, NUMERIC_LIST_PATTERN).to_numpy(zero_copy_only=False),
         dtype=bool,
     )
     lists = np.flatnonzero(mask)
-    values: list[Any] = [None] * len(texts)
+    values: list[Any] = [None] * len(array)
     if len(lists):
-        texts_of_lists = array.take(lists)
-        # json.dumps writes every float with ".", "e", NaN or Infinity: a bare integer token
-        # means json.loads would give an int there.
-        has_ints = np.asarray(
-            pc.match_substring_regex(texts_of_lists, _INT_TOKEN).to_numpy(zero_copy_only=False),
-            dtype=bool,
-        ).tolist()
+        texts_of_lists = array if len(lists) == len(array) else array.take(lists)
         parts = pc.split_pattern(pc.utf8_slice_codeunits(texts_of_lists, 1, -1), ", ")
         numbers = np.asarray(
             pc.cast(pc.list_flatten(parts), pa.float64()).to_numpy(zero_copy_only=False),
             dtype=float,
         )
         ends = np.cumsum(pc.list_value_length(parts).to_numpy(zero_copy_only=False)).tolist()
+        batch = _ListTexts(texts_of_lists)
         begin = 0
-        for row, end, ints in zip(lists.tolist(), ends, has_ints, strict=True):
-            values[row] = EncodedList(texts[row], numbers[begin:end], ints)
+        for index, (row, end) in enumerate(zip(lists.tolist(), ends, strict=True)):
+            text = texts[row] if texts is not None else None
+            values[row] = EncodedList(text, numbers[begin:end], batch, index)
             begin = end
-    for row in np.flatnonzero(~mask).tolist():
-        values[row] = json.loads(texts[row])
+    others = np.flatnonzero(~mask)
+    if len(others):
+        other_texts = (
+            [texts[row] for row in others.tolist()]
+            if texts is not None
+            else array.take(others).to_pylist()
+        )
+        for row, text in zip(others.tolist(), other_texts, strict=True):
+            values[row] = json.loads(text)
     return values
 
 

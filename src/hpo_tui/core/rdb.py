@@ -392,7 +392,7 @@ def _trial_attrs(
 
     def decode() -> pd.DataFrame:
         texts = arrow.column("value_json")
-        values = decode_attr_texts(texts.to_pylist(), texts.combine_chunks())
+        values = decode_attr_texts(None, texts.combine_chunks())
         column = np.empty(len(values), dtype=object)
         column[:] = values
         return pd.DataFrame(
@@ -567,23 +567,25 @@ def read_rdb_tables(
     study_system = _study_attr_dicts(
         reader.rows(f"SELECT study_id, {key}, value_json FROM study_system_attributes"), source
     )
-    trial_rows = _rows_for(
-        reader,
-        "SELECT trial_id, study_id, number, state, datetime_start, datetime_complete FROM trials",
-        trial_ids,
-    )
-    value_sql = "SELECT trial_id, objective, value" + (
-        ", value_type FROM trial_values" if layout.value_type else " FROM trial_values"
-    )
-    value_rows = _rows_for(reader, value_sql, trial_ids)
-    param_rows = _rows_for(
-        reader,
-        "SELECT trial_id, param_name, param_value, distribution_json FROM trial_params",
-        trial_ids,
-    )
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hpo-tui-decode") as pool:
-        # Learning curves stored as attrs are decoded while the intermediate values are read.
+        # Learning curves stored as attrs are decoded (Arrow kernels, which release the GIL)
+        # while the other tables are read: the longest task starts first.
         user_attrs = _trial_attrs(reader, "trial_user_attributes", key, trial_ids, source, pool)
+        trial_rows = _rows_for(
+            reader,
+            "SELECT trial_id, study_id, number, state, datetime_start, datetime_complete "
+            "FROM trials",
+            trial_ids,
+        )
+        value_sql = "SELECT trial_id, objective, value" + (
+            ", value_type FROM trial_values" if layout.value_type else " FROM trial_values"
+        )
+        value_rows = _rows_for(reader, value_sql, trial_ids)
+        param_rows = _rows_for(
+            reader,
+            "SELECT trial_id, param_name, param_value, distribution_json FROM trial_params",
+            trial_ids,
+        )
         system_attrs = _trial_attrs(reader, "trial_system_attributes", key, trial_ids, source)
         intermediate = _intermediate(reader, layout, trial_ids)
 
