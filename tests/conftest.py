@@ -124,7 +124,7 @@ def mysql_storage(mysql_database: str) -> BuiltStorage:
     return BuiltStorage("mysql", mysql_database, optuna_view(mysql_database))
 
 
-BACKENDS = ["sqlite", "sqlite-stdlib", "journal", "postgresql", "mysql"]
+BACKENDS = ["sqlite", "sqlite-stdlib", "journal", "postgresql", "postgresql-copy", "mysql"]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -132,15 +132,20 @@ def any_storage(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     """The fixture campaign on each backend in turn.
 
     ``sqlite`` reads through the ADBC driver when it is installed (the test extras install
-    it); ``sqlite-stdlib`` reads the same file through Python's ``sqlite3``.
+    it); ``sqlite-stdlib`` reads the same file through Python's ``sqlite3``. ``postgresql``
+    reads the large tables through the ADBC driver when installed, ``postgresql-copy``
+    through psycopg2's ``COPY``.
     """
     if request.param == "sqlite-stdlib":
         monkeypatch.setenv("HPO_TUI_SQLITE_DRIVER", "sqlite3")
+    if request.param == "postgresql-copy":
+        monkeypatch.setenv("HPO_TUI_PG_BULK_READER", "copy")
     fixture = {
         "sqlite": "sqlite_storage",
         "sqlite-stdlib": "sqlite_storage",
         "journal": "journal_storage",
         "postgresql": "pg_storage",
+        "postgresql-copy": "pg_storage",
         "mysql": "mysql_storage",
     }[request.param]
     return request.getfixturevalue(fixture)

@@ -115,8 +115,15 @@ def _table_digest(url: str) -> str:
     return digest.hexdigest()
 
 
-@pytest.mark.parametrize("fixture", ["pg_storage", "mysql_storage"])
-def test_servers_unchanged(request: pytest.FixtureRequest, fixture: str) -> None:
+@pytest.mark.parametrize(
+    ("fixture", "pg_bulk"),
+    [("pg_storage", "adbc"), ("pg_storage", "copy"), ("mysql_storage", None)],
+)
+def test_servers_unchanged(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, fixture: str, pg_bulk: str
+) -> None:
+    if pg_bulk is not None:
+        monkeypatch.setenv("HPO_TUI_PG_BULK_READER", pg_bulk)
     storage: BuiltStorage = request.getfixturevalue(fixture)
     before = _table_digest(storage.spec)
     load_campaign([storage.spec])

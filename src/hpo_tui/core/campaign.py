@@ -402,29 +402,37 @@ def _build_curves(inter: pd.DataFrame, users: pd.DataFrame) -> tuple[pd.DataFram
     )
     seg_length = np.concatenate([inter_lengths, list_lengths])
     seg_source = np.concatenate([inter_starts, n_inter + np.cumsum(list_lengths) - list_lengths])
-    all_values = np.concatenate([inter_values, list_values])
     list_total = int(list_lengths.sum())
-    list_steps = np.arange(list_total, dtype=np.int64) - np.repeat(
-        np.cumsum(list_lengths) - list_lengths, list_lengths
-    )
-    all_steps = np.concatenate([inter_steps, list_steps])
+    # Millions of rows: every temporary array is fresh memory, so none is made needlessly.
+    if list_total:
+        all_values = np.concatenate([inter_values, list_values])
+        list_steps = np.repeat(np.cumsum(list_lengths) - list_lengths, list_lengths)
+        np.subtract(np.arange(list_total, dtype=np.int64), list_steps, out=list_steps)
+        all_steps = np.concatenate([inter_steps, list_steps])
+        del list_steps
+    else:  # intermediate values only: already in place
+        all_values, all_steps = inter_values, inter_steps
 
     order = np.lexsort((seg_code, seg_key))  # a few segments per trial: cheap
     seg_key, seg_code = seg_key[order], seg_code[order]
     seg_length, seg_source = seg_length[order], seg_source[order]
     seg_start = np.cumsum(seg_length) - seg_length
-    rows = np.arange(len(all_values), dtype=np.int64) + np.repeat(
-        seg_source - seg_start, seg_length
-    )
+    if np.array_equal(seg_source, seg_start):  # the sources are in curve order: no gather
+        steps, values = all_steps, all_values
+    else:
+        rows = np.repeat(seg_source - seg_start, seg_length)
+        rows += np.arange(len(all_values), dtype=np.int64)
+        steps, values = all_steps[rows], all_values[rows]
+        del rows
     curves = pd.DataFrame(  # copy=False: no consolidation copy of millions of rows
         {
             "key": np.repeat(seg_key, seg_length),
             "curve": pd.Categorical.from_codes(
-                np.repeat(seg_code, seg_length).astype(np.int16),
+                np.repeat(seg_code.astype(np.int16), seg_length),
                 categories=pd.Index(categories, dtype=object),
             ),
-            "step": all_steps[rows],
-            "value": all_values[rows],
+            "step": steps,
+            "value": values,
         },
         copy=False,
     )

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sqlite3
 import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -114,6 +115,42 @@ def _adbc_sqlite() -> Any:
     return adbc_driver_sqlite.dbapi
 
 
+def _adbc_postgresql() -> Any:
+    """The ADBC PostgreSQL driver's DB-API module when installed (``hpo-tui[fast]``), else
+    None. It reads the large tables as binary ``COPY`` straight into Arrow columns;
+    ``HPO_TUI_PG_BULK_READER=copy`` forces the text ``COPY`` through psycopg2 instead.
+    """
+    if os.environ.get("HPO_TUI_PG_BULK_READER", "").lower() == "copy":
+        return None
+    try:
+        import adbc_driver_postgresql.dbapi
+    except ImportError:
+        return None
+    return adbc_driver_postgresql.dbapi
+
+
+@dataclass(frozen=True)
+class BulkTarget:
+    """Where the bulk connection goes: a libpq URI, password included (never shown)."""
+
+    uri: str = field(repr=False)
+
+
+def libpq_uri(location: str) -> str:
+    """The libpq URI of a SQLAlchemy PostgreSQL URL (the driver name dropped, a 5 s connect
+    timeout unless one is given), for the ADBC driver."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(location).set(drivername="postgresql")
+    if "connect_timeout" not in url.query:
+        url = url.update_query_dict({"connect_timeout": "5"})
+    return url.render_as_string(hide_password=False)
+
+
+_PG_READ_ONLY = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+_SNAPSHOT_ID = re.compile(r"^[0-9A-Fa-f]+-[0-9A-Fa-f]+(?:-[0-9]+)?$")
+
+
 def _stdlib_sqlite(source: Source) -> sqlite3.Connection:
     """A read-only connection through Python's ``sqlite3`` (autocommit: we BEGIN ourselves)."""
     conn = sqlite3.connect(
@@ -124,7 +161,7 @@ def _stdlib_sqlite(source: Source) -> sqlite3.Connection:
 
 
 @contextmanager
-def _sqlite_connection(source: Source) -> Iterator[tuple[Any, str]]:
+def _sqlite_connection(source: Source) -> Iterator[tuple[Any, str, BulkTarget | None]]:
     adbc = _adbc_sqlite()
     conn = _adbc_connection(source, adbc) if adbc is not None else None
     if conn is None:
@@ -133,7 +170,7 @@ def _sqlite_connection(source: Source) -> Iterator[tuple[Any, str]]:
         except sqlite3.Error as exc:
             raise SourceError(source.display, f"cannot open SQLite database ({exc})") from None
     try:
-        yield conn, "sqlite"
+        yield conn, "sqlite", None
     finally:
         conn.close()
 
@@ -193,7 +230,7 @@ def server_problem(exc: BaseException) -> str:
 
 
 @contextmanager
-def _server_connection(source: Source) -> Iterator[tuple[Any, str]]:
+def _server_connection(source: Source) -> Iterator[tuple[Any, str, BulkTarget | None]]:
     import sqlalchemy
     from sqlalchemy.pool import NullPool
 
@@ -215,8 +252,12 @@ def _server_connection(source: Source) -> Iterator[tuple[Any, str]]:
         engine.dispose()
         raise SourceError(source.display, server_problem(exc)) from None
     dialect = engine.dialect.name
+    bulk = None
+    if dialect == "postgresql" and _adbc_postgresql() is not None:
+        with contextlib.suppress(Exception):  # no bulk connection: COPY through psycopg2
+            bulk = BulkTarget(libpq_uri(url))
     try:
-        yield conn, dialect
+        yield conn, dialect, bulk
     finally:
         conn.close()
         engine.dispose()
@@ -226,11 +267,18 @@ class _Reader:
     """Runs the SELECTs inside one short read-only transaction."""
 
     def __init__(
-        self, conn: Any, dialect: str, fallback: Callable[[], sqlite3.Connection] | None = None
+        self,
+        conn: Any,
+        dialect: str,
+        fallback: Callable[[], sqlite3.Connection] | None = None,
+        bulk: BulkTarget | None = None,
     ) -> None:
         self.conn = conn
         self.dialect = dialect
         self.cursor = conn.cursor()
+        self._bulk_target = bulk
+        self._bulk: tuple[Any, Any] | None = None  # (ADBC connection, cursor), opened on use
+        self._snapshot: str | None = None
         self.adbc = hasattr(self.cursor, "adbc_statement")
         if self.adbc:
             # ADBC infers each column's Arrow type from the first batch of rows; one batch
@@ -253,7 +301,9 @@ class _Reader:
         if self.dialect == "sqlite":
             self.cursor.execute("BEGIN")  # deferred: a SHARED lock only while we read
         elif self.dialect == "postgresql":
-            self.cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            self.cursor.execute(_PG_READ_ONLY)
+            if self._bulk_target is not None:
+                self._export_snapshot()
         elif self.dialect in ("mysql", "mariadb"):
             self.cursor.execute("START TRANSACTION READ ONLY, WITH CONSISTENT SNAPSHOT")
 
@@ -268,6 +318,66 @@ class _Reader:
         if self._fallback is not None:
             self._fallback.close()
             self._fallback = None
+        if self._bulk is not None:
+            conn, cursor = self._bulk
+            self._bulk = None
+            with contextlib.suppress(Exception):
+                cursor.close()
+                conn.rollback()
+            with contextlib.suppress(Exception):
+                conn.close()
+
+    def _export_snapshot(self) -> None:
+        """Export this transaction's snapshot for the bulk connection (first statement of
+        the transaction; PostgreSQL refuses it later in a subtransaction). If the server
+        refuses (a standby of an old version, a restricted role), the transaction starts
+        over without it and the bulk reads go through ``COPY``."""
+        try:
+            self.cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = str(self.cursor.fetchone()[0])
+        except Exception:
+            self.conn.rollback()
+            self.cursor.execute(_PG_READ_ONLY)
+            return
+        if _SNAPSHOT_ID.match(snapshot):
+            self._snapshot = snapshot
+
+    def _bulk_cursor(self) -> Any:
+        """An ADBC PostgreSQL cursor whose read-only transaction imports this transaction's
+        snapshot, so the bulk tables are read as of the same moment as the rest; None when
+        there is no driver or any step fails (then the bulk reads go through psycopg2's
+        ``COPY``). Opened once, on the first bulk read."""
+        if self._bulk is not None:
+            return self._bulk[1]
+        target, snapshot = self._bulk_target, self._snapshot
+        self._bulk_target = self._snapshot = None  # one attempt
+        driver = _adbc_postgresql()
+        if target is None or snapshot is None or driver is None:
+            return None
+        conn = None
+        try:
+            conn = driver.connect(target.uri)  # not autocommit: the driver has BEGUN
+            cursor = conn.cursor()
+            cursor.execute(_PG_READ_ONLY)
+            cursor.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+        except Exception:
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    conn.close()
+            return None
+        self._bulk = (conn, cursor)
+        return cursor
+
+    def _adbc_arrow(self, cursor: Any, sql: str, types: dict[str, Any]) -> Any:
+        """``sql`` through an ADBC cursor, its columns cast to ``types``."""
+        import pyarrow as pa
+
+        cursor.execute(sql)
+        table = cursor.fetch_arrow_table()
+        names = list(types)
+        return pa.table(
+            [table.column(i).cast(types[name]) for i, name in enumerate(names)], names=names
+        )
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         if self.adbc:
@@ -286,18 +396,19 @@ class _Reader:
     def arrow(self, sql: str, types: dict[str, Any]) -> Any:
         """The result of ``sql`` as a ``pyarrow.Table`` with columns ``types`` (name → Arrow
         type), when the connection can produce one without a Python object per row: an
-        ADBC cursor, or PostgreSQL's ``COPY ... TO STDOUT`` (CSV, parsed by Arrow; PostgreSQL
-        prints floats in shortest round-trip form, so values are exact). ``None`` otherwise.
+        ADBC cursor (SQLite; PostgreSQL through a second connection on the same snapshot, see
+        :meth:`_bulk_cursor`), or PostgreSQL's ``COPY ... TO STDOUT`` (CSV, parsed by Arrow;
+        PostgreSQL prints floats in shortest round-trip form, so values are exact). ``None``
+        otherwise.
         """
         import pyarrow as pa
 
         if self.adbc:
-            self.cursor.execute(sql)
-            table = self.cursor.fetch_arrow_table()
-            names = list(types)
-            return pa.table(
-                [table.column(i).cast(types[name]) for i, name in enumerate(names)], names=names
-            )
+            return self._adbc_arrow(self.cursor, sql, types)
+        if self.dialect == "postgresql":
+            bulk = self._bulk_cursor()
+            if bulk is not None:
+                return self._adbc_arrow(bulk, sql, types)
         if self.dialect == "postgresql" and hasattr(self.cursor, "copy_expert"):
             import io
 
@@ -497,8 +608,9 @@ def _intermediate(
             reader, sql, {"trial_id": "int64", "step": "int64", "value": "float64"}
         )
         if table is not None:
-            return pd.DataFrame(
-                {name: _column_numpy(table, name) for name in ("trial_id", "step", "value")}
+            return pd.DataFrame(  # copy=False: no consolidation copy of millions of rows
+                {name: _column_numpy(table, name) for name in ("trial_id", "step", "value")},
+                copy=False,
             )
     ids: list[np.ndarray] = []
     steps: list[np.ndarray] = []
@@ -670,10 +782,10 @@ def read_transaction(source: Source) -> Iterator[_Reader]:
     The connection is closed on exit: nothing stays open between two reads, so the workers
     writing the study are never blocked by an idle viewer.
     """
-    with _open(source)() as (conn, dialect):
+    with _open(source)() as (conn, dialect, bulk):
         errors: tuple[type[BaseException], ...] = (sqlite3.Error, *_driver_error_types(dialect))
         fallback = (lambda: _stdlib_sqlite(source)) if source.kind is SourceKind.SQLITE else None
-        reader = _Reader(conn, dialect, fallback)
+        reader = _Reader(conn, dialect, fallback, bulk)
         try:
             reader.begin()
             try:
