@@ -281,6 +281,7 @@ def machine_info() -> dict[str, str]:
         "sqlalchemy",
         "psycopg2-binary",
         "adbc-driver-sqlite",  # hpo-tui[fast]: its SQLite reads go through ADBC when installed
+        "adbc-driver-postgresql",  # hpo-tui[fast]: PostgreSQL's large tables, likewise
     ):
         info[package] = _version(package)
     if not pg_available():
