@@ -116,3 +116,24 @@ def test_the_bulk_uri_keeps_the_password_out_of_sight() -> None:
     assert uri.startswith("postgresql://alice:s3cret@db.example:6543/hpo?")
     assert "sslmode=require" in uri and "connect_timeout=5" in uri
     assert "s3cret" not in repr(rdb.BulkTarget(uri))
+
+
+def test_a_bulk_read_that_fails_midway_falls_back_to_copy(
+    pg_storage: BuiltStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error of the ADBC driver in the middle of the read (it could quote the URI, so it
+    is never shown) closes the bulk connection; the remaining tables come through COPY on the
+    main connection, which reads the same snapshot."""
+    expected = _load(pg_storage.spec, "copy", monkeypatch)
+    original = rdb._Reader._adbc_arrow
+    calls: list[str] = []
+
+    def second_fails(self: rdb._Reader, cursor: object, sql: str, types: dict) -> object:
+        calls.append(sql)
+        if len(calls) == 2:
+            raise RuntimeError("postgresql://alice:s3cret@db/hpo: connection lost")
+        return original(self, cursor, sql, types)
+
+    monkeypatch.setattr(rdb._Reader, "_adbc_arrow", second_fails)
+    _assert_same(_load(pg_storage.spec, "adbc", monkeypatch), expected)
+    assert len(calls) == 2  # the third table was not tried through ADBC

@@ -152,3 +152,30 @@ def test_stored_number_lists_decode_like_json(
                 and expected
                 and all(type(x) in (int, float) for x in expected)
             )
+
+
+@pytest.mark.parametrize("slice_size", [1, 7, 4096])
+def test_number_lists_parsed_in_slices_keep_their_numbers(
+    slice_size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lists are parsed slice by slice; every list keeps exactly its own numbers across
+    slice boundaries (empty-looking, one-number and long lists; NaN, ±inf, ints)."""
+    import random
+
+    from hpo_tui.core import raw
+
+    monkeypatch.setattr(raw, "_DECODE_SLICE", slice_size)
+    rng = random.Random(slice_size)
+    pool = [0.1, -2.5e-300, 1e308, float("nan"), float("inf"), -float("inf"), 3, -0.0]
+    values = [[rng.choice(pool) for _ in range(rng.choice([1, 2, 5, 100]))] for _ in range(150)]
+    values[10] = "not a list"
+    texts = [json.dumps(v) for v in values]
+    decoded = raw.decode_attr_texts(None, pa.array(texts, type=pa.large_string()))
+    for text, value in zip(texts, decoded, strict=True):
+        expected = json.loads(text)
+        if isinstance(expected, str):
+            assert value == expected
+            continue
+        assert isinstance(value, raw.EncodedList)
+        assert [_bits(float(x)) for x in expected] == [_bits(x) for x in value.numbers]
+        assert [type(x) for x in value.decode()] == [type(x) for x in expected]

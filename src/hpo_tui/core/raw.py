@@ -43,6 +43,7 @@ _JSON_NUMBER = r"(?:-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|NaN|-?I
 NUMERIC_LIST_PATTERN = rf"^\[{_JSON_NUMBER}(?:, {_JSON_NUMBER})*\]$"
 _INT_TOKEN = r"(?:^\[|, )-?[0-9]+(?:, |\]$)"
 _INT_TOKEN_RE = re.compile(_INT_TOKEN)
+_DECODE_SLICE = 4096  # texts per slice when number lists are parsed
 
 
 class EncodedList:
@@ -168,12 +169,19 @@ def decode_attr_texts(texts: list[str] | None, array: Any = None) -> list[Any]:
     values: list[Any] = [None] * len(array)
     if len(lists):
         texts_of_lists = array if len(lists) == len(array) else array.take(lists)
-        parts = pc.split_pattern(pc.utf8_slice_codeunits(texts_of_lists, 1, -1), ", ")
-        numbers = np.asarray(
-            pc.cast(pc.list_flatten(parts), pa.float64()).to_numpy(zero_copy_only=False),
-            dtype=float,
+        # In slices: the stripped and split texts are temporaries as large as the texts;
+        # slice by slice, Arrow's allocator reuses their memory instead of asking for more.
+        chunks, counts = [], []
+        for start in range(0, len(texts_of_lists), _DECODE_SLICE):
+            piece = texts_of_lists.slice(start, _DECODE_SLICE)
+            parts = pc.split_pattern(pc.utf8_slice_codeunits(piece, 1, -1), ", ")
+            chunks.append(pc.cast(pc.list_flatten(parts), pa.float64()))
+            counts.append(pc.list_value_length(parts).to_numpy(zero_copy_only=False))
+            del parts
+        numbers = np.concatenate(
+            [np.asarray(chunk.to_numpy(zero_copy_only=False), dtype=float) for chunk in chunks]
         )
-        ends = np.cumsum(pc.list_value_length(parts).to_numpy(zero_copy_only=False)).tolist()
+        ends = np.cumsum(np.concatenate(counts)).tolist()
         batch = _ListTexts(texts_of_lists)
         begin = 0
         for index, (row, end) in enumerate(zip(lists.tolist(), ends, strict=True)):

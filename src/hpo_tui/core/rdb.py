@@ -318,6 +318,10 @@ class _Reader:
         if self._fallback is not None:
             self._fallback.close()
             self._fallback = None
+        self._close_bulk()
+
+    def _close_bulk(self) -> None:
+        """Close the bulk connection, if one is open; later bulk reads use ``COPY``."""
         if self._bulk is not None:
             conn, cursor = self._bulk
             self._bulk = None
@@ -408,7 +412,10 @@ class _Reader:
         if self.dialect == "postgresql":
             bulk = self._bulk_cursor()
             if bulk is not None:
-                return self._adbc_arrow(bulk, sql, types)
+                try:
+                    return self._adbc_arrow(bulk, sql, types)
+                except Exception:  # the driver's error (never shown: it may hold the URI);
+                    self._close_bulk()  # COPY on the main connection reads the same snapshot
         if self.dialect == "postgresql" and hasattr(self.cursor, "copy_expert"):
             import io
 
