@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 
 
 class KeysFooter(Footer):
@@ -17,6 +17,12 @@ class KeysFooter(Footer):
     depend only on the bindings with ``show=True``, their enabled state and tooltips, so the
     footer compares that and recomposes only when it differs, right after the message that
     changed the focus rather than after the next repaint (which would cost one more frame).
+
+    A text field (the trial filter) does not change the footer: while it has the focus,
+    letters are typed rather than bound, and the footer keeps showing the keys of the screen
+    the field belongs to, which are the keys again as soon as the field is submitted or
+    left. Rebuilding the footer twice around every filter cost a frame on the keypress that
+    applies the filter, and made the footer flicker.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -43,6 +49,8 @@ class KeysFooter(Footer):
     async def _recompose_if_changed(self) -> None:
         if not self.is_attached:
             return
+        if self._shown is not None and isinstance(self.app.focused, Input):
+            return  # typing: keep the screen's keys (see the class docstring)
         keys = self._keys()
         if keys == self._shown:
             return
