@@ -3,8 +3,6 @@ give the same campaign, from the same snapshot as the rest of the read."""
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import psycopg2
 import pytest
@@ -12,6 +10,7 @@ import pytest
 from hpo_tui.core import load_campaign, rdb
 from hpo_tui.core.campaign import Campaign
 from tests.conftest import BuiltStorage
+from tests.helpers.compare import assert_same_campaign
 
 pytest.importorskip("adbc_driver_postgresql")
 
@@ -21,17 +20,6 @@ def _load(spec: str, bulk: str, monkeypatch: pytest.MonkeyPatch) -> Campaign:
         patch.setenv("HPO_TUI_PG_BULK_READER", bulk)
         assert (rdb._adbc_postgresql() is None) == (bulk == "copy")
         return load_campaign([spec])
-
-
-def _canonical(details: pd.DataFrame) -> pd.DataFrame:
-    """Details as JSON text: NaN equals NaN (two NaN float objects compare unequal)."""
-    return details.map(lambda cell: json.dumps(cell, sort_keys=True, default=repr))
-
-
-def _assert_same(a: Campaign, b: Campaign) -> None:
-    for name in ("studies", "trials", "curves"):
-        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
-    pd.testing.assert_frame_equal(_canonical(a.details), _canonical(b.details))
 
 
 def _count_bulk_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -53,7 +41,7 @@ def test_adbc_and_copy_read_the_same(
     reads = _count_bulk_reads(monkeypatch)
     adbc = _load(pg_storage.spec, "adbc", monkeypatch)
     assert len(reads) == 3  # user attrs, system attrs, intermediate values
-    _assert_same(adbc, _load(pg_storage.spec, "copy", monkeypatch))
+    assert_same_campaign(adbc, _load(pg_storage.spec, "copy", monkeypatch))
     assert len(reads) == 3
 
 
@@ -106,7 +94,7 @@ def test_a_bulk_connection_that_fails_falls_back_to_copy(
 
     reads = _count_bulk_reads(monkeypatch)
     monkeypatch.setattr(adbc_driver_postgresql.dbapi, "connect", broken)
-    _assert_same(_load(pg_storage.spec, "adbc", monkeypatch), expected)
+    assert_same_campaign(_load(pg_storage.spec, "adbc", monkeypatch), expected)
     assert reads == []
 
 
@@ -135,5 +123,5 @@ def test_a_bulk_read_that_fails_midway_falls_back_to_copy(
         return original(self, cursor, sql, types)
 
     monkeypatch.setattr(rdb._Reader, "_adbc_arrow", second_fails)
-    _assert_same(_load(pg_storage.spec, "adbc", monkeypatch), expected)
+    assert_same_campaign(_load(pg_storage.spec, "adbc", monkeypatch), expected)
     assert len(calls) == 2  # the third table was not tried through ADBC

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
 import optuna
-import pandas as pd
 import pytest
 
 from hpo_tui.core import load_campaign
 from hpo_tui.core.campaign import Campaign
 from hpo_tui.core.rdb import _adbc_sqlite
 from tests.conftest import BuiltStorage
+from tests.helpers.compare import assert_same_campaign
 
 pytest.importorskip("adbc_driver_sqlite")
 
@@ -25,21 +24,10 @@ def _load(spec: str, driver: str, monkeypatch: pytest.MonkeyPatch) -> Campaign:
         return load_campaign([spec])
 
 
-def _canonical(details: pd.DataFrame) -> pd.DataFrame:
-    """Details as JSON text: NaN equals NaN (two NaN float objects compare unequal)."""
-    return details.map(lambda cell: json.dumps(cell, sort_keys=True, default=repr))
-
-
-def _assert_same(a: Campaign, b: Campaign) -> None:
-    for name in ("studies", "trials", "curves"):
-        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
-    pd.testing.assert_frame_equal(_canonical(a.details), _canonical(b.details))
-
-
 def test_adbc_and_sqlite3_read_the_same(
     sqlite_storage: BuiltStorage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _assert_same(
+    assert_same_campaign(
         _load(sqlite_storage.spec, "adbc", monkeypatch),
         _load(sqlite_storage.spec, "sqlite3", monkeypatch),
     )
@@ -61,7 +49,7 @@ def test_column_types_that_change_after_the_first_rows(
 
     study.optimize(objective, n_trials=2)
     adbc = _load(str(path), "adbc", monkeypatch)
-    _assert_same(adbc, _load(str(path), "sqlite3", monkeypatch))
+    assert_same_campaign(adbc, _load(str(path), "sqlite3", monkeypatch))
     first, second = (adbc.trial_curves(k)["value"] for k in adbc.trials["key"])
     assert first.isna().all() and len(first) == 1100
     assert second.iloc[-1] == 1.0 / 1100
@@ -79,7 +67,7 @@ def test_a_driver_that_cannot_open_the_file_falls_back_to_sqlite3(
 
     expected = _load(sqlite_storage.spec, "sqlite3", monkeypatch)
     monkeypatch.setattr(adbc_driver_sqlite.dbapi, "connect", broken)
-    _assert_same(_load(sqlite_storage.spec, "adbc", monkeypatch), expected)
+    assert_same_campaign(_load(sqlite_storage.spec, "adbc", monkeypatch), expected)
 
 
 @pytest.mark.parametrize("driver", ["adbc", "sqlite3"])

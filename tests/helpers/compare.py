@@ -172,3 +172,18 @@ def _plain(cell: Any) -> Any:
     if hasattr(cell, "item"):
         return cell.item()
     return cell
+
+
+def _canonical_details(details: pd.DataFrame) -> pd.DataFrame:
+    """Details as JSON text: NaN equals NaN (two NaN float objects compare unequal)."""
+    import json
+
+    return details.map(lambda cell: json.dumps(cell, sort_keys=True, default=repr))
+
+
+def assert_same_campaign(a: Campaign, b: Campaign) -> None:
+    """Two loads of one storage (through different readers) give identical frames, bit for
+    bit, and the same per-trial details."""
+    for name in ("studies", "trials", "curves"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
+    pd.testing.assert_frame_equal(_canonical_details(a.details), _canonical_details(b.details))
