@@ -32,6 +32,7 @@ import argparse
 import json
 import resource
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -68,26 +69,38 @@ class PhaseTimer:
     """Wall time per phase, for functions wrapped with :meth:`wrap`.
 
     ``seconds`` is exclusive: time spent in a nested wrapped phase is counted there, not in
-    its caller, so the phases add up. ``inclusive`` holds the totals including nested phases.
+    its caller, so the main thread's phases add up to the load. ``inclusive`` holds the
+    totals including nested phases. Each thread has its own stack: a phase that runs in a
+    worker thread (the attr decoding) overlaps the main thread's and is reported with a
+    name starting ``(worker``, outside the sum.
     """
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
         self.inclusive: dict[str, float] = {}
-        self._stack: list[list[float]] = []  # per open phase: [nested seconds]
+        self._local = threading.local()
+
+    def _stack(self) -> list[list[float]]:
+        stack: list[list[float]] | None = getattr(self._local, "stack", None)
+        if stack is None:
+            stack = self._local.stack = []
+        return stack
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
         """Time the ``with`` block under ``name``."""
+        if threading.current_thread() is not threading.main_thread():
+            name = f"(worker thread, overlaps the above) {name}"
+        stack = self._stack()
         began = time.perf_counter()
-        self._stack.append([0.0])
+        stack.append([0.0])
         try:
             yield
         finally:
             elapsed = time.perf_counter() - began
-            nested = self._stack.pop()[0]
-            if self._stack:
-                self._stack[-1][0] += elapsed
+            nested = stack.pop()[0]
+            if stack:
+                stack[-1][0] += elapsed
             self.seconds[name] = self.seconds.get(name, 0.0) + elapsed - nested
             self.inclusive[name] = self.inclusive.get(name, 0.0) + elapsed
 
@@ -117,20 +130,21 @@ def run_hpo_tui(size: Size, backend: str, timer: PhaseTimer) -> dict[str, Any]:
     imported = time.perf_counter() - began
     rss_import = current_rss_mb()
     # load_campaign → read_source → read_rdb → read_rdb_tables; then build_campaign → _assemble.
-    timer.wrap(campaign, "read_source", "read: other (connect, lazy imports, glue)")
-    timer.wrap(rdb._Reader, "rows", "read: SQL execute + fetchall")
-    timer.wrap(rdb, "_attrs", "read: JSON decode of attrs")
-    timer.wrap(rdb, "schema_head", "read: schema check")
+    timer.wrap(campaign, "read_source", "read: other (connect, wait for the decoding, glue)")
+    timer.wrap(rdb._Reader, "arrow", "read: bulk tables into Arrow (ADBC / COPY)")
+    timer.wrap(rdb._Reader, "rows", "read: small tables, rows")
+    timer.wrap(rdb, "_rows_for", "read: small tables, rows")  # (batches is a generator)
+    timer.wrap(rdb, "decode_attr_texts", "read: decode attrs (number lists in Arrow)")
+    timer.wrap(rdb, "_column_numpy", "read: Arrow columns to numpy")
     timer.wrap(rdb, "to_utc", "read: datetimes")
     timer.wrap(rdb, "external_param_values", "read: params to external repr")
-    timer.wrap(rdb, "_decode_special", "read: value types")
-    timer.wrap(rdb, "frame", "read: DataFrame.from_records")
-    timer.wrap(campaign, "_assemble", "build: _assemble (rest)")
-    timer.wrap(campaign, "build_campaign", "build: other (merge, curves, pandas glue)")
+    timer.wrap(rdb, "frame", "read: small frames from rows")
+    timer.wrap(campaign, "build_campaign", "build: other (keys, trials frame, pandas glue)")
+    timer.wrap(campaign, "_assemble", "build: other (keys, trials frame, pandas glue)")
+    timer.wrap(campaign, "_build_curves", "build: curves frame")
     timer.wrap(campaign, "detect_divergence", "build: detect_divergence")
     timer.wrap(campaign, "curve_stats", "build: curve_stats")
     timer.wrap(campaign, "_wide", "build: _wide (params/user attrs pivot)")
-    timer.wrap(campaign, "_details", "build: _details")
     timer.wrap(campaign, "_study_summary", "build: _study_summary")
     cpu_began = cpu_seconds()
     began = time.perf_counter()
