@@ -35,6 +35,7 @@ from hpo_tui.core.campaign import (
 )
 from hpo_tui.core.config import Config
 from hpo_tui.core.errors import SourceError
+from hpo_tui.core.memory import without_hugepage_hint
 from hpo_tui.core.raw import RawTables, raw_from_frozen
 from hpo_tui.core.sources import Source, SourceKind, new_sources_in, resolve_sources
 
@@ -311,12 +312,13 @@ class LiveCampaign:
             _JournalLive(s) if s.kind is SourceKind.JOURNAL else _RdbLive(s) for s in sources
         ]
         tables = []
-        for done, reader in enumerate(self.readers, start=1):
-            tables.append(reader.load())
-            if progress is not None:
-                progress(f"read {reader.source.display}", done, len(self.readers))
-        self.tables = tables
-        self.campaign = self._build()
+        with without_hugepage_hint():  # see core.memory
+            for done, reader in enumerate(self.readers, start=1):
+                tables.append(reader.load())
+                if progress is not None:
+                    progress(f"read {reader.source.display}", done, len(self.readers))
+            self.tables = tables
+            self.campaign = self._build()
 
     def _build(self, changed: dict[int, set[int]] | None = None) -> Campaign:
         """A full build, or (``changed``: storage trial ids per source) a splice of only the
@@ -348,6 +350,7 @@ class LiveCampaign:
         }
         return known == now
 
+    @without_hugepage_hint()
     def refresh(self) -> RefreshSummary:
         """Read what can have changed; rebuild the campaign only if something did."""
         summary = RefreshSummary()
