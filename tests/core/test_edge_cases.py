@@ -73,3 +73,32 @@ def test_passwords_are_masked_everywhere_in_the_url(url: str) -> None:
     shown = mask_url(url)
     assert "s3cr" not in shown
     assert shown.startswith(url.split("://")[0] + "://")
+
+
+def test_rows_of_a_trial_missing_from_trials_are_ignored(tmp_path: Path) -> None:
+    """A trial row removed (by hand, or between two reads of a non-transactional copy) leaves
+    its values, params, attrs and intermediate values behind: they are dropped, and the
+    other trials keep all of theirs."""
+    import sqlite3
+
+    path = tmp_path / "orphans.db"
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    study = optuna.create_study(study_name="orphans_2M_h1", storage=f"sqlite:///{path}")
+
+    def objective(trial: optuna.Trial) -> float:
+        trial.suggest_float("x", 0, 1)
+        trial.set_user_attr("val_losses", [1.0, 0.5, 0.25])
+        for step in range(4):
+            trial.report(1.0 / (step + 1), step)
+        return 0.25
+
+    study.optimize(objective, n_trials=3)
+    before = load_campaign([str(path)])
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("DELETE FROM trials WHERE number = 1")
+    after = load_campaign([str(path)])
+    assert sorted(after.trials["number"]) == [0, 2]
+    kept = before.curves[before.curves["number"] != 1].reset_index(drop=True)
+    assert after.curves.reset_index(drop=True).equals(kept)
+    assert after.details["params"].map(len).tolist() == [1, 1]
