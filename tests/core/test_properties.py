@@ -179,3 +179,29 @@ def test_number_lists_parsed_in_slices_keep_their_numbers(
         assert isinstance(value, raw.EncodedList)
         assert [_bits(float(x)) for x in expected] == [_bits(x) for x in value.numbers]
         assert [type(x) for x in value.decode()] == [type(x) for x in expected]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 6), st.lists(st.booleans(), min_size=6, max_size=6)),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_first_last_finite_matches_a_scan_of_every_segment(
+    segments: list[tuple[int, list[bool]]],
+) -> None:
+    """The bounds fast path and the scan of the other segments agree with a plain scan."""
+    import numpy as np
+
+    from hpo_tui.core.curves import first_last_finite
+
+    lengths = np.array([length for length, _ in segments], dtype=np.int64)
+    finite = np.array([f for length, flags in segments for f in flags[:length]], dtype=bool)
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    first, last = first_last_finite(finite, starts, ends)
+    for i, (s, e) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        rows = [r for r in range(s, e) if finite[r]]
+        assert first[i] == (rows[0] if rows else -1)
+        assert last[i] == (rows[-1] if rows else -1)

@@ -82,6 +82,45 @@ class Segments:
         return rows, starts, ends
 
 
+def first_last_finite(
+    finite: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per segment ``[start, end)`` of ``finite``, the first and the last row whose value is
+    finite: ``(first, last)``, -1 where a segment has none.
+
+    Almost every curve starts and ends finite, so those segments are answered from their
+    bounds; only the others (diverged curves, empty ones aside) are scanned, over their own
+    rows: no index array as long as all the curves is made (fresh memory is what a load of
+    millions of points waits for, see docs/performance.md).
+    """
+    first = np.full(len(starts), -1, dtype=np.int64)
+    last = np.full(len(starts), -1, dtype=np.int64)
+    n = len(finite)
+    if n == 0 or len(starts) == 0:
+        return first, last
+    nonempty = ends > starts
+    head = nonempty & finite[np.minimum(starts, n - 1)]
+    tail = nonempty & finite[np.clip(ends - 1, 0, n - 1)]
+    first[head] = starts[head]
+    last[tail] = ends[tail] - 1
+    todo = np.flatnonzero(nonempty & ~(head & tail))
+    if len(todo):
+        lengths = (ends - starts)[todo]
+        local_ends = np.cumsum(lengths)
+        local_starts = local_ends - lengths
+        rows = np.arange(local_ends[-1]) + np.repeat(starts[todo] - local_starts, lengths)
+        fin = finite[rows]
+        index = np.arange(len(rows))
+        lo = np.minimum.reduceat(np.where(fin, index, len(rows)), local_starts)
+        hi = np.maximum.reduceat(np.where(fin, index, -1), local_starts)
+        found = lo < local_ends  # then hi >= local_starts as well
+        set_first = found & ~head[todo]
+        set_last = found & ~tail[todo]
+        first[todo[set_first]] = rows[lo[set_first]]
+        last[todo[set_last]] = rows[hi[set_last]]
+    return first, last
+
+
 def first_equal(
     values: np.ndarray, finite: np.ndarray, target: np.ndarray, starts: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -146,14 +185,11 @@ def curve_stats(
     steps = curves["step"].to_numpy(dtype=np.int64)[rows]
     vals = curves["value"].to_numpy(dtype=float)[rows]
     group_keys = segments.key[chosen]
-    n = len(vals)
     finite = np.isfinite(vals)
-    idx = np.arange(n)
 
-    last_finite_idx = np.maximum.reduceat(np.where(finite, idx, -1), starts)
-    has_last = last_finite_idx >= starts
-    first_finite_idx = np.minimum.reduceat(np.where(finite, idx, n), starts)
-    has_first = first_finite_idx < ends
+    first_finite_idx, last_finite_idx = first_last_finite(finite, starts, ends)
+    has_first = first_finite_idx >= 0
+    has_last = last_finite_idx >= 0
     safe = np.where(finite, vals, np.nan)
     gmin = np.minimum.reduceat(np.where(finite, vals, np.inf), starts)
     gmax = np.maximum.reduceat(np.where(finite, vals, -np.inf), starts)
@@ -167,7 +203,7 @@ def curve_stats(
     best_step = np.full(len(starts), np.nan)
     best_step[groups] = steps[first_rows]
 
-    first_finite = np.where(has_first, safe[np.minimum(first_finite_idx, n - 1)], np.nan)
+    first_finite = np.where(has_first, safe[np.maximum(first_finite_idx, 0)], np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         gain = np.where(is_max, best - first_finite, first_finite - best)
         rel = np.where(first_finite != 0, gain / np.abs(first_finite), np.nan)

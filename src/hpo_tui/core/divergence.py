@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from hpo_tui.core.config import DivergenceRules
-from hpo_tui.core.curves import INTERMEDIATE, Segments, first_per_group
+from hpo_tui.core.curves import INTERMEDIATE, Segments, first_last_finite, first_per_group
 
 DIVERGENCE_COLUMNS = [
     "diverged",
@@ -90,16 +90,18 @@ def _explosions(
     if n == 0 or not loss.any():
         return pd.DataFrame(columns=["key", "reason", "curve", "step"]), pd.Series(dtype=float)
     finite = np.isfinite(values)
-    index = np.arange(n)
-    first_idx = np.minimum.reduceat(np.where(finite, index, n), segments.start)
-    last_idx = np.maximum.reduceat(np.where(finite, index, -1), segments.start)
-    has = (last_idx >= 0) & (first_idx < n) & loss
-    first_v = np.where(has, values[np.minimum(first_idx, n - 1)], np.nan)
+    first_idx, last_idx = first_last_finite(
+        finite, segments.start, segments.start + segments.length
+    )
+    has = (last_idx >= 0) & (first_idx >= 0) & loss
+    first_v = np.where(has, values[np.maximum(first_idx, 0)], np.nan)
     last_v = np.where(has, values[np.maximum(last_idx, 0)], np.nan)
-    first_row = np.repeat(first_v, segments.length)
     with np.errstate(invalid="ignore"):
+        # per segment, then repeated over its rows: the same products as repeating first
         over = np.flatnonzero(
-            finite & (first_row > 0) & (values > rules.explode_factor * first_row)
+            finite
+            & np.repeat(first_v > 0, segments.length)
+            & (values > np.repeat(rules.explode_factor * first_v, segments.length))
         )
     of = segments.segment_of_rows(over)
     first = first_per_group(of)  # the first step above the threshold per curve
