@@ -21,6 +21,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Container
+from textual.geometry import Offset, Region
 from textual.message import Message
 from textual_fastdatatable import ArrowBackend, DataTable, DataTableBackend
 
@@ -175,6 +176,14 @@ class TrialGrid(DataTable):
 
     DEFAULT_CSS = DataTable.DEFAULT_CSS.replace("DataTable", "TrialGrid")
     fast_cells = True
+
+    def scroll_to_region(self, region: Region, **options: Any) -> Offset:
+        """Scroll the cursor into view at once (not animated), not after the next repaint:
+        Textual defers it by default, so a sort or filter that moves the cursor's row was
+        painted at the old scroll position first and scrolled one frame (≈ 20 ms) later."""
+        if not options.get("animate", True):
+            options.setdefault("immediate", True)
+        return super().scroll_to_region(region, **options)
 
     def _render_cell(
         self,
