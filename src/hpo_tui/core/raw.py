@@ -19,7 +19,6 @@ Readers differ (bulk SQL, journal replay, Optuna's API); what they return is the
 from __future__ import annotations
 
 import json
-import re
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -42,7 +41,6 @@ INTERMEDIATE_COLUMNS = ["trial_id", "step", "value"]
 _JSON_NUMBER = r"(?:-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|NaN|-?Infinity)"
 NUMERIC_LIST_PATTERN = rf"^\[{_JSON_NUMBER}(?:, {_JSON_NUMBER})*\]$"
 _INT_TOKEN = r"(?:^\[|, )-?[0-9]+(?:, |\]$)"
-_INT_TOKEN_RE = re.compile(_INT_TOKEN)
 _DECODE_SLICE = 4096  # texts per slice when number lists are parsed
 
 
@@ -62,15 +60,9 @@ class EncodedList:
     __slots__ = ("_batch", "_index", "_text", "numbers")
 
     def __init__(
-        self,
-        text: str | None,
-        numbers: np.ndarray,
-        batch: _ListTexts | None = None,
-        index: int = 0,
+        self, text: str | None, numbers: np.ndarray, batch: _ListTexts, index: int
     ) -> None:
-        if text is None and batch is None:
-            raise ValueError("an EncodedList needs its text or its batch")
-        self._text = text
+        self._text = text  # None: taken from the batch when asked for
         self.numbers = numbers
         self._batch = batch
         self._index = index
@@ -79,15 +71,12 @@ class EncodedList:
     def text(self) -> str:
         """The stored JSON text."""
         if self._text is None:
-            assert self._batch is not None
             self._text = self._batch.text(self._index)
         return self._text
 
     @property
     def has_ints(self) -> bool:
         """Whether some number in the text is written as an integer."""
-        if self._batch is None:
-            return bool(_INT_TOKEN_RE.search(self.text))
         return self._batch.has_ints(self._index)
 
     def decode(self) -> Any:

@@ -10,6 +10,7 @@ transaction. No table is created, no schema is migrated or stamped.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import re
 import sqlite3
@@ -100,33 +101,28 @@ def _is_wal(path: str) -> bool:
     return len(header) == 20 and header[18] == 2 and header[19] == 2
 
 
-def _adbc_sqlite() -> Any:
-    """The ADBC SQLite driver's DB-API module when installed (``hpo-tui[fast]``), else None.
-
-    It reads result sets straight into Arrow columns, about twice as fast as building a
-    Python tuple per row; ``HPO_TUI_SQLITE_DRIVER=sqlite3`` forces the standard library.
-    """
-    if os.environ.get("HPO_TUI_SQLITE_DRIVER", "").lower() == "sqlite3":
+def _adbc_driver(module: str, switch: str, off: str) -> Any:
+    """The DB-API module of an ADBC driver (``hpo-tui[fast]``): None when it is not
+    installed or the environment variable ``switch`` says ``off``."""
+    if os.environ.get(switch, "").lower() == off:
         return None
     try:
-        import adbc_driver_sqlite.dbapi
+        return importlib.import_module(f"{module}.dbapi")
     except ImportError:
         return None
-    return adbc_driver_sqlite.dbapi
+
+
+def _adbc_sqlite() -> Any:
+    """The ADBC SQLite driver: result sets straight into Arrow columns, about twice as fast
+    as building a Python tuple per row; ``HPO_TUI_SQLITE_DRIVER=sqlite3`` forces the
+    standard library."""
+    return _adbc_driver("adbc_driver_sqlite", "HPO_TUI_SQLITE_DRIVER", "sqlite3")
 
 
 def _adbc_postgresql() -> Any:
-    """The ADBC PostgreSQL driver's DB-API module when installed (``hpo-tui[fast]``), else
-    None. It reads the large tables as binary ``COPY`` straight into Arrow columns;
-    ``HPO_TUI_PG_BULK_READER=copy`` forces the text ``COPY`` through psycopg2 instead.
-    """
-    if os.environ.get("HPO_TUI_PG_BULK_READER", "").lower() == "copy":
-        return None
-    try:
-        import adbc_driver_postgresql.dbapi
-    except ImportError:
-        return None
-    return adbc_driver_postgresql.dbapi
+    """The ADBC PostgreSQL driver: the large tables as binary ``COPY`` straight into Arrow
+    columns; ``HPO_TUI_PG_BULK_READER=copy`` forces the text ``COPY`` through psycopg2."""
+    return _adbc_driver("adbc_driver_postgresql", "HPO_TUI_PG_BULK_READER", "copy")
 
 
 @dataclass(frozen=True)
