@@ -21,7 +21,7 @@ from hpo_tui.core.axes import parse_axes
 from hpo_tui.core.config import Config
 from hpo_tui.core.curves import INTERMEDIATE, STAT_COLUMNS, Segments, curve_stats, first_per_group
 from hpo_tui.core.divergence import DIVERGENCE_COLUMNS, detect_divergence
-from hpo_tui.core.memory import without_hugepage_hint
+from hpo_tui.core.memory import load_memory
 from hpo_tui.core.raw import EncodedList, RawTables, decoded
 from hpo_tui.core.sources import Source, SourceKind, resolve_sources
 
@@ -151,7 +151,7 @@ def load_campaign(
         sources.extend(resolve_sources(texts))
     parts: list[tuple[Source, RawTables]] = []
     notes: list[str] = []
-    with without_hugepage_hint():  # short-lived arrays of millions of rows: see core.memory
+    with load_memory():  # short-lived arrays of millions of rows: see core.memory
         for done, source in enumerate(sources, start=1):
             tables, warnings = read_source(source)
             parts.append((source, tables))

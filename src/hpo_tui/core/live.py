@@ -35,7 +35,7 @@ from hpo_tui.core.campaign import (
 )
 from hpo_tui.core.config import Config
 from hpo_tui.core.errors import SourceError
-from hpo_tui.core.memory import without_hugepage_hint
+from hpo_tui.core.memory import load_memory
 from hpo_tui.core.raw import RawTables, raw_from_frozen
 from hpo_tui.core.sources import Source, SourceKind, new_sources_in, resolve_sources
 
@@ -312,7 +312,7 @@ class LiveCampaign:
             _JournalLive(s) if s.kind is SourceKind.JOURNAL else _RdbLive(s) for s in sources
         ]
         tables = []
-        with without_hugepage_hint():  # see core.memory
+        with load_memory():  # see core.memory
             for done, reader in enumerate(self.readers, start=1):
                 tables.append(reader.load())
                 if progress is not None:
@@ -350,7 +350,7 @@ class LiveCampaign:
         }
         return known == now
 
-    @without_hugepage_hint()
+    @load_memory()
     def refresh(self) -> RefreshSummary:
         """Read what can have changed; rebuild the campaign only if something did."""
         summary = RefreshSummary()
