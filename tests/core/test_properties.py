@@ -6,8 +6,10 @@ import io
 import json
 import math
 import struct
+import warnings
 from pathlib import Path
 
+import numpy as np
 import optuna
 import pandas as pd
 import pyarrow as pa
@@ -17,8 +19,10 @@ from hypothesis import strategies as st
 
 from hpo_tui.core import SourceError, load_campaign
 from hpo_tui.core.axes import axis_sort_key, parse_axes
+from hpo_tui.core.campaign import STATES, _study_summary
 from hpo_tui.core.config import DEFAULT_AXIS_PATTERN
 from hpo_tui.core.formats import frame_to_csv
+from hpo_tui.core.raw import external_param_values
 from hpo_tui.core.tables import dumps_strict
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
@@ -205,3 +209,156 @@ def test_first_last_finite_matches_a_scan_of_every_segment(
         rows = [r for r in range(s, e) if finite[r]]
         assert first[i] == (rows[0] if rows else -1)
         assert last[i] == (rows[-1] if rows else -1)
+
+
+def _distributions() -> st.SearchStrategy[tuple[str, float]]:
+    """(stored distribution JSON, an internal value) for every class Optuna can store,
+    written by Optuna itself; legacy classes and the abbreviated form included."""
+    from optuna import distributions as d
+
+    def legacy(cls_name: str, **attributes: object) -> str:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return d.distribution_to_json(getattr(d, cls_name)(**attributes))
+
+    bounds = st.tuples(
+        st.floats(-1e6, 1e6, allow_nan=False), st.floats(0, 1e6, allow_nan=False)
+    ).map(lambda lw: (lw[0], lw[0] + lw[1]))
+    ints = st.tuples(st.integers(-1000, 1000), st.integers(0, 1000)).map(
+        lambda lw: (lw[0], lw[0] + lw[1])
+    )
+    choice = st.one_of(
+        st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=False), TEXT
+    )
+    floats = bounds.map(lambda b: (d.distribution_to_json(d.FloatDistribution(*b)), b[0]))
+    logs = st.floats(1e-8, 1e3).map(
+        lambda low: (d.distribution_to_json(d.FloatDistribution(low, low * 10, log=True)), low)
+    )
+    int_dists = ints.map(lambda b: (d.distribution_to_json(d.IntDistribution(*b)), float(b[1])))
+    categorical = st.lists(choice, min_size=1, max_size=6, unique_by=repr).flatmap(
+        lambda cs: st.integers(0, len(cs) - 1).map(
+            lambda i: (d.distribution_to_json(d.CategoricalDistribution(cs)), float(i))
+        )
+    )
+    old = st.sampled_from(
+        [
+            (legacy("UniformDistribution", low=0.0, high=1.0), 0.25),
+            (legacy("LogUniformDistribution", low=1e-5, high=1.0), 1e-3),
+            (legacy("DiscreteUniformDistribution", low=0.0, high=1.0, q=0.1), 0.3),
+            (legacy("IntUniformDistribution", low=0, high=10), 7.0),
+            (legacy("IntLogUniformDistribution", low=1, high=64), 16.0),
+            ('{"type": "float", "low": 0.0, "high": 2.0}', 1.5),
+            ('{"type": "int", "low": 1, "high": 9, "log": true}', 3.0),
+            ('{"type": "categorical", "choices": ["a", 2, null]}', 2.0),
+        ]
+    )
+    return st.one_of(floats, logs, int_dists, categorical, old)
+
+
+@settings(max_examples=200)
+@given(st.lists(_distributions(), min_size=1, max_size=8))
+def test_param_values_convert_exactly_like_optuna(cases: list[tuple[str, float]]) -> None:
+    """The reader converts params without Optuna; Optuna's own conversion is the oracle
+    (same values, same Python types)."""
+    from optuna.distributions import json_to_distribution
+
+    texts = pd.Series([t for t, _ in cases], dtype=object)
+    internal = pd.Series([v for _, v in cases], dtype=float)
+    got = external_param_values(internal, texts)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = [json_to_distribution(t).to_external_repr(v) for t, v in cases]
+    assert [(type(g), repr(g)) for g in got] == [(type(e), repr(e)) for e in expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not json",
+        '{"name": "NoSuchDistribution", "attributes": {}}',
+        '{"name": "CategoricalDistribution", "attributes": {"choices": 3}}',
+    ],
+)
+def test_a_distribution_optuna_cannot_read_is_refused(text: str) -> None:
+    with pytest.raises((ValueError, TypeError, KeyError)):
+        external_param_values(pd.Series([0.0]), pd.Series([text], dtype=object))
+
+
+def _study_summary_by_loop(studies: pd.DataFrame, trials: pd.DataFrame) -> pd.DataFrame:
+    """The per-study counts and best trial, one study at a time (the reference)."""
+    rows = []
+    for study_id, direction in zip(studies["study_id"], studies["direction"], strict=True):
+        mine = trials[trials["study_id"] == study_id]
+        row: dict[str, object] = {"n_trials": len(mine), "n_diverged": int(mine["diverged"].sum())}
+        for state in STATES:
+            row[f"n_{state.lower()}"] = int((mine["state"] == state).sum())
+        complete = mine[(mine["state"] == "COMPLETE") & mine["value"].notna()]
+        if direction not in ("minimize", "maximize") or complete.empty:
+            row["best_value"], row["best_trial"] = math.nan, pd.NA
+        else:
+            ordered = complete.sort_values(
+                ["value", "number"], ascending=[direction == "minimize", True], kind="stable"
+            )
+            row["best_value"] = float(ordered["value"].iloc[0])
+            row["best_trial"] = int(ordered["number"].iloc[0])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+@settings(max_examples=150)
+@given(
+    directions=st.lists(
+        st.sampled_from(["minimize", "maximize", "minimize,maximize"]), min_size=1, max_size=4
+    ),
+    trials=st.lists(
+        st.tuples(
+            st.integers(0, 4),  # study position (4: a study that is not in the studies frame)
+            st.sampled_from(STATES),
+            st.one_of(st.none(), st.sampled_from([0.0, -0.0, 1.0, -1.0, math.inf, -math.inf])),
+            st.booleans(),
+        ),
+        max_size=40,
+    ),
+)
+def test_study_summary_matches_a_loop_over_studies(
+    directions: list[str], trials: list[tuple[int, str, float | None, bool]]
+) -> None:
+    n = len(directions)
+    studies = pd.DataFrame(
+        {
+            "study_id": np.arange(10, 10 + n, dtype=np.int64),
+            "study": [f"s{i}" for i in range(n)],
+            "source": "x.db",
+            "direction": directions,
+            "directions": [d.upper().split(",") for d in directions],
+            "n_objectives": [len(d.split(",")) for d in directions],
+            "user_attrs": [{}] * n,
+            "system_attrs": [{}] * n,
+        }
+    )
+    seen: dict[int, int] = {}
+    numbers = []
+    for position, *_ in trials:  # trial numbers count up within each study
+        numbers.append(seen.get(position, 0))
+        seen[position] = numbers[-1] + 1
+    frame = pd.DataFrame(
+        {
+            "study_id": np.array([10 + p for p, *_ in trials], dtype=np.int64),
+            "number": np.array(numbers, dtype=np.int64),
+            "state": pd.Series([s for _, s, *_ in trials], dtype=object),
+            "value": np.array([math.nan if v is None else v for _, _, v, _ in trials], dtype=float),
+            "diverged": np.array([d for *_, d in trials], dtype=bool),
+        }
+    )
+    got = _study_summary(studies, frame, ())
+    expected = _study_summary_by_loop(studies, frame)
+    for column in expected.columns:
+        assert got[column].tolist() == expected[column].tolist() or (
+            column == "best_value"
+            and np.array_equal(got[column], expected[column], equal_nan=True)
+        ), column
+    assert [str(got[c].dtype) for c in ("n_trials", "best_value", "best_trial")] == [
+        "int64",
+        "float64",
+        "Int64",
+    ]

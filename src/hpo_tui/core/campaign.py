@@ -676,42 +676,44 @@ def _spliced_categorical(
 def _study_summary(
     studies: pd.DataFrame, trials: pd.DataFrame, axis_names: tuple[str, ...]
 ) -> pd.DataFrame:
-    counts = (
-        trials.groupby(["study_id", "state"]).size().unstack(fill_value=0)
-        if not trials.empty
-        else pd.DataFrame()
-    )
-    studies = studies.set_index("study_id", drop=False)
-    studies["n_trials"] = trials.groupby("study_id").size().reindex(studies.index).fillna(0)
-    for state in STATES:
-        column = counts[state] if state in counts.columns else pd.Series(dtype=float)
-        studies[f"n_{state.lower()}"] = column.reindex(studies.index).fillna(0)
-    studies["n_diverged"] = (
-        trials.groupby("study_id")["diverged"].sum().reindex(studies.index).fillna(0)
-    )
-    count_columns = ["n_trials", *(f"n_{s.lower()}" for s in STATES), "n_diverged"]
-    studies[count_columns] = studies[count_columns].astype(np.int64)
+    """Per study: trial counts by state, diverged count, best value and its trial number.
 
-    best_values: list[float] = []
-    best_trials: list[Any] = []
-    for study_id, direction in zip(studies["study_id"], studies["direction"], strict=True):
-        complete = trials[(trials["study_id"] == study_id) & (trials["state"] == "COMPLETE")]
-        complete = (
-            complete[complete["value"].notna()]
-            if direction in ("minimize", "maximize")
-            else complete.iloc[0:0]
-        )
-        if complete.empty:
-            best_values.append(np.nan)
-            best_trials.append(pd.NA)
-            continue
-        ordered = complete.sort_values(
-            ["value", "number"], ascending=[direction == "minimize", True], kind="stable"
-        )
-        best_values.append(float(ordered["value"].iloc[0]))
-        best_trials.append(int(ordered["number"].iloc[0]))
-    studies["best_value"] = np.asarray(best_values, dtype=float)
-    studies["best_trial"] = pd.array(best_trials, dtype="Int64")
+    The best trial is the COMPLETE one with the lowest (minimize) or highest (maximize) value,
+    the lowest number among equals; none for multi-objective studies. One pass over all
+    trials (``np.bincount``, one ``np.lexsort``), not one per study.
+    """
+    studies = studies.reset_index(drop=True)
+    n_studies = len(studies)
+    # Each trial's row in ``studies`` (-1: a study not in the frame, counted nowhere).
+    row = pd.Index(studies["study_id"]).get_indexer(trials["study_id"].to_numpy())
+    known = row >= 0
+    row_known = row[known]
+    state = trials["state"].to_numpy(dtype=object)[known]
+
+    def count(mask: np.ndarray | None = None) -> np.ndarray:
+        rows = row_known if mask is None else row_known[mask]
+        return np.bincount(rows, minlength=n_studies).astype(np.int64)
+
+    studies["n_trials"] = count()
+    for name in STATES:
+        studies[f"n_{name.lower()}"] = count(state == name)
+    studies["n_diverged"] = count(trials["diverged"].to_numpy(dtype=bool)[known])
+    count_columns = ["n_trials", *(f"n_{s.lower()}" for s in STATES), "n_diverged"]
+
+    direction = studies["direction"].to_numpy(dtype=object)
+    sign = np.where(direction == "minimize", 1.0, np.where(direction == "maximize", -1.0, 0.0))
+    value = trials["value"].to_numpy(dtype=float)[known]
+    candidate = (state == "COMPLETE") & ~np.isnan(value) & (sign[row_known] != 0)
+    rows, values = row_known[candidate], value[candidate]
+    numbers = trials["number"].to_numpy(dtype=np.int64)[known][candidate]
+    order = np.lexsort((numbers, values * sign[rows], rows))  # best first within each study
+    first = order[np.r_[True, rows[order][1:] != rows[order][:-1]]] if len(order) else order
+    best_value = np.full(n_studies, np.nan)
+    best_value[rows[first]] = values[first]
+    best_trial = pd.array(np.full(n_studies, pd.NA, dtype=object), dtype="Int64")
+    best_trial[rows[first]] = numbers[first]
+    studies["best_value"] = best_value
+    studies["best_trial"] = best_trial
     columns = [
         "study_id",
         "study",

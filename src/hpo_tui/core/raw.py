@@ -225,26 +225,65 @@ def parse_distribution(distribution_json: str) -> Any:
         return json_to_distribution(distribution_json)
 
 
+# Optuna's distribution classes by how ``to_external_repr`` treats a value (optuna 2.x–5.x).
+_FLOAT_KINDS = frozenset(
+    {
+        "FloatDistribution",
+        "UniformDistribution",
+        "LogUniformDistribution",
+        "DiscreteUniformDistribution",
+    }
+)
+_INT_KINDS = frozenset({"IntDistribution", "IntUniformDistribution", "IntLogUniformDistribution"})
+
+
+@lru_cache(maxsize=4096)
+def _external_kind(distribution_json: str) -> tuple[str, tuple[Any, ...]]:
+    """How a stored distribution converts internal values: ``("float" | "int" | "categorical",
+    choices)``.
+
+    The form Optuna has written since 2.x (``{"name": ..., "attributes": ...}``) is read here;
+    any other (the abbreviated form, unknown names) goes through Optuna's
+    ``json_to_distribution``, which also raises for what it cannot read. Importing Optuna is
+    most of a small campaign's load, so the common form does without it.
+    """
+    data = decode_json(distribution_json)
+    attributes = data.get("attributes") if isinstance(data, dict) else None
+    if isinstance(attributes, dict):
+        name = data.get("name")
+        if name in _FLOAT_KINDS:
+            return "float", ()
+        if name in _INT_KINDS:
+            return "int", ()
+        choices = attributes.get("choices")
+        if name == "CategoricalDistribution" and isinstance(choices, list) and choices:
+            return "categorical", tuple(choices)
+    from optuna.distributions import CategoricalDistribution, IntDistribution
+
+    dist = parse_distribution(distribution_json)
+    if isinstance(dist, CategoricalDistribution):
+        return "categorical", tuple(dist.choices)
+    return ("int" if isinstance(dist, IntDistribution) else "float"), ()
+
+
 def external_param_values(internal: pd.Series, distribution_json: pd.Series) -> np.ndarray:
     """Convert Optuna's internal float representation to the values users passed.
 
     Vectorized per distinct distribution (a campaign has few): categoricals index into their
-    choices, ints become ``int``, floats stay as stored.
+    choices, ints become ``int``, floats stay as stored (Optuna's ``to_external_repr``).
     """
-    from optuna.distributions import CategoricalDistribution, IntDistribution
-
     out = np.empty(len(internal), dtype=object)
     internal_values = internal.to_numpy(dtype=float)
     codes, uniques = pd.factorize(distribution_json)
     for code, text in enumerate(uniques):
         mask = codes == code
-        dist = parse_distribution(text)
+        kind, choices = _external_kind(text)
         chunk = internal_values[mask]
-        if isinstance(dist, CategoricalDistribution):
-            choices = np.empty(len(dist.choices), dtype=object)
-            choices[:] = list(dist.choices)
-            out[mask] = choices[chunk.astype(np.int64)]
-        elif isinstance(dist, IntDistribution):
+        if kind == "categorical":
+            options = np.empty(len(choices), dtype=object)
+            options[:] = list(choices)
+            out[mask] = options[chunk.astype(np.int64)]
+        elif kind == "int":
             out[mask] = [int(v) for v in chunk]
         else:
             out[mask] = [float(v) for v in chunk]
