@@ -102,3 +102,32 @@ def test_rows_of_a_trial_missing_from_trials_are_ignored(tmp_path: Path) -> None
     kept = before.curves[before.curves["number"] != 1].reset_index(drop=True)
     assert after.curves.reset_index(drop=True).equals(kept)
     assert after.details["params"].map(len).tolist() == [1, 1]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://alice:s3cret@db.example:5432/optuna",
+        "postgresql+psycopg2://alice:s3cret@db.example/optuna?sslmode=require",
+        "postgresql://alice@db.example:5432/optuna?password=s3cret&sslmode=require",
+        "mysql+pymysql://alice:s3cr%2Fet@db.example/optuna",
+        "postgresql://alice:p%40ss@[::1]:5432/optuna",
+        "postgresql://db.example/optuna",
+    ],
+)
+def test_masked_urls_read_as_sqlalchemy_renders_them(url: str) -> None:
+    """``mask_url`` does without SQLAlchemy (a 0.2 s import); for well-formed URLs it shows
+    what SQLAlchemy's own renderer shows with the password replaced."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.password is not None:
+        parsed = parsed.set(password="***")
+    query = {k: ("***" if k == "password" else v) for k, v in parsed.query.items()}
+    expected = parsed.set(query=query).render_as_string(hide_password=False)
+    assert mask_url(url) == expected.replace("%2A%2A%2A", "***")
+
+
+def test_a_url_without_a_password_is_shown_as_typed() -> None:
+    url = "postgresql:///optuna?host=/var/run/postgresql&application_name=a%20b"
+    assert mask_url(url) == url

@@ -42,3 +42,48 @@ def test_loading_an_sqlite_storage_does_not_import_optuna(sqlite_storage: BuiltS
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_loading_a_postgresql_storage_does_not_import_sqlalchemy(pg_storage: BuiltStorage) -> None:
+    """psycopg2 connects by itself; SQLAlchemy's import (≈ 0.25 s with its engine) is left to
+    the drivers that need it (MySQL/MariaDB)."""
+    code = (
+        "import sys\n"
+        "from hpo_tui.core import load_campaign\n"
+        f"campaign = load_campaign([{pg_storage.spec!r}])\n"
+        "assert len(campaign.trials) > 0\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'optuna')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_a_url_libpq_cannot_parse_still_opens_through_sqlalchemy(pg_storage: BuiltStorage) -> None:
+    """A password that is not valid percent-encoding: libpq refuses the URL (and its message
+    would quote the password), SQLAlchemy takes it as typed; the server (trust auth here)
+    lets the user in, and the password is never shown."""
+    scheme, _, rest = pg_storage.spec.partition("://")
+    user, _, host = rest.partition("@")
+    spec = f"{scheme}://{user}:s3cr%zz@{host}"
+    code = (
+        "import sys\n"
+        "from hpo_tui.core import load_campaign\n"
+        f"campaign = load_campaign([{spec!r}])\n"
+        "print(len(campaign.trials), 'sqlalchemy' in sys.modules)\n"
+        "print(*campaign.studies['source'].unique())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    counts, shown = result.stdout.splitlines()
+    assert counts.split() == [str(_trial_count(pg_storage)), "True"]
+    assert "s3cr" not in result.stdout + result.stderr
+    assert shown == f"{scheme}://{user}:***@{host}"
+
+
+def _trial_count(storage: BuiltStorage) -> int:
+    from hpo_tui.core import load_campaign
+
+    return len(load_campaign([storage.spec]).trials)

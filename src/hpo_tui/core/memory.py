@@ -31,7 +31,6 @@ one load runs, and restored when the last one ends (see docs/performance.md, "Fr
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import platform
 import threading
@@ -110,7 +109,7 @@ def _glibc() -> _Glibc | None:
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return None
     try:
-        lib = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        lib = ctypes.CDLL(None)  # the C library this process already runs on
         return _Glibc(lib) if hasattr(lib, "mallinfo2") else None
     except (OSError, AttributeError):  # pragma: no cover - no usable libc
         return None
