@@ -354,8 +354,7 @@ def test_study_summary_matches_a_loop_over_studies(
     expected = _study_summary_by_loop(studies, frame)
     for column in expected.columns:
         assert got[column].tolist() == expected[column].tolist() or (
-            column == "best_value"
-            and np.array_equal(got[column], expected[column], equal_nan=True)
+            column == "best_value" and np.array_equal(got[column], expected[column], equal_nan=True)
         ), column
     assert [str(got[c].dtype) for c in ("n_trials", "best_value", "best_trial")] == [
         "int64",
