@@ -34,7 +34,7 @@ from hpo_tui.core.importance import campaign_importance
 from hpo_tui.core.raw import parse_distribution
 from hpo_tui.core.space import merged_space
 from hpo_tui.core.summary import SUMMARY_COUNTS
-from hpo_tui.core.tables import dumps_strict
+from hpo_tui.core.tables import PlainList, dumps_strict
 
 SUMMARY_CSV = "hpo_summary.csv"
 FULL_JSON = "hpo_full.json"
@@ -130,11 +130,19 @@ def _curves_by_trial(campaign: Campaign) -> dict[int, dict[str, dict[str, list[A
     boundaries = np.flatnonzero((keys[1:] != keys[:-1]) | (codes[1:] != codes[:-1])) + 1
     starts = np.r_[0, boundaries]
     ends = np.r_[boundaries, len(keys)]
-    for start, end in zip(starts, ends, strict=True):
+    # Segments whose values are all finite need no per-number check when written out.
+    non_finite = np.r_[0, np.cumsum(~np.isfinite(values))]
+    finite = (non_finite[ends] - non_finite[starts] == 0).tolist()
+    int_steps = steps.dtype.kind in "iu"
+    for start, end, plain in zip(starts.tolist(), ends.tolist(), finite, strict=True):
         entry = out.setdefault(int(keys[start]), {})
         entry[str(categories[codes[start]])] = {
-            "steps": steps[start:end].tolist(),
-            "values": values[start:end].tolist(),
+            "steps": PlainList(steps[start:end].tolist())
+            if int_steps
+            else steps[start:end].tolist(),
+            "values": PlainList(values[start:end].tolist())
+            if plain
+            else values[start:end].tolist(),
         }
     return out
 
