@@ -133,16 +133,12 @@ def _curves_by_trial(campaign: Campaign) -> dict[int, dict[str, dict[str, list[A
     # Segments whose values are all finite need no per-number check when written out.
     non_finite = np.r_[0, np.cumsum(~np.isfinite(values))]
     finite = (non_finite[ends] - non_finite[starts] == 0).tolist()
-    int_steps = steps.dtype.kind in "iu"
+    step_list = PlainList if steps.dtype.kind in "iu" else list
     for start, end, plain in zip(starts.tolist(), ends.tolist(), finite, strict=True):
         entry = out.setdefault(int(keys[start]), {})
         entry[str(categories[codes[start]])] = {
-            "steps": PlainList(steps[start:end].tolist())
-            if int_steps
-            else steps[start:end].tolist(),
-            "values": PlainList(values[start:end].tolist())
-            if plain
-            else values[start:end].tolist(),
+            "steps": step_list(steps[start:end].tolist()),
+            "values": (PlainList if plain else list)(values[start:end].tolist()),
         }
     return out
 

@@ -268,13 +268,23 @@ def _psycopg2_connection(source: Source) -> Any:
         raise SourceError(source.display, problem) from None
 
 
+def _bulk_target(url: str) -> BulkTarget | None:
+    """Where PostgreSQL's bulk reads connect (ADBC), or ``None``: no driver, or a URL libpq
+    cannot take; then they go through ``COPY`` on the main connection."""
+    if _adbc_postgresql() is None:
+        return None
+    try:
+        return BulkTarget(libpq_uri(url))
+    except ValueError:
+        return None
+
+
 @contextmanager
 def _server_connection(source: Source) -> Iterator[tuple[Any, str, BulkTarget | None]]:
     conn = _psycopg2_connection(source)
     if conn is not None:
-        bulk = BulkTarget(libpq_uri(source.location)) if _adbc_postgresql() else None
         try:
-            yield conn, "postgresql", bulk
+            yield conn, "postgresql", _bulk_target(source.location)
         finally:
             conn.close()
         return
@@ -300,12 +310,8 @@ def _server_connection(source: Source) -> Iterator[tuple[Any, str, BulkTarget | 
         engine.dispose()
         raise SourceError(source.display, server_problem(exc)) from None
     dialect = engine.dialect.name
-    bulk = None
-    if dialect == "postgresql" and _adbc_postgresql() is not None:
-        with contextlib.suppress(Exception):  # no bulk connection: COPY through psycopg2
-            bulk = BulkTarget(libpq_uri(url))
     try:
-        yield conn, dialect, bulk
+        yield conn, dialect, _bulk_target(url) if dialect == "postgresql" else None
     finally:
         conn.close()
         engine.dispose()
