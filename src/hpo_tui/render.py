@@ -49,14 +49,13 @@ def print_grid(grid: Grid, title: str, digits: int = 4) -> None:
     table.add_column(Text(printable(grid.row_axis.capitalize())))
     for column in grid.values.columns:
         table.add_column(Text(printable(str(column))), justify="right")
-    integer = grid.metric in ("n_diverged", "best_epoch")
     for label, row in grid.values.iterrows():
         cells = [Text(printable(str(label)))]
         for column, value in row.items():
             if pd.isna(grid.study_ids.loc[label, column]):
                 cells.append(Text(""))
                 continue
-            shown = display_number(int(value) if integer and pd.notna(value) else value, digits)
+            shown = display_number(value, digits)
             if grid.best == (label, column):
                 cells.append(Text(f"*{shown}", style="bold", justify="right"))
             else:

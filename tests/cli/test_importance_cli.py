@@ -28,7 +28,7 @@ def test_markdown_table_rows_params_columns_studies(patterns: str, capsys) -> No
     rows = {line.split(" | ")[0].removeprefix("| "): line for line in lines[2:8]}
     assert set(rows) == {"x", "learning_rate", "activation", "y", "dropout", "width"}
     assert "| **0.96** |" in rows["learning_rate"]  # the top param of its study in bold
-    assert rows["learning_rate"].endswith("| — | **1.00** |")  # 20M h1 has no numbers
+    assert rows["learning_rate"].endswith("| — | **1.0** |")  # 20M h1: no numbers; 2 sig. digits
     assert out.count("**") == 6  # one bold cell per study with numbers
     assert "— 20M h1: too few completed trials (n=8, need ≥ 20)  \n" in out
     assert "† 20M h3: few completed trials (n=35 \\< 50): the ranking may change  \n" in out

@@ -110,3 +110,28 @@ def test_export_to_a_file_is_one_line_exit_2(tmp_path: Path) -> None:
 def test_space_and_methods_commands(capsys: pytest.CaptureFixture, args, expected: str) -> None:
     assert main(args) == 0
     assert expected in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "latex"])
+@pytest.mark.parametrize("metric", ["best_epoch_median", "best_epoch", "n_diverged", "best"])
+def test_grid_integers_print_as_integers(
+    capsys: pytest.CaptureFixture, fmt: str, metric: str
+) -> None:
+    """Whole numbers are never padded (``6``, not ``6.0000``), other cells keep 4 significant
+    digits, whatever the metric."""
+    import re
+
+    from hpo_tui.core.formats import display_number
+    from hpo_tui.core.grid import build_grid
+
+    assert main(["grid", GOLDEN_SPEC, "--format", fmt, "--metric", metric]) == 0
+    out = capsys.readouterr().out
+    grid = build_grid(load_campaign([GOLDEN_SPEC]), metric)  # type: ignore[arg-type]
+    values = [v for v in grid.values.stack().dropna().tolist()]
+    assert values
+    for value in values:
+        shown = display_number(value)
+        if float(value).is_integer():
+            assert shown == str(int(value))
+        assert re.search(rf"(?<![\d.]){re.escape(shown)}(?![\d.])", out), (value, shown)
+    assert not re.search(r"\b\d+\.0000\b", out)

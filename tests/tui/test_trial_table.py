@@ -72,4 +72,4 @@ def test_formatting_distinct_values_once_gives_the_same_strings() -> None:
         "unique floats": pd.Series(rng.random(n)),
     }
     for name, series in columns.items():
-        assert format_column(series) == _format_values(series), name
+        assert format_column(series) == _format_values(series, 4), name

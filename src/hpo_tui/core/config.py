@@ -10,6 +10,8 @@ Precedence is CLI options > configuration file > defaults. Keys::
     recover_factor = 2.0                      # ... and never back at or below 2 x: diverged
     user_attr = "diverged"                    # a truthy user attr of this name: diverged
     loss_curve_pattern = "loss"               # list-valued user attrs whose name contains this
+    [display]
+    digits = 4                                # significant digits on screens and paper tables
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from hpo_tui.core.errors import ConfigError
+from hpo_tui.core.formats import DEFAULT_DIGITS
 
 # A budget token (2M, 20M, 1.5B, 350K) and a horizon token (h1, h3, h5) anywhere in the name,
 # in either order, each delimited by anything that is not a letter, a digit or a dot.
@@ -85,6 +88,7 @@ class Config:
     storage: tuple[str, ...] = ()
     axis_pattern: str = DEFAULT_AXIS_PATTERN
     divergence: DivergenceRules = field(default_factory=DivergenceRules)
+    digits: int = DEFAULT_DIGITS  # significant digits shown (screens, Markdown/LaTeX tables)
     path: Path | None = None
 
     @property
@@ -110,7 +114,7 @@ def config_from_mapping(data: dict[str, Any], where: str = "config") -> Config:
     Raises:
         ConfigError: on unknown keys or values of the wrong type.
     """
-    known = {"storage", "axes", "divergence"}
+    known = {"storage", "axes", "divergence", "display"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"{where}: unknown key {unknown[0]!r}")
@@ -158,7 +162,14 @@ def config_from_mapping(data: dict[str, Any], where: str = "config") -> Config:
     rules = DivergenceRules(**kwargs)
     if rules.recover_factor > rules.explode_factor:
         raise ConfigError(f"{where}: divergence.recover_factor must not exceed explode_factor")
-    return Config(storage=storage, axis_pattern=pattern, divergence=rules)
+    display = _section(data, "display", where)
+    unknown_display = sorted(set(display) - {"digits"})
+    if unknown_display:
+        raise ConfigError(f"{where}: unknown key display.{unknown_display[0]}")
+    digits = display.get("digits", DEFAULT_DIGITS)
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
+        raise ConfigError(f"{where}: display.digits must be an integer from 1 to 17")
+    return Config(storage=storage, axis_pattern=pattern, divergence=rules, digits=digits)
 
 
 def load_config(directory: Path | None = None) -> Config:
@@ -197,6 +208,7 @@ def load_config(directory: Path | None = None) -> Config:
             storage=config.storage,
             axis_pattern=config.axis_pattern,
             divergence=config.divergence,
+            digits=config.digits,
             path=path,
         )
     return Config()

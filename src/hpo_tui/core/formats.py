@@ -1,7 +1,9 @@
 """Text renderings shared by the CLI, the TUI and the exports (no Rich, no Textual).
 
 Files never round: floats are written with Python's shortest round-trip ``repr`` so a reader
-gets the bit-identical value back. Screens may round, through :func:`display_number`.
+gets the bit-identical value back. Screens and paper tables show significant digits, through
+:func:`display_number`; the exact value is one key (``v``) or one command (``hpo-tui trial``)
+away.
 """
 
 from __future__ import annotations
@@ -60,13 +62,22 @@ def frame_to_csv(frame: pd.DataFrame, columns: Sequence[str] | None = None) -> s
     return out.getvalue()
 
 
-def display_number(value: Any, digits: int = 4) -> str:
-    """A number for a screen: 4 decimals in the usual range, scientific outside it.
+DEFAULT_DIGITS = 4
+MISSING = "—"  # a missing value, and nothing else
 
-    ``1.2e-05`` is shown as ``1.200e-05``, never as ``0.0000``.
+
+def display_number(value: Any, digits: int = DEFAULT_DIGITS, *, full: bool = False) -> str:
+    """A number for reading, in ``digits`` significant digits (the one number formatter of
+    the screens and of the text, Markdown and LaTeX tables).
+
+    - Integers, and floats holding an integer, print as integers: ``6``, never ``6.0000``.
+    - Fixed notation from 1e-4 to 1e6 (``0.002461``, ``0.0006406``, ``0.2630``), never fewer
+      integer digits than the number has (``12346``); scientific outside (``1.200e-05``).
+    - ``full``: Python's shortest round-trip ``repr`` (``0.002461072230110954``).
+    - ``—`` for a missing value (``None``, NaN, ``pd.NA``); ``+inf``/``-inf``.
     """
     if value is None or value is pd.NA:
-        return "—"
+        return MISSING
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (int, np.integer)):
@@ -76,16 +87,30 @@ def display_number(value: Any, digits: int = 4) -> str:
     except (TypeError, ValueError):
         return printable(str(value))
     if math.isnan(number):
-        return "—"
+        return MISSING
     if math.isinf(number):
         return "+inf" if number > 0 else "-inf"
-    if number == 0:
-        return "0"
     if number.is_integer() and abs(number) < 1e15:
         return str(int(number))
-    if 10 ** -(digits - 1) <= abs(number) < 10**6:
-        return f"{number:.{digits}f}"
+    if full:
+        return repr(number)
+    # The exponent of the number as rounded to ``digits`` (9.99996 → 10.00, not 9.9999).
+    exponent = int(f"{number:.{digits - 1}e}".rsplit("e", 1)[1])
+    if -4 <= exponent < 6:
+        return f"{number:.{max(0, digits - 1 - exponent)}f}"
     return f"{number:.{digits - 1}e}"
+
+
+def display_value(value: Any, digits: int = DEFAULT_DIGITS, *, full: bool = False) -> str:
+    """A stored value (param, attr) for reading: numbers by :func:`display_number`, text and
+    everything else literally (``None`` is a categorical choice here, shown as ``None``)."""
+    if value is None:
+        return "None"
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return display_number(value, digits, full=full)
+    return printable(str(value))
 
 
 def printable(text: str) -> str:

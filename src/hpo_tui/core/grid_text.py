@@ -20,14 +20,13 @@ def grid_cells(grid: Grid, digits: int = 4) -> tuple[list[list[str]], set[tuple[
     """Display rows and the position of the best cell (row, column) in them."""
     rows = []
     bold: set[tuple[int, int]] = set()
-    integer = grid.metric in ("n_diverged", "best_epoch")
     for i, (label, row) in enumerate(grid.values.iterrows()):
         cells = [str(label)]
         for j, (column, value) in enumerate(row.items(), start=1):
             if pd.isna(grid.study_ids.loc[label, column]):
                 cells.append("")
                 continue
-            cells.append(cell_display(int(value) if integer and pd.notna(value) else value, digits))
+            cells.append(cell_display(value, digits))
             if grid.best == (label, column):
                 bold.add((i, j))
         rows.append(cells)

@@ -1,7 +1,7 @@
 """Paper-ready text tables: Markdown and LaTeX (booktabs), escaped for each format.
 
-Cells are display-rounded (``digits`` decimals) because these are for reading; CSV and JSON
-renderings elsewhere stay exact.
+Cells show ``digits`` significant digits (:func:`~hpo_tui.core.formats.display_number`)
+because these are for reading; CSV and JSON renderings elsewhere stay exact.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def markdown_escape(text: str) -> str:
 
 
 def cell_display(value: Any, digits: int) -> str:
-    """A cell for reading: strings as they are, numbers rounded to ``digits`` decimals."""
+    """A cell for reading: strings as they are, numbers in ``digits`` significant digits."""
     if isinstance(value, str):
         return value
     return display_number(value, digits=digits)
@@ -195,3 +195,10 @@ def _orjson_text(plain: Any) -> str | None:
         return orjson.dumps(plain).decode()
     except orjson.JSONEncodeError:
         return None
+
+
+def params_json(params: dict[str, Any]) -> str:
+    """A trial's params as one line of strict JSON, by name, every float at full precision:
+    what ``y`` on the trial screen copies, ready for ``study.enqueue_trial(json.loads(...))``."""
+    plain = strict_json(dict(sorted(params.items())))
+    return json.dumps(plain, ensure_ascii=False, allow_nan=False)

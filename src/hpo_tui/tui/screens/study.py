@@ -95,7 +95,7 @@ class StudyScreen(HpoScreen):
         yield Header()
         with Vertical():
             yield Static(self._title(), id="study-title")
-            yield TrialTable(trials, columns, id="trial-table")
+            yield TrialTable(trials, columns, digits=self.hpo.config.digits, id="trial-table")
             yield Input(
                 placeholder="filter, e.g. value < 0.3 and param_learning_rate > 1e-4",
                 id="filter-input",

@@ -12,7 +12,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Static
 
-from hpo_tui.core.formats import display_number, printable
+from hpo_tui.core.formats import DEFAULT_DIGITS, display_number, display_value, printable
+from hpo_tui.core.tables import params_json
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import fold
 from hpo_tui.tui.widgets.curve_plot import CurvePlot, Series, prepare_series
@@ -40,14 +41,18 @@ def trial_series(campaign: Campaign, key: int, log_y: bool, prefix: str = "") ->
     return out
 
 
-def info_table(campaign: Campaign, key: int, full: bool) -> Table:
-    """The trial's facts as a two-column table; long values folded unless ``full``."""
+def info_table(campaign: Campaign, key: int, full: bool, digits: int = DEFAULT_DIGITS) -> Table:
+    """The trial's facts as a two-column table: numbers in ``digits`` significant digits and
+    long values folded, unless ``full`` (every number as its shortest round-trip text)."""
     row = campaign.trials.loc[key]
     detail = campaign.trial_detail(key)
     table = Table.grid(padding=(0, 1))
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
     width = 10_000 if full else 48
+
+    def number(value: Any) -> str:
+        return display_number(value, digits, full=full)
 
     def add(label: str, value: Any, style: str = "") -> None:
         shown = value if isinstance(value, Text) else Text(fold(value, width), style=style)
@@ -59,7 +64,7 @@ def info_table(campaign: Campaign, key: int, full: bool) -> Table:
     values = [c for c in campaign.trials.columns if c == "value" or c.startswith("values_")]
     for column in values:
         if pd.notna(row[column]):
-            add(column, display_number(row[column]))
+            add(column, number(row[column]))
     if row["diverged"]:
         add(
             "diverged",
@@ -71,18 +76,18 @@ def info_table(campaign: Campaign, key: int, full: bool) -> Table:
         add("spike", f"loss spike at step {row['spike_step']} (recovered)", "yellow")
     add("started", row["datetime_start"] if pd.notna(row["datetime_start"]) else "—")
     add("finished", row["datetime_complete"] if pd.notna(row["datetime_complete"]) else "—")
-    add("duration", f"{display_number(row['duration_s'])} s")
+    add("duration", f"{number(row['duration_s'])} s")
     if pd.notna(row.get("curve_best", float("nan"))):
         add(
             "best epoch",
-            f"{row['curve_best_step']} ({row['curve']} = {display_number(row['curve_best'])})",
+            f"{row['curve_best_step']} ({row['curve']} = {number(row['curve_best'])})",
         )
     table.add_row(Text("params", style="bold underline"), Text(""))
     for name, value in sorted(detail["params"].items()):
-        add(f"  {printable(name)}", display_number(value) if isinstance(value, float) else value)
+        add(f"  {printable(name)}", display_value(value, digits, full=full))
     table.add_row(Text("user attrs", style="bold underline"), Text(""))
     for name, value in sorted(detail["user_attrs"].items()):
-        add(f"  {printable(name)}", value)
+        add(f"  {printable(name)}", display_value(value, digits, full=full))
     if detail["system_attrs"]:
         table.add_row(Text("system attrs", style="bold underline"), Text(""))
         for name, value in sorted(detail["system_attrs"].items()):
@@ -99,7 +104,20 @@ class TrialScreen(HpoScreen):
         Binding("p", "step(-1)", "Previous", id="trial.previous"),
         Binding("l", "toggle_log", "Log y", id="trial.log"),
         Binding("b", "toggle_best", "Best overlay", id="trial.best"),
-        Binding("v", "toggle_full", "Full values", id="trial.full"),
+        Binding(
+            "v",
+            "toggle_full",
+            "Full values",
+            id="trial.full",
+            tooltip="Every number as its exact shortest round-trip text, long values unfolded",
+        ),
+        Binding(
+            "y",
+            "copy_config",
+            "Copy config",
+            id="trial.copy",
+            tooltip="Copy the trial's params as JSON (full precision) to the clipboard",
+        ),
     ]
 
     def __init__(self, key: int, order: list[int]) -> None:
@@ -124,7 +142,9 @@ class TrialScreen(HpoScreen):
     def refresh_trial(self) -> None:
         campaign = self.hpo.campaign
         assert campaign is not None
-        self.query_one("#trial-info", Static).update(info_table(campaign, self.key, self.full))
+        self.query_one("#trial-info", Static).update(
+            info_table(campaign, self.key, self.full, self.hpo.config.digits)
+        )
         row = campaign.trials.loc[self.key]
         series = trial_series(campaign, self.key, self.log_y)
         study = campaign.studies.set_index("study_id").loc[row["study_id"]]
@@ -176,3 +196,17 @@ class TrialScreen(HpoScreen):
     def action_toggle_full(self) -> None:
         self.full = not self.full
         self.refresh_trial()
+
+    def action_copy_config(self) -> None:
+        """The trial's params as JSON at full precision, through the terminal (OSC 52: works
+        over SSH and inside tmux with ``set-clipboard on``)."""
+        campaign = self.hpo.campaign
+        assert campaign is not None
+        row = campaign.trials.loc[self.key]
+        params = campaign.trial_detail(self.key)["params"]
+        self.app.copy_to_clipboard(params_json(params))
+        self.notify(
+            f"Copied the params of trial {row['number']} ({len(params)}) as JSON",
+            title="Copied",
+            timeout=4,
+        )

@@ -25,7 +25,7 @@ from textual.geometry import Offset, Region
 from textual.message import Message
 from textual_fastdatatable import ArrowBackend, DataTable, DataTableBackend
 
-from hpo_tui.core.formats import display_number, printable
+from hpo_tui.core.formats import DEFAULT_DIGITS, display_number, printable
 
 FLAG_COLUMN = "⚑"
 MARKED = "●"
@@ -33,7 +33,7 @@ DIVERGED = "⚠"
 RECENT = "✚"  # new or changed at the last refresh
 
 
-def format_column(series: pd.Series) -> list[str]:
+def format_column(series: pd.Series, digits: int = DEFAULT_DIGITS) -> list[str]:
     """Display strings for one column (numbers readable, text literal).
 
     A column with many repeated values (studies, states, budgets, int params, steps) is
@@ -46,25 +46,27 @@ def format_column(series: pd.Series) -> list[str]:
     ):
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
         if len(uniques) * 4 < len(series):
-            texts = np.array(_format_values(pd.Series(uniques, dtype=series.dtype)), dtype=object)
+            texts = np.array(
+                _format_values(pd.Series(uniques, dtype=series.dtype), digits), dtype=object
+            )
             out = np.empty(len(series), dtype=object)
             present = codes >= 0
             out[present] = texts[codes[present]]
             missing = np.flatnonzero(codes < 0)
             if missing.size:
-                out[missing] = _format_values(series.iloc[missing])
+                out[missing] = _format_values(series.iloc[missing], digits)
             return list(out)
-    return _format_values(series)
+    return _format_values(series, digits)
 
 
-def _format_values(series: pd.Series) -> list[str]:
+def _format_values(series: pd.Series, digits: int) -> list[str]:
     dtype = series.dtype
     if isinstance(dtype, pd.DatetimeTZDtype):
         return ["—" if pd.isna(v) else v.strftime("%Y-%m-%d %H:%M:%S") for v in series]
     if pd.api.types.is_bool_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
         return ["—" if pd.isna(v) else ("yes" if v else "no") for v in series]
     if pd.api.types.is_numeric_dtype(dtype):
-        return [display_number(v) for v in series.tolist()]
+        return [display_number(v, digits) for v in series.tolist()]
     return ["—" if v is None or v is pd.NA else printable(str(v)) for v in series.tolist()]
 
 
@@ -305,8 +307,16 @@ class TrialTable(Container):
             self.total = total
             super().__init__()
 
-    def __init__(self, trials: pd.DataFrame, columns: list[str], *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        trials: pd.DataFrame,
+        columns: list[str],
+        *,
+        digits: int = DEFAULT_DIGITS,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
+        self.digits = digits  # significant digits of numbers
         self.trials = trials.reset_index(drop=True)
         self.state = TableState(columns=columns)
         self.order = np.arange(len(self.trials))
@@ -325,7 +335,9 @@ class TrialTable(Container):
     # ----------------------------------------------------------------- data
     def _text_column(self, column: str) -> pa.Array:
         if column not in self._text:
-            self._text[column] = pa.array(format_column(self.trials[column]), type=pa.string())
+            self._text[column] = pa.array(
+                format_column(self.trials[column], self.digits), type=pa.string()
+            )
         return self._text[column]
 
     def _column_width(self, column: str) -> int:
