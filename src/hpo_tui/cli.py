@@ -33,6 +33,7 @@ SUBCOMMANDS = (
     "methods",
     "importance",
     "export",
+    "trial",
     "demo",
     "open",
 )
@@ -162,6 +163,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     importance.add_argument(
         "--digits", type=_digits, default=4, help="decimals in table/markdown/latex"
+    )
+
+    trial = sub.add_parser(
+        "trial", help="one trial in full: state, values, params, attrs, datetimes, divergence"
+    )
+    _add_sources(trial)
+    trial.add_argument("--study", required=True, metavar="NAME", help="the study's name")
+    trial.add_argument(
+        "--number", required=True, type=int, metavar="N", help="the trial number in the study"
+    )
+    trial.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="table: every value at full precision; json: the trial's record of hpo_full.json",
     )
 
     export = sub.add_parser("export", help="write outputs/analysis/ (CSV, JSON, README)")
@@ -387,6 +403,40 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_trial(args: argparse.Namespace, config: Config) -> int:
+    from hpo_tui.core.export import trial_document
+    from hpo_tui.core.formats import printable
+    from hpo_tui.core.tables import dumps_strict
+
+    campaign = _load(args.sources, config)
+    studies = campaign.studies[campaign.studies["study"] == args.study]
+    name = printable(repr(args.study))
+    if studies.empty:
+        raise HpoTuiError(f"no study named {name} in {_sources_text(campaign)}")
+    if len(studies) > 1:
+        where = ", ".join(printable(str(s)) for s in studies["source"])
+        raise HpoTuiError(f"study {name} is in {len(studies)} sources ({where}): give one of them")
+    study_id = int(studies["study_id"].iloc[0])
+    trials = campaign.study_trials(study_id)
+    match = trials[trials["number"] == args.number]
+    if match.empty:
+        raise HpoTuiError(f"no trial {args.number} in study {name} ({len(trials)} trials)")
+    document = trial_document(campaign, int(match["key"].iloc[0]))
+    if args.format == "json":
+        sys.stdout.write(dumps_strict(document, indent=1) + "\n")
+        return 0
+    from hpo_tui.render import print_record
+
+    print_record(document)
+    return 0
+
+
+def _sources_text(campaign: Campaign) -> str:
+    from hpo_tui.core.formats import printable
+
+    return ", ".join(printable(s.display) for s in campaign.sources)
+
+
 def cmd_demo(args: argparse.Namespace, config: Config) -> int:
     from hpo_tui.core.demo import build_demo_storage, demo_storage_path
 
@@ -444,6 +494,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "methods": cmd_methods,
         "importance": cmd_importance,
         "export": cmd_export,
+        "trial": cmd_trial,
         "demo": cmd_demo,
         "open": cmd_open,
     }

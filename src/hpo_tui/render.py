@@ -13,7 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from hpo_tui.core.formats import display_number, printable
+from hpo_tui.core.formats import display_number, display_value, printable
 from hpo_tui.core.grid import Grid
 
 
@@ -64,6 +64,44 @@ def print_grid(grid: Grid, title: str, digits: int = 4) -> None:
     _console().print(table)
     if grid.best is not None:
         print("* best")
+
+
+def print_record(record: dict[str, object]) -> None:
+    """One record (``hpo-tui trial``) as name/value lines, every value in full: numbers as
+    their shortest round-trip text, nested values as strict JSON, curves by length only."""
+    from hpo_tui.core.tables import dumps_strict
+
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(no_wrap=True)
+
+    def value_text(value: object, stored: bool) -> Text:
+        # ``stored``: a param/attr value, where None is a value (a categorical choice).
+        if isinstance(value, (list, tuple, dict)):
+            return Text(printable(dumps_strict(value)))
+        if isinstance(value, pd.Timestamp):
+            return Text(value.isoformat())
+        if value is None or value is pd.NA:
+            return Text("None" if stored and value is None else "—")
+        return Text(display_value(value, full=True))
+
+    stored_fields = {"params", "user_attrs", "system_attrs"}
+    for name, value in record.items():
+        if name == "curves" and isinstance(value, dict):
+            table.add_row(Text("curves"), Text("" if value else "—"))
+            for curve, points in value.items():
+                steps = points["steps"]
+                span = f"steps {steps[0]}…{steps[-1]}" if steps else "no points"
+                table.add_row(Text(f"  {printable(curve)}"), Text(f"{len(steps)} points, {span}"))
+        elif isinstance(value, dict):
+            table.add_row(Text(printable(name)), Text("" if value else "—"))
+            for inner, item in value.items():
+                table.add_row(
+                    Text(f"  {printable(str(inner))}"), value_text(item, name in stored_fields)
+                )
+        else:
+            table.add_row(Text(printable(name)), value_text(value, False))
+    _console().print(table)
 
 
 @contextmanager

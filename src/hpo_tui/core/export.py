@@ -117,8 +117,8 @@ def _metadata(campaign: Campaign, generated_at: datetime) -> dict[str, Any]:
     }
 
 
-def _curves_by_trial(campaign: Campaign) -> dict[int, dict[str, dict[str, list[Any]]]]:
-    curves = campaign.curves
+def _curves_by_trial(curves: pd.DataFrame) -> dict[int, dict[str, dict[str, list[Any]]]]:
+    """``{key: {curve: {"steps": [...], "values": [...]}}}`` of a (slice of the) curves frame."""
     out: dict[int, dict[str, dict[str, list[Any]]]] = {}
     if curves.empty:
         return out
@@ -143,50 +143,60 @@ def _curves_by_trial(campaign: Campaign) -> dict[int, dict[str, dict[str, list[A
     return out
 
 
+def _trial_record(
+    row: dict[str, Any],
+    detail: pd.Series,
+    n_objectives: int,
+    value_columns: list[str],
+    curves: dict[str, dict[str, list[Any]]],
+) -> dict[str, Any]:
+    """One trial of ``hpo_full.json`` (also what ``hpo-tui trial --format json`` prints)."""
+    columns = value_columns[:n_objectives] if n_objectives > 1 else ["value"]
+    found = [row[c] for c in columns]
+    # None: Optuna stored no value (FAIL, RUNNING, WAITING).
+    values = None if all(pd.isna(v) for v in found) else found
+    return {
+        "number": row["number"],
+        "state": row["state"],
+        "values": values,
+        "params": dict(sorted(detail["params"].items())),
+        "distributions": {
+            name: _distribution_doc(text) for name, text in sorted(detail["distributions"].items())
+        },
+        "user_attrs": dict(sorted(detail["user_attrs"].items())),
+        "system_attrs": dict(sorted(detail["system_attrs"].items())),
+        "datetime_start": row["datetime_start"],
+        "datetime_complete": row["datetime_complete"],
+        "duration_s": row["duration_s"],
+        "diverged": row["diverged"],
+        "diverged_reason": row["diverged_reason"],
+        "diverged_curve": row["diverged_curve"],
+        "diverged_step": row["diverged_step"],
+        "spike_step": row["spike_step"],
+        "curve_stats": {c: row[c] for c in STAT_COLUMNS},
+        "curves": curves,
+    }
+
+
 def full_document(campaign: Campaign, generated_at: datetime) -> dict[str, Any]:
     """Everything, nested: metadata → studies → trials (with every curve in full)."""
-    curves = _curves_by_trial(campaign)
+    curves = _curves_by_trial(campaign.curves)
     trials = campaign.trials
     details = campaign.details
     value_columns = [c for c in trials.columns if c.startswith("values_")]
     studies_out = []
     for study in campaign.studies.itertuples(index=False):
         rows = trials[trials["study_id"] == study.study_id]
-        trial_docs = []
-        for row in rows.to_dict("records"):
-            key = int(row["key"])
-            detail = details.loc[key]
-            values: list[Any] | None
-            if study.n_objectives > 1:
-                values = [row[c] for c in value_columns[: study.n_objectives]]
-            else:
-                values = [row["value"]]
-            if all(pd.isna(v) for v in values):
-                values = None  # Optuna stored no value (FAIL, RUNNING, WAITING)
-            trial_docs.append(
-                {
-                    "number": row["number"],
-                    "state": row["state"],
-                    "values": values,
-                    "params": dict(sorted(detail["params"].items())),
-                    "distributions": {
-                        name: _distribution_doc(text)
-                        for name, text in sorted(detail["distributions"].items())
-                    },
-                    "user_attrs": dict(sorted(detail["user_attrs"].items())),
-                    "system_attrs": dict(sorted(detail["system_attrs"].items())),
-                    "datetime_start": row["datetime_start"],
-                    "datetime_complete": row["datetime_complete"],
-                    "duration_s": row["duration_s"],
-                    "diverged": row["diverged"],
-                    "diverged_reason": row["diverged_reason"],
-                    "diverged_curve": row["diverged_curve"],
-                    "diverged_step": row["diverged_step"],
-                    "spike_step": row["spike_step"],
-                    "curve_stats": {c: row[c] for c in STAT_COLUMNS},
-                    "curves": curves.get(key, {}),
-                }
+        trial_docs = [
+            _trial_record(
+                row,
+                details.loc[int(row["key"])],
+                study.n_objectives,
+                value_columns,
+                curves.get(int(row["key"]), {}),
             )
+            for row in rows.to_dict("records")
+        ]
         studies_out.append(
             {
                 "study": study.study,
@@ -201,6 +211,18 @@ def full_document(campaign: Campaign, generated_at: datetime) -> dict[str, Any]:
             }
         )
     return {"metadata": _metadata(campaign, generated_at), "studies": studies_out}
+
+
+def trial_document(campaign: Campaign, key: int) -> dict[str, Any]:
+    """One trial as ``hpo_full.json`` holds it, with its study's name and source first."""
+    row = campaign.trials.loc[key].to_dict()
+    study = campaign.studies.set_index("study_id").loc[int(row["study_id"])]
+    value_columns = [c for c in campaign.trials.columns if c.startswith("values_")]
+    curves = _curves_by_trial(campaign.trial_curves(key)).get(key, {})
+    record = _trial_record(
+        row, campaign.trial_detail(key), int(study["n_objectives"]), value_columns, curves
+    )
+    return {"study": study["study"], "source": study["source"], **record}
 
 
 def _distribution_doc(text: str) -> dict[str, Any]:

@@ -1,0 +1,79 @@
+"""`hpo-tui trial`: one trial exactly as the export holds it."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from hpo_tui.cli import main
+from hpo_tui.core import load_campaign
+from hpo_tui.core.export import FULL_JSON, render_export
+from tests.helpers.golden import GOLDEN_SPEC
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+def _strict(text: str) -> object:
+    def refuse(token: str) -> object:
+        raise ValueError(f"non-standard JSON token {token}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.fixture(scope="module")
+def exported() -> dict:
+    campaign = load_campaign([GOLDEN_SPEC])
+    files = render_export(campaign, datetime(2026, 1, 1, tzinfo=UTC))
+    return _strict(files[FULL_JSON])  # type: ignore[return-value]
+
+
+def test_json_is_the_exports_trial_record(capsys: pytest.CaptureFixture, exported: dict) -> None:
+    checked = 0
+    for study in exported["studies"][:3]:
+        for trial in study["trials"][:4]:
+            args = ["trial", GOLDEN_SPEC, "--study", study["study"], "--number"]
+            assert main([*args, str(trial["number"]), "--format", "json"]) == 0
+            shown = _strict(capsys.readouterr().out)
+            assert shown == {"study": study["study"], "source": study["source"], **trial}
+            checked += 1
+    assert checked >= 6
+
+
+def test_table_shows_every_float_in_full(capsys: pytest.CaptureFixture, exported: dict) -> None:
+    study = exported["studies"][0]
+    trial = next(t for t in study["trials"] if t["params"])
+    args = ["trial", GOLDEN_SPEC, "--study", study["study"], "--number", str(trial["number"])]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert trial["state"] in out
+    for name, value in trial["params"].items():
+        line = next(li for li in out.splitlines() if f" {name} " in f" {li} ")
+        assert (repr(value) if isinstance(value, float) else str(value)) in line
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (["--study", "no such study", "--number", "0"], "no study named 'no such study'"),
+        (["--number", "99999"], "no trial 99999"),
+    ],
+)
+def test_unknown_study_or_number_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture, exported: dict, args: list[str], problem: str
+) -> None:
+    if "--study" not in args:
+        args = ["--study", exported["studies"][0]["study"], *args]
+    assert main(["trial", GOLDEN_SPEC, *args]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hpo-tui: error: ")
+    assert problem in lines[0]
