@@ -124,6 +124,20 @@ def mysql_storage(mysql_database: str) -> BuiltStorage:
     return BuiltStorage("mysql", mysql_database, optuna_view(mysql_database))
 
 
+@pytest.fixture(scope="session")
+def waiting_storage(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One study: 3 COMPLETE, 1 RUNNING and 2 WAITING (enqueued) trials."""
+    path = tmp_path_factory.mktemp("states") / "states.db"
+    study = optuna.create_study(study_name="s_2M_h1", storage=f"sqlite:///{path}")
+    for x in (0.1, 0.2, 0.3):
+        study.enqueue_trial({"x": x})
+        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    study.ask()  # RUNNING
+    study.enqueue_trial({"x": 0.9})  # WAITING
+    study.enqueue_trial({"x": 0.8})  # WAITING
+    return str(path)
+
+
 BACKENDS = ["sqlite", "sqlite-stdlib", "journal", "postgresql", "postgresql-copy", "mysql"]
 
 

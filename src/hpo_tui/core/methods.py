@@ -86,7 +86,8 @@ def studies_table(campaign: Campaign) -> pd.DataFrame:
                 str(row["n_complete"]),
                 str(row["n_pruned"]),
                 str(row["n_fail"]),
-                str(row["n_running"] + row["n_waiting"]),
+                str(row["n_running"]),
+                str(row["n_waiting"]),
                 str(row["n_diverged"]),
                 _duration(span),
                 _duration(float(own["duration_s"].sum())) if len(own) else "",
@@ -101,6 +102,7 @@ def studies_table(campaign: Campaign) -> pd.DataFrame:
         "Pruned",
         "Failed",
         "Running",
+        "Waiting",
         "Diverged",
         "Wall-clock span",
         "Total trial time",
@@ -123,7 +125,7 @@ def methods_document(campaign: Campaign, fmt: Format) -> str:
     """The methodology summary: studies, divergence by rule, search space, algorithms."""
     studies = studies_table(campaign)
     header = list(studies.columns)
-    align = ["l"] + ["l"] * len(campaign.axis_names) + ["l"] + ["r"] * 6 + ["r", "r"]
+    align = ["l"] + ["l"] * len(campaign.axis_names) + ["l"] + ["r"] * 7 + ["r", "r"]
     table = latex_table if fmt == "latex" else markdown_table
     reasons = campaign.trials["diverged_reason"].dropna().value_counts()
     by_rule = ", ".join(f"{reason}: {count}" for reason, count in sorted(reasons.items()))

@@ -143,7 +143,10 @@ class GridScreen(HpoScreen):
             (f"{int(campaign.trials['diverged'].sum())} diverged", "bold red"),
         )
         self.query_one("#grid-title", Static).update(title)
-        legend = "★ best   C complete · P pruned · F failed · R running   ⚠ diverged"
+        legend = "★ best   C complete · P pruned · F failed · R running"
+        if studies["n_waiting"].any():
+            legend += " · W waiting"
+        legend += "   ⚠ diverged"
         if ranks.notna().any().any():
             legend += "   " + " ".join(f"{g}" for g in SCALE_GLYPHS[:1]) + " best … "
             legend += SCALE_GLYPHS[-1] + " worst"
@@ -168,6 +171,8 @@ class GridScreen(HpoScreen):
         if pd.notna(rank):
             text.append(" " + SCALE_GLYPHS[int(rank)], style=style)
         counts = f"C{info['n_complete']} P{info['n_pruned']} F{info['n_fail']} R{info['n_running']}"
+        if info["n_waiting"]:
+            counts += f" W{info['n_waiting']}"
         text.append("\n" + counts, style="dim")
         diverged = int(info["n_diverged"])
         text.append(
