@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from hpo_tui.core.campaign import Campaign
+from hpo_tui.core.formats import DEFAULT_DIGITS, display_number
 
 EVIDENCE_COLUMNS = ["diverged_last_finite", "diverged_value_before"]
 
@@ -42,25 +47,35 @@ def diverged_trials(campaign: Campaign) -> pd.DataFrame:
     return trials
 
 
-def shared_traits(campaign: Campaign, diverged: pd.DataFrame | None = None) -> list[str]:
-    """Short sentences on what the diverged trials have in common.
+@dataclass(frozen=True)
+class SharedTrait:
+    """One thing most diverged trials share, e.g. ``18 of 20 with learning_rate > 0.003``."""
 
-    E.g. ``"16 of 20 at budget 2B"`` or ``"18 of 20 with learning_rate > 0.003"``: for each
-    axis the most common value, for each numeric param the best split (a threshold at a
-    quantile of all trials) that holds for most diverged trials but few others.
+    text: str
+    lift: float  # share among the diverged trials minus share among all trials
+    param: str | None = None  # the param it names (without ``param_``); None for an axis
+
+
+def shared_trait_list(
+    campaign: Campaign, diverged: pd.DataFrame | None = None, digits: int = DEFAULT_DIGITS
+) -> list[SharedTrait]:
+    """What the diverged trials have in common, strongest first (at most 3).
+
+    For each axis the most common value; for each numeric param the best split (a threshold
+    at a quantile of all trials) that holds for most diverged trials but few others.
     """
     diverged = diverged_trials(campaign) if diverged is None else diverged
     n = len(diverged)
     if n == 0:
         return []
-    lines: list[tuple[float, str]] = []
+    traits: list[SharedTrait] = []
     for axis in campaign.axis_names:
         counts = diverged[axis].dropna().value_counts()
         if not counts.empty:
             value, count = counts.index[0], int(counts.iloc[0])
             share_all = (campaign.trials[axis] == value).mean()
             lift = (count / n) - share_all
-            lines.append((lift, f"{count} of {n} at {axis} {value}"))
+            traits.append(SharedTrait(f"{count} of {n} at {axis} {value}", float(lift)))
     trials = campaign.trials
     for column in [c for c in trials.columns if c.startswith("param_")]:
         series = trials[column]
@@ -76,7 +91,21 @@ def shared_traits(campaign: Campaign, diverged: pd.DataFrame | None = None) -> l
             lift = hit / n - rest
             if hit >= max(2, n // 2) and lift > 0.2:
                 name = column.removeprefix("param_")
-                lines.append((lift, f"{hit} of {n} with {name} > {threshold:.3g}"))
+                shown = display_number(threshold, digits)
+                traits.append(SharedTrait(f"{hit} of {n} with {name} > {shown}", lift, name))
                 break
-    lines.sort(key=lambda item: -item[0])
-    return [text for lift, text in lines if lift > 0.1][:3]
+    traits.sort(key=lambda trait: -trait.lift)
+    return [trait for trait in traits if trait.lift > 0.1][:3]
+
+
+def shared_traits(campaign: Campaign, diverged: pd.DataFrame | None = None) -> list[str]:
+    """The sentences of :func:`shared_trait_list` (``"16 of 20 at budget 2B"``)."""
+    return [trait.text for trait in shared_trait_list(campaign, diverged)]
+
+
+def key_params(params: Mapping[str, Any], traits: list[SharedTrait]) -> list[tuple[str, Any]]:
+    """``(name, value)`` of a trial's stored params (a trial's ``details`` ``params``): those
+    the traits name first, in trait order, then the others by name."""
+    named = [t.param for t in traits if t.param is not None and t.param in params]
+    others = sorted(name for name in params if name not in named)
+    return [(name, params[name]) for name in [*named, *others]]

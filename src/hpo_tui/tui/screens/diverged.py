@@ -9,19 +9,31 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Header, Static
 
-from hpo_tui.core.diverged import diverged_trials, shared_traits
-from hpo_tui.core.formats import display_number
+from hpo_tui.core.diverged import diverged_trials, key_params, shared_trait_list
+from hpo_tui.core.formats import display_number, display_value, printable
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import fold, literal
 from hpo_tui.tui.widgets.footer import KeysFooter
-
-KEY_PARAMS = 3
 
 
 class DivergedScreen(HpoScreen):
     """Enter opens the trial."""
 
-    BINDINGS = [Binding("escape", "back", "Back", id="diverged.back")]
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="diverged.back"),
+        Binding(
+            "v",
+            "toggle_full",
+            "Full values",
+            id="diverged.full",
+            tooltip="Key params at full precision, not folded",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.full = False
+        self.keys: list[int] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -48,10 +60,10 @@ class DivergedScreen(HpoScreen):
         self.query_one("#diverged-title", Static).update(
             Text(f"{len(diverged)} diverged trials of {len(campaign.trials)}", style="bold")
         )
-        shared = shared_traits(campaign, diverged)
-        self.query_one("#diverged-shared", Static).update(
-            Text("; ".join(shared) if shared else "no shared trait stands out", style="italic")
-        )
+        digits = self.hpo.config.digits
+        traits = shared_trait_list(campaign, diverged, digits)
+        shared = "; ".join(t.text for t in traits) if traits else "no shared trait stands out"
+        self.query_one("#diverged-shared", Static).update(Text(shared, style="italic"))
         table = self.query_one(DataTable)
         row_before = table.cursor_row
         table.clear(columns=True)
@@ -66,14 +78,11 @@ class DivergedScreen(HpoScreen):
             "key params",
         ):
             table.add_column(label)
-        params = [c for c in campaign.trials.columns if c.startswith("param_")]
         for row in diverged.to_dict("records"):
-            shown = [
-                f"{c.removeprefix('param_')}={display_number(row[c])}"
-                for c in params
-                if not (row[c] is None or (isinstance(row[c], float) and pd.isna(row[c])))
-                and row[c] is not pd.NA
-            ][:KEY_PARAMS]
+            shown = ", ".join(
+                f"{name}={display_value(value, digits, full=self.full)}"
+                for name, value in key_params(campaign.trial_detail(row["key"])["params"], traits)
+            )
             table.add_row(
                 literal(row["study"]),
                 Text(str(row["number"]), justify="right"),
@@ -84,8 +93,11 @@ class DivergedScreen(HpoScreen):
                     "—" if pd.isna(row["diverged_step"]) else str(row["diverged_step"]),
                     justify="right",
                 ),
-                Text(display_number(row["diverged_last_finite"]), justify="right"),
-                Text(fold(", ".join(shown), 60)),
+                Text(
+                    display_number(row["diverged_last_finite"], digits, full=self.full),
+                    justify="right",
+                ),
+                Text(printable(shown) if self.full else fold(shown, 60)),
             )
         table.move_cursor(row=min(row_before, max(len(self.keys) - 1, 0)))
 
@@ -96,3 +108,7 @@ class DivergedScreen(HpoScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_toggle_full(self) -> None:
+        self.full = not self.full
+        self.fill()
