@@ -15,12 +15,19 @@ import pandas as pd
 
 from hpo_tui import __version__
 from hpo_tui.core.campaign import Campaign
-from hpo_tui.core.space import merged_space
+from hpo_tui.core.space import merged_space, study_space
 from hpo_tui.core.summary import study_summary
 from hpo_tui.core.tables import latex_table, markdown_table
 
 Format = Literal["markdown", "latex"]
 SPACE_HEADER = ["Parameter", "Type", "Range / choices", "Scale", "Step", "Used by", "Trials"]
+SPACE_PER_STUDY_HEADER = [
+    "Study",
+    *SPACE_HEADER[:5],
+    "Trials",
+    "First trial",
+    "Last trial",
+]
 
 
 def _number(value: object) -> str:
@@ -28,33 +35,50 @@ def _number(value: object) -> str:
     return repr(value) if isinstance(value, float) else str(value)
 
 
+def _distribution_cells(row: dict[str, object]) -> list[str]:
+    """Type, range or choices, scale and step of one row of the space tables, exact."""
+    if row["kind"] == "categorical":
+        choices = json.loads(str(row["choices"]))
+        return ["categorical", "{" + ", ".join(json.dumps(c) for c in choices) + "}", "", ""]
+    shown = f"[{_number(row['low'])}, {_number(row['high'])}]"
+    step = "" if row["step"] is None else _number(row["step"])
+    return [str(row["kind"]), shown, "log" if row["log"] else "linear", step]
+
+
 def space_table(campaign: Campaign) -> pd.DataFrame:
     """The merged search space as display text, one row per (param, distinct distribution)."""
     rows = []
     for row in merged_space(campaign).to_dict("records"):
-        if row["kind"] == "categorical":
-            choices = json.loads(row["choices"])
-            shown = "{" + ", ".join(json.dumps(c) for c in choices) + "}"
-            scale, step = "", ""
-        else:
-            shown = f"[{_number(row['low'])}, {_number(row['high'])}]"
-            scale = "log" if row["log"] else "linear"
-            step = "" if row["step"] is None else _number(row["step"])
         used = row["used_by"]
         if row["changed_within"]:
             used += f" (changed within {row['changed_within']})"
-        rows.append([row["param"], row["kind"], shown, scale, step, used, str(row["n_trials"])])
+        kind, shown, scale, step = _distribution_cells(row)
+        rows.append([row["param"], kind, shown, scale, step, used, str(row["n_trials"])])
     return pd.DataFrame(rows, columns=SPACE_HEADER)
 
 
-def render_space(campaign: Campaign, fmt: Format) -> str:
-    """The search-space table in Markdown or LaTeX."""
-    table = space_table(campaign)
-    rows = table.values.tolist()
-    align = ["l", "l", "l", "l", "r", "l", "r"]
+def study_space_table(campaign: Campaign) -> pd.DataFrame:
+    """The search space per study as display text: one row per (study, param, distinct
+    distribution) of :func:`~hpo_tui.core.space.study_space`, in its order, with the first
+    and last trial numbers that used it."""
+    rows = []
+    for row in study_space(campaign).to_dict("records"):
+        kind, shown, scale, step = _distribution_cells(row)
+        counts = [str(row[c]) for c in ("n_trials", "first_trial", "last_trial")]
+        rows.append([str(row["study"]), row["param"], kind, shown, scale, step, *counts])
+    return pd.DataFrame(rows, columns=SPACE_PER_STUDY_HEADER)
+
+
+def render_space(campaign: Campaign, fmt: Format, per_study: bool = False) -> str:
+    """The search-space table in Markdown or LaTeX, merged or (``per_study``) per study."""
+    if per_study:
+        table, align = study_space_table(campaign), ["l", "l", "l", "l", "l", "r", "r", "r", "r"]
+    else:
+        table, align = space_table(campaign), ["l", "l", "l", "l", "r", "l", "r"]
+    header, rows = list(table.columns), table.values.tolist()
     if fmt == "latex":
-        return latex_table(SPACE_HEADER, rows, align=align)
-    return markdown_table(SPACE_HEADER, rows, align=align)
+        return latex_table(header, rows, align=align)
+    return markdown_table(header, rows, align=align)
 
 
 def _duration(seconds: float) -> str:
