@@ -2,8 +2,9 @@
 
 ``space_table`` is the search space for reading (one row per param and distinct
 distribution); ``methods_document`` adds the studies (axes, direction, trials by state,
-divergence by rule, wall-clock span, total trial time) and the sampler/pruner names where
-the storage records them. Markdown and LaTeX, escaped for each format.
+wall-clock span, total trial time), the diverged trials by rule (campaign and per study)
+and the sampler/pruner names where the storage records them. Markdown and LaTeX, escaped
+for each format.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pandas as pd
 from hpo_tui import __version__
 from hpo_tui.core.campaign import Campaign
 from hpo_tui.core.space import merged_space, study_space
-from hpo_tui.core.summary import study_summary
+from hpo_tui.core.summary import study_order, study_summary
 from hpo_tui.core.tables import latex_table, markdown_table
 
 Format = Literal["markdown", "latex"]
@@ -132,6 +133,26 @@ def studies_table(campaign: Campaign) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=header)
 
 
+def diverged_by_rule(campaign: Campaign) -> pd.DataFrame:
+    """Per study, in the studies table's order: its diverged trials by rule and in total.
+
+    Columns: ``study_id, study``, one per rule (``diverged_reason``) that diverged a trial
+    anywhere in the campaign, sorted, and ``total``. Every study has a row, zeros included,
+    so each column sums to the campaign's count.
+    """
+    trials = campaign.trials
+    diverged = trials[trials["diverged"].to_numpy(dtype=bool)]
+    counts = pd.crosstab(diverged["study_id"], diverged["diverged_reason"].astype(str))
+    rules = sorted(str(c) for c in counts.columns)
+    studies = campaign.studies.loc[study_order(campaign), ["study_id", "study"]]
+    table = studies.reset_index(drop=True)
+    ids = table["study_id"].to_numpy()
+    for rule in rules:
+        table[rule] = counts[rule].reindex(ids, fill_value=0).to_numpy(dtype="int64")
+    table["total"] = table[rules].sum(axis=1).astype("int64") if rules else 0
+    return table
+
+
 def _recorded_algorithms(campaign: Campaign) -> list[tuple[str, str, str]]:
     """(study, attr, value) for study attrs that name a sampler or pruner."""
     found = []
@@ -152,6 +173,11 @@ def methods_document(campaign: Campaign, fmt: Format) -> str:
     reasons = campaign.trials["diverged_reason"].dropna().value_counts()
     by_rule = ", ".join(f"{reason}: {count}" for reason, count in sorted(reasons.items()))
     rules = campaign.config.divergence
+    per_study = diverged_by_rule(campaign).drop(columns=["study_id"])
+    rule_header = ["Study", *per_study.columns[1:-1], "Total"]
+    rule_rows = [[str(v) for v in row] for row in per_study.itertuples(index=False)]
+    rule_table = table(rule_header, rule_rows, align=["l"] + ["r"] * (len(rule_header) - 1))
+    has_rules = bool(len(per_study)) and int(per_study["total"].sum()) > 0
     algorithms = _recorded_algorithms(campaign)
     if algorithms:
         algo_rows = [list(a) for a in algorithms]
@@ -185,6 +211,11 @@ def methods_document(campaign: Campaign, fmt: Format) -> str:
                 table(header, studies.values.tolist(), align=align),
                 latex_escape(divergence),
                 "",
+                *(
+                    [latex_escape("Diverged trials by rule, per study:"), "", rule_table]
+                    if has_rules
+                    else []
+                ),
                 r"\subsubsection*{Search space}",
                 render_space(campaign, "latex"),
                 r"\subsubsection*{Samplers and pruners}",
@@ -204,6 +235,7 @@ def methods_document(campaign: Campaign, fmt: Format) -> str:
             table(header, studies.values.tolist(), align=align),
             markdown_escape(divergence),
             "",
+            *(["Diverged trials by rule, per study:", "", rule_table] if has_rules else []),
             "### Search space",
             "",
             render_space(campaign, "markdown"),
