@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,9 +41,9 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
-    """A fresh PostgreSQL database URL for this session (dropped afterwards)."""
+@contextmanager
+def _fresh_pg_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database (its URL), dropped on exit."""
     try:
         import psycopg2
     except ImportError:
@@ -63,9 +64,9 @@ def pg_database() -> Iterator[str]:
         admin.close()
 
 
-@pytest.fixture(scope="session")
-def mysql_database() -> Iterator[str]:
-    """A fresh MariaDB/MySQL database URL for this session (dropped afterwards)."""
+@contextmanager
+def _fresh_mysql_database() -> Iterator[str]:
+    """A new, empty MariaDB/MySQL database (its URL), dropped on exit."""
     try:
         import pymysql
     except ImportError:
@@ -83,6 +84,29 @@ def mysql_database() -> Iterator[str]:
         with admin.cursor() as cur:
             cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
         admin.close()
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A fresh PostgreSQL database URL for this session (dropped afterwards)."""
+    with _fresh_pg_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def mysql_database() -> Iterator[str]:
+    """A fresh MariaDB/MySQL database URL for this session (dropped afterwards)."""
+    with _fresh_mysql_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def fresh_database() -> Iterator[Callable[[str], str]]:
+    """Makes more fresh server databases: ``fresh_database("postgresql" | "mysql")`` gives
+    the URL of a new, empty one; all are dropped at the end of the session."""
+    makers = {"postgresql": _fresh_pg_database, "mysql": _fresh_mysql_database}
+    with ExitStack() as stack:
+        yield lambda backend: stack.enter_context(makers[backend]())
 
 
 def _journal_storage(path: Path) -> Any:

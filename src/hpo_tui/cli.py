@@ -38,6 +38,7 @@ SUBCOMMANDS = (
     "open",
 )
 TABLE_FORMATS = ("table", "csv", "json", "markdown", "latex")
+DEFAULT_DIGITS = 4
 
 
 def _add_sources(parser: argparse.ArgumentParser) -> None:
@@ -113,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sources(summary)
     summary.add_argument("--format", choices=TABLE_FORMATS, default="table")
     summary.add_argument(
-        "--digits", type=_digits, default=4, help="decimals in table/markdown/latex"
+        "--digits", type=_digits, default=None, help="decimals in table/markdown/latex (4)"
     )
     summary.add_argument(
         "--metric",
@@ -130,7 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sources(grid)
     grid.add_argument("--format", choices=TABLE_FORMATS, default="table")
     grid.add_argument("--metric", choices=METRICS, default="best")
-    grid.add_argument("--digits", type=_digits, default=4, help="decimals in table/markdown/latex")
+    grid.add_argument(
+        "--digits", type=_digits, default=None, help="decimals in table/markdown/latex (4)"
+    )
     _add_cli_watch(grid)
 
     diverged = sub.add_parser("diverged", help="the diverged trials, with reason and step")
@@ -141,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sources(space)
     space.add_argument("--format", choices=("table", "markdown", "latex", "csv"), default="table")
     space.add_argument(
-        "--per-study", action="store_true", help="one row per study and distribution (csv/table)"
+        "--per-study", action="store_true", help="one row per study and distribution"
     )
 
     methods = sub.add_parser("methods", help="a methodology summary for a paper appendix")
@@ -162,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("table", "markdown", "latex", "csv"), default="table"
     )
     importance.add_argument(
-        "--digits", type=_digits, default=4, help="decimals in table/markdown/latex"
+        "--digits", type=_digits, default=None, help="decimals in table/markdown/latex (4)"
     )
 
     trial = sub.add_parser(
@@ -193,6 +196,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_tui_watch(demo)
     return parser
+
+
+# Flags that only some formats can honour: (command, dest) -> (flag, the formats honouring it).
+# Every other flag is honoured by every format its command accepts (``--watch`` with csv/json
+# appends a ``# time`` line and the table per change, as with the other formats on a pipe).
+_FORMAT_BOUND_FLAGS = {
+    ("summary", "digits"): ("--digits", ("table", "markdown", "latex")),
+    ("grid", "digits"): ("--digits", ("table", "markdown", "latex")),
+    ("importance", "digits"): ("--digits", ("table", "markdown", "latex")),
+}
+
+
+def check_flags(args: argparse.Namespace) -> None:
+    """Refuse a flag the chosen format cannot honour (before anything is read).
+
+    Raises:
+        HpoTuiError: naming the flag and the format.
+    """
+    for (command, dest), (flag, formats) in _FORMAT_BOUND_FLAGS.items():
+        if args.command != command or getattr(args, dest, None) is None:
+            continue
+        if args.format not in formats:
+            raise HpoTuiError(
+                f"{flag} has no meaning with --format {args.format} "
+                f"(it applies to {', '.join(formats)})"
+            )
 
 
 def resolve_specs(sources: Sequence[str], config: Config) -> list[str]:
@@ -348,7 +377,7 @@ def cmd_space(args: argparse.Namespace, config: Config) -> int:
 
     campaign = _load(args.sources, config)
     if args.format in ("markdown", "latex"):
-        sys.stdout.write(render_space(campaign, args.format))
+        sys.stdout.write(render_space(campaign, args.format, per_study=args.per_study))
         return 0
     if args.format == "csv":
         frame = study_space(campaign) if args.per_study else merged_space(campaign)
@@ -499,6 +528,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "open": cmd_open,
     }
     try:
+        check_flags(args)
+        if getattr(args, "digits", 0) is None:
+            args.digits = DEFAULT_DIGITS
         config = load_config()
         return handlers[args.command](args, config)
     except HpoTuiError as exc:

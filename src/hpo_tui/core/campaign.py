@@ -23,7 +23,7 @@ from hpo_tui.core.curves import INTERMEDIATE, STAT_COLUMNS, Segments, curve_stat
 from hpo_tui.core.divergence import DIVERGENCE_COLUMNS, detect_divergence
 from hpo_tui.core.memory import load_memory
 from hpo_tui.core.raw import EncodedList, RawTables, decoded
-from hpo_tui.core.sources import Source, SourceKind, resolve_sources
+from hpo_tui.core.sources import WHOLE_SECONDS_NOTE, Source, SourceKind, resolve_sources
 
 STATES = ("COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING")
 CURVE_COLUMNS = ["study_id", "study", "number", "curve", "step", "value"]
@@ -101,6 +101,12 @@ class Campaign:
         )
         one = _details(index, params, users, systems)
         return one.loc[key]
+
+    def time_precision_note(self, study_id: int) -> str | None:
+        """What to say next to a study's datetimes and durations when its storage keeps
+        less than microseconds (``None`` when it keeps them)."""
+        source = self.sources[int(study_id) >> STUDY_ID_BITS]
+        return WHOLE_SECONDS_NOTE if source.keeps_whole_seconds else None
 
     def study_trials(self, study_id: int) -> pd.DataFrame:
         """The trials of one study, by trial number."""

@@ -22,7 +22,6 @@ import json
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -202,12 +201,27 @@ class RawTables:
     intermediate: pd.DataFrame
 
 
-def frame(rows: Iterable[tuple[Any, ...]] | list[Any], columns: list[str]) -> pd.DataFrame:
-    """A DataFrame from row tuples, with the given columns even when there are no rows."""
+def frame(
+    rows: Iterable[tuple[Any, ...]] | list[Any],
+    columns: list[str],
+    object_columns: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """A DataFrame from row tuples, with the given columns even when there are no rows.
+
+    ``object_columns`` keep each value's own Python type: a column of stored values (params,
+    attrs) that happen to be all numbers would otherwise become float64, ``64`` → ``64.0``.
+    """
     rows = list(rows)
     if not rows:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
-    return pd.DataFrame.from_records(rows, columns=columns)
+    result = pd.DataFrame.from_records(rows, columns=columns)
+    for column in object_columns:
+        position = columns.index(column)
+        values = np.empty(len(rows), dtype=object)
+        for row, record in enumerate(rows):  # element by element: lists stay list objects
+            values[row] = record[position]
+        result[column] = values
+    return result
 
 
 def decode_json(text: str) -> Any:
@@ -300,12 +314,25 @@ def to_utc(series: pd.Series, naive_is_local: bool) -> pd.Series:
     else:
         parsed = pd.to_datetime(series)
     if getattr(parsed.dt, "tz", None) is None:
-        if naive_is_local:
-            local = datetime.now().astimezone().tzinfo
-            parsed = parsed.dt.tz_localize(local, ambiguous="NaT", nonexistent="NaT")
-        else:
-            parsed = parsed.dt.tz_localize("UTC")
+        parsed = _local_to_utc(parsed) if naive_is_local else parsed.dt.tz_localize("UTC")
     return parsed.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+
+
+def _local_to_utc(naive: pd.Series) -> pd.Series:
+    """Naive local times as UTC, each with the offset the local zone had at that time.
+
+    Not today's offset: a trial from July read in December is still in summer time. The
+    offset is looked up once per quarter hour (every zone changes offset on a quarter hour)
+    by Python's ``astimezone``, which applies the system's zone rules. A time in the hour
+    repeated when summer time ends is ambiguous in local time; it is read as the first one.
+    """
+    buckets = naive.dt.floor("15min")
+    offsets = {
+        bucket: bucket.to_pydatetime().astimezone().utcoffset()
+        for bucket in buckets.dropna().unique()
+    }
+    shift = pd.to_timedelta(buckets.map(offsets))
+    return (naive - shift).dt.tz_localize("UTC")
 
 
 def raw_from_frozen(studies: list[Any], trials_by_study: dict[int, list[Any]]) -> RawTables:
@@ -360,8 +387,8 @@ def raw_from_frozen(studies: list[Any], trials_by_study: dict[int, list[Any]]) -
         studies=frame(study_rows, STUDY_COLUMNS),
         trials=trials,
         values=frame(value_rows, VALUE_COLUMNS),
-        params=frame(param_rows, PARAM_COLUMNS),
-        trial_user_attrs=frame(user_rows, ATTR_COLUMNS),
-        trial_system_attrs=frame(system_rows, ATTR_COLUMNS),
+        params=frame(param_rows, PARAM_COLUMNS, object_columns=("value",)),
+        trial_user_attrs=frame(user_rows, ATTR_COLUMNS, object_columns=("value",)),
+        trial_system_attrs=frame(system_rows, ATTR_COLUMNS, object_columns=("value",)),
         intermediate=frame(inter_rows, INTERMEDIATE_COLUMNS),
     )

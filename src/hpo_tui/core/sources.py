@@ -20,6 +20,8 @@ from hpo_tui.core.errors import SourceError
 SQLITE_MAGIC = b"SQLite format 3\x00"
 _JOURNAL_PROBE_BYTES = 1 << 20
 _SERVER_SCHEMES = ("postgresql", "postgres", "mysql", "mariadb")
+_WHOLE_SECOND_SCHEMES = ("mysql", "mariadb")
+WHOLE_SECONDS_NOTE = "storage keeps whole seconds"
 
 
 class SourceKind(StrEnum):
@@ -36,6 +38,13 @@ class Source:
 
     kind: SourceKind
     location: str
+
+    @property
+    def keeps_whole_seconds(self) -> bool:
+        """Whether the storage holds datetimes to whole seconds only: Optuna's MySQL schema
+        declares ``DATETIME`` without fractional seconds (MySQL rounds to the second, MariaDB
+        truncates), so times and durations read from it have no fractions."""
+        return self.kind is SourceKind.SERVER and _scheme(self.location) in _WHOLE_SECOND_SCHEMES
 
     @property
     def display(self) -> str:
@@ -76,9 +85,14 @@ def _mask_query_item(item: str) -> str:
     return f"{name}=***" if equals and name.lower() in _SECRET_QUERY_KEYS else item
 
 
-def _is_server_url(spec: str) -> bool:
+def _scheme(spec: str) -> str:
+    """The URL's scheme without its driver (``mysql+pymysql`` → ``mysql``); "" for a path."""
     scheme = spec.split("://", 1)[0].lower() if "://" in spec else ""
-    return scheme.split("+", 1)[0] in _SERVER_SCHEMES
+    return scheme.split("+", 1)[0]
+
+
+def _is_server_url(spec: str) -> bool:
+    return _scheme(spec) in _SERVER_SCHEMES
 
 
 def _sqlite_url_path(spec: str) -> str:

@@ -33,13 +33,9 @@ def summary_columns(campaign: Campaign) -> list[str]:
     return ["study", *campaign.axis_names, "direction", *SUMMARY_COUNTS, "best_value", "best_trial"]
 
 
-def study_summary(campaign: Campaign, metrics: Sequence[str] = ()) -> pd.DataFrame:
-    """One row per study, grid studies first in axis order, then the others by name.
-
-    Args:
-        campaign: The loaded campaign.
-        metrics: Names from :data:`SUMMARY_METRICS`, appended as columns of those names.
-    """
+def study_order(campaign: Campaign) -> list[int]:
+    """The rows of ``campaign.studies`` (index labels) in summary order: grid studies first in
+    axis order, then the others by name (then by ``study_id``: names may repeat)."""
     from hpo_tui.core.axes import axis_sort_key
 
     studies = campaign.studies
@@ -51,7 +47,18 @@ def study_summary(campaign: Campaign, metrics: Sequence[str] = ()) -> pd.DataFra
         keys = tuple(axis_sort_key(t) if isinstance(t, str) else (2, 0.0, "") for t in tokens)
         return (0 if on_grid else 1, keys, str(row["study"]), int(row["study_id"]))
 
-    ranked = sorted(studies.index, key=lambda i: order(studies.loc[i]))
+    return sorted(studies.index, key=lambda i: order(studies.loc[i]))
+
+
+def study_summary(campaign: Campaign, metrics: Sequence[str] = ()) -> pd.DataFrame:
+    """One row per study, grid studies first in axis order, then the others by name.
+
+    Args:
+        campaign: The loaded campaign.
+        metrics: Names from :data:`SUMMARY_METRICS`, appended as columns of those names.
+    """
+    studies = campaign.studies
+    ranked = study_order(campaign)
     table = studies.loc[ranked, summary_columns(campaign)].reset_index(drop=True)
     if metrics:
         from hpo_tui.core.dynamics import study_dynamics

@@ -76,7 +76,9 @@ def info_table(campaign: Campaign, key: int, full: bool, digits: int = DEFAULT_D
         add("spike", f"loss spike at step {row['spike_step']} (recovered)", "yellow")
     add("started", row["datetime_start"] if pd.notna(row["datetime_start"]) else "—")
     add("finished", row["datetime_complete"] if pd.notna(row["datetime_complete"]) else "—")
-    add("duration", f"{number(row['duration_s'])} s")
+    precision = campaign.time_precision_note(int(row["study_id"]))
+    duration = f"{number(row['duration_s'])} s"
+    add("duration", f"{duration} ({precision})" if precision else duration)
     if pd.notna(row.get("curve_best", float("nan"))):
         add(
             "best epoch",
