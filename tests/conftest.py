@@ -162,6 +162,14 @@ def waiting_storage(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
+@pytest.fixture(scope="session")
+def two_sweeps(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """Two storages, one sweep each (see ``tests.helpers.sweeps``)."""
+    from tests.helpers.sweeps import write_two_sweeps
+
+    return write_two_sweeps(tmp_path_factory.mktemp("sweeps"))
+
+
 BACKENDS = ["sqlite", "sqlite-stdlib", "journal", "postgresql", "postgresql-copy", "mysql"]
 
 

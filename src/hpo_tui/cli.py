@@ -38,7 +38,7 @@ SUBCOMMANDS = (
     "open",
 )
 TABLE_FORMATS = ("table", "csv", "json", "markdown", "latex")
-DEFAULT_DIGITS = 4
+DIGITS_HELP = "significant digits in table/markdown/latex (default: the config's, else 4)"
 
 
 def _add_sources(parser: argparse.ArgumentParser) -> None:
@@ -114,7 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sources(summary)
     summary.add_argument("--format", choices=TABLE_FORMATS, default="table")
     summary.add_argument(
-        "--digits", type=_digits, default=None, help="decimals in table/markdown/latex (4)"
+        "--digits",
+        type=_digits,
+        default=None,
+        help=DIGITS_HELP,
     )
     summary.add_argument(
         "--metric",
@@ -132,7 +135,16 @@ def build_parser() -> argparse.ArgumentParser:
     grid.add_argument("--format", choices=TABLE_FORMATS, default="table")
     grid.add_argument("--metric", choices=METRICS, default="best")
     grid.add_argument(
-        "--digits", type=_digits, default=None, help="decimals in table/markdown/latex (4)"
+        "--sweep",
+        metavar="NAME",
+        help="only this sweep's grid (a sweep is the part of the study names outside the axes; "
+        "default: one table per sweep)",
+    )
+    grid.add_argument(
+        "--digits",
+        type=_digits,
+        default=None,
+        help=DIGITS_HELP,
     )
     _add_cli_watch(grid)
 
@@ -165,7 +177,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("table", "markdown", "latex", "csv"), default="table"
     )
     importance.add_argument(
-        "--digits", type=_digits, default=None, help="decimals in table/markdown/latex (4)"
+        "--digits",
+        type=_digits,
+        default=None,
+        help=DIGITS_HELP,
     )
 
     trial = sub.add_parser(
@@ -320,30 +335,42 @@ def cmd_grid(args: argparse.Namespace, config: Config) -> int:
 
 def _show_grid(args: argparse.Namespace, config: Config, campaign: Campaign) -> None:
     from hpo_tui.core import grid_text
-    from hpo_tui.core.grid import METRIC_LABELS, build_grid
+    from hpo_tui.core.formats import printable
+    from hpo_tui.core.grid import build_grid, sweeps
 
+    names = [args.sweep] if args.sweep is not None else sweeps(campaign)
+    if not names:
+        raise HpoTuiError(
+            f"no study name in {_sources_text(campaign)} fits the grid's axes "
+            f"({', '.join(campaign.axis_names)}); `hpo-tui summary` lists the studies"
+        )
     try:
-        grid = build_grid(campaign, args.metric)
+        grids = [build_grid(campaign, args.metric, name) for name in names]
     except ValueError as exc:
-        raise HpoTuiError(f"{config.path or 'config'}: {exc}") from None
+        problem = f"{config.path or 'config'}: {exc}" if args.sweep is None else str(exc)
+        raise HpoTuiError(problem) from None
     if args.format == "csv":
-        sys.stdout.write(grid_text.grid_csv(grid))
+        sys.stdout.write(grid_text.grids_csv(grids))
     elif args.format == "json":
-        sys.stdout.write(grid_text.grid_json(grid))
-    elif args.format == "markdown":
-        sys.stdout.write(grid_text.grid_markdown(grid, args.digits))
-    elif args.format == "latex":
-        sys.stdout.write(grid_text.grid_latex(grid, args.digits))
+        sys.stdout.write(grid_text.grids_json(grids))
+    elif args.format in ("markdown", "latex"):
+        sys.stdout.write(grid_text.grids_text(grids, args.format, args.digits))
     else:
         from hpo_tui.render import print_grid
 
-        direction = f", {grid.direction}" if grid.direction else ""
-        print_grid(grid, title=f"{METRIC_LABELS[grid.metric]}{direction}", digits=args.digits)
-    off = campaign.studies.set_index("study_id").loc[grid.off_grid, "study"].tolist()
+        for grid in grids:
+            print_grid(grid, title=grid_text.grid_title(grid, len(grids)), digits=args.digits)
+    studies = campaign.studies.set_index("study_id")["study"]
+    off = [printable(str(studies[s])) for s in grids[0].off_grid]
     if off and args.format == "table":
-        from hpo_tui.core.formats import printable
-
-        print("not on the grid: " + ", ".join(printable(str(name)) for name in off))
+        print("not on any grid (the name fits no axis pattern): " + ", ".join(off))
+    for grid in grids:
+        doubles = [printable(str(studies[s])) for s in grid.duplicates]
+        if doubles and args.format == "table":
+            print(
+                f"not shown (a cell of sweep {grid.sweep} holds another study): "
+                + ", ".join(doubles)
+            )
 
 
 def cmd_diverged(args: argparse.Namespace, config: Config) -> int:
@@ -529,9 +556,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         check_flags(args)
-        if getattr(args, "digits", 0) is None:
-            args.digits = DEFAULT_DIGITS
         config = load_config()
+        if getattr(args, "digits", 0) is None:
+            args.digits = config.digits
         return handlers[args.command](args, config)
     except HpoTuiError as exc:
         print(f"hpo-tui: error: {exc}", file=sys.stderr)

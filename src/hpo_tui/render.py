@@ -44,8 +44,10 @@ def print_table(frame: pd.DataFrame, title: str | None = None, digits: int = 4) 
 
 
 def print_grid(grid: Grid, title: str, digits: int = 4) -> None:
-    """Print the grid; the best cell bold and marked with ``*`` (visible without colour)."""
-    table = Table(title=title, title_justify="left", header_style="bold")
+    """Print the grid under its title (never wrapped to the table's width); the best cell
+    bold and marked with ``*`` (visible without colour)."""
+    _console().print(Text(printable(title), style="bold"), no_wrap=True, crop=False)
+    table = Table(header_style="bold")
     table.add_column(Text(printable(grid.row_axis.capitalize())))
     for column in grid.values.columns:
         table.add_column(Text(printable(str(column))), justify="right")

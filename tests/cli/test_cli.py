@@ -42,6 +42,7 @@ def test_summary_csv_is_exact(sqlite_storage: BuiltStorage, capsys: pytest.Captu
         "study",
         "budget",
         "horizon",
+        "sweep",
         "direction",
         "n_trials",
         "n_complete",
@@ -52,6 +53,7 @@ def test_summary_csv_is_exact(sqlite_storage: BuiltStorage, capsys: pytest.Captu
         "n_diverged",
         "best_value",
         "best_trial",
+        "source",
     ]
     campaign = load_campaign([sqlite_storage.spec])
     want = campaign.studies.set_index("study")
@@ -62,8 +64,9 @@ def test_summary_csv_is_exact(sqlite_storage: BuiltStorage, capsys: pytest.Captu
         else:
             assert struct.pack("<d", row.best_value) == struct.pack("<d", expected)
         assert row.n_trials == want.loc[row.study, "n_trials"]
-    # grid studies in magnitude order, off-grid last
-    assert table["budget"].tolist()[:4] == ["2M", "20M", "200M", "2B"]
+    # grid studies by sweep (fx, then fx_multi), each in magnitude order; off-grid last
+    assert table["sweep"].tolist()[:4] == ["fx", "fx", "fx", "fx_multi"]
+    assert table["budget"].tolist()[:4] == ["2M", "200M", "2B", "20M"]
     assert pd.isna(table["budget"].iloc[-1])
 
 

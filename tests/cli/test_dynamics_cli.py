@@ -57,7 +57,7 @@ def test_summary_metric_appends_columns_in_full_precision(
 def test_summary_without_metric_is_unchanged(storage: str, capsys: pytest.CaptureFixture) -> None:
     assert main(["summary", storage, "--format", "csv"]) == 0
     columns = _csv(capsys.readouterr().out).columns
-    assert columns[-2:].tolist() == ["best_value", "best_trial"]
+    assert columns[-3:].tolist() == ["best_value", "best_trial", "source"]
 
 
 def test_summary_rejects_an_unknown_metric(storage: str, capsys: pytest.CaptureFixture) -> None:

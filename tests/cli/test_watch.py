@@ -51,7 +51,7 @@ def test_watch_appends_a_table_per_change(tmp_path: Path, command: str) -> None:
         output = "".join(lines)
         assert re.search(r"# .* · \+[12] trials", output)  # the watcher may see one, then two
         if command == "summary":
-            _wait(lines, lambda out: "w_2M_h1,2M,h1,minimize,3," in out)
+            _wait(lines, lambda out: "w_2M_h1,2M,h1,w,minimize,3," in out)
         assert "\x1b[2J" not in output  # a pipe gets appended tables, not screen clears
     finally:
         process.terminate()

@@ -64,12 +64,14 @@ def test_budget_effects_for_one_horizon(campaign: Campaign) -> None:
 
 
 def test_missing_cells_are_rows_without_a_study() -> None:
-    golden = load_campaign([str(GOLDEN_DB)])  # 2M has only h1; h3 and h5 exist elsewhere
-    cells = axis_effects(golden, along="horizon", at="2M").cells
-    assert list(cells.index) == ["h1", "h3", "h5"]
-    assert cells["study"].tolist()[1:] == [None, None]
-    assert cells["n_complete"].tolist()[1:] == [0, 0]
-    assert cells["best"].isna().tolist() == [False, True, True]
+    golden = load_campaign([str(GOLDEN_DB)])  # sweep fx: 2M has only h1; h3 exists at 2B
+    cells = axis_effects(golden, along="horizon", at="2M", sweep="fx").cells
+    assert list(cells.index) == ["h1", "h3"]  # h5 is in another sweep (fx_multi)
+    assert cells["study"].tolist()[1:] == [None]
+    assert cells["n_complete"].tolist()[1:] == [0]
+    assert cells["best"].isna().tolist() == [False, True]
+    other = axis_effects(golden, along="horizon", at="20M", sweep="fx_multi").cells
+    assert list(other.index) == ["h5"]
 
 
 def test_unknown_axis_or_value_is_an_error(campaign: Campaign) -> None:

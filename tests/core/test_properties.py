@@ -329,6 +329,7 @@ def test_study_summary_matches_a_loop_over_studies(
             "study_id": np.arange(10, 10 + n, dtype=np.int64),
             "study": [f"s{i}" for i in range(n)],
             "source": "x.db",
+            "sweep": [None] * n,
             "direction": directions,
             "directions": [d.upper().split(",") for d in directions],
             "n_objectives": [len(d.split(",")) for d in directions],

@@ -26,6 +26,30 @@ def parse_axes(name: str, pattern: str) -> dict[str, str | None]:
     return {axis: match.group(axis) for axis in compiled.groupindex}
 
 
+_SEPARATORS = re.compile(r"[\s_\-.:/]+")
+
+
+def sweep_name(name: str, pattern: str) -> str | None:
+    """The part of a study name outside its axes: ``phase6a`` for ``phase6a_2M_h1``.
+
+    Separators (``_ - . : /`` and spaces) left around the removed tokens are collapsed, so
+    ``phase6a-h1-2M`` gives ``phase6a`` too; a name made of axes only gives ``""``. ``None``
+    when the name fits no grid.
+    """
+    match = re.compile(pattern).search(name)
+    if match is None:
+        return None
+    spans = sorted(match.span(group) for group in match.re.groupindex if match.group(group))
+    parts, position = [], 0
+    for start, end in spans:
+        if start >= position:
+            parts.append(name[position:start])
+            position = end
+    parts.append(name[position:])
+    words = [w for part in parts for w in _SEPARATORS.split(part) if w]
+    return "_".join(words)
+
+
 def axis_sort_key(token: str) -> tuple[int, float, str]:
     """Sort key ordering tokens by magnitude: 350K < 2M < 20M < 1.5B < 2B; h1 < h3 < h10.
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hpo_tui.core.axes import parse_axes
+from hpo_tui.core.axes import parse_axes, sweep_name
 from hpo_tui.core.config import Config
 from hpo_tui.core.curves import INTERMEDIATE, STAT_COLUMNS, Segments, curve_stats, first_per_group
 from hpo_tui.core.divergence import DIVERGENCE_COLUMNS, detect_divergence
@@ -300,6 +300,7 @@ def _assemble(
             studies.loc[row, axis] = token
     for axis in axis_names:
         studies[axis] = studies[axis].astype(object)
+    studies["sweep"] = _sweeps(studies, config.axis_pattern, axis_names)
 
     trials = trials.sort_values(["study_id", "number"], kind="stable").reset_index(drop=True)
     trials["key"] = trials["key"].astype(np.int64)
@@ -313,6 +314,8 @@ def _assemble(
     trials.insert(1, "study", trials["study_id"].map(study_info["study"]).astype(object))
     for position, axis in enumerate(axis_names, start=2):
         trials.insert(position, axis, trials["study_id"].map(study_info[axis]).astype(object))
+    sweep_of = trials["study_id"].map(study_info["sweep"]).astype(object)
+    trials.insert(2 + len(axis_names), "sweep", sweep_of.where(sweep_of.notna(), None))
     for column in ("datetime_start", "datetime_complete"):
         trials[column] = trials[column].astype("datetime64[ns, UTC]")
     trials["duration_s"] = (
@@ -380,6 +383,32 @@ def _assemble(
         config=config,
         axis_names=axis_names,
     )
+
+
+def _sweeps(studies: pd.DataFrame, pattern: str, axis_names: tuple[str, ...]) -> pd.Series:
+    """Each study's sweep: the part of its name outside the axes (None off the grid).
+
+    When the same study name comes from two sources (two copies of a file, or one sweep
+    resumed into another storage), the source is part of the sweep (``phase5 @ old.db``), so
+    that neither copy hides the other on the grid.
+    """
+    bases = [sweep_name(str(name), pattern) for name in studies["study"]]
+    on_grid = studies[list(axis_names)].notna().all(axis=1).to_numpy() if axis_names else None
+    frame = pd.DataFrame(
+        {"base": bases, "study": studies["study"].astype(str), "source": studies["source"]}
+    )
+    if on_grid is not None:
+        frame.loc[~on_grid, "base"] = None
+    grid = frame[frame["base"].notna()]
+    sources_per_name = grid.groupby(["base", "study"])["source"].nunique()
+    shared = {base for (base, _), n in sources_per_name.items() if n > 1}
+    out = [
+        None
+        if not isinstance(base, str)
+        else (f"{base} @ {source}".strip() if base in shared else base)
+        for base, source in zip(frame["base"], frame["source"], strict=True)
+    ]
+    return pd.Series(out, index=studies.index, dtype=object)
 
 
 def _build_curves(inter: pd.DataFrame, users: pd.DataFrame) -> tuple[pd.DataFrame, Segments]:
@@ -513,6 +542,7 @@ def trial_column_order(columns: list[str], axis_names: tuple[str, ...]) -> list[
         "study_id",
         "study",
         *axis_names,
+        "sweep",
         "number",
         "state",
         *values,
@@ -725,6 +755,7 @@ def _study_summary(
         "study",
         "source",
         *axis_names,
+        "sweep",
         "direction",
         "directions",
         "n_objectives",

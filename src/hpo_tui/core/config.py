@@ -40,6 +40,7 @@ RESERVED_COLUMNS = frozenset(
         "study",
         "study_id",
         "source",
+        "sweep",
         "number",
         "state",
         "value",

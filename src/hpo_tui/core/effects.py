@@ -43,13 +43,15 @@ class Effects:
     params: pd.DataFrame  # index: param names; columns: the cells
 
 
-def axis_effects(campaign: Campaign, along: str, at: str) -> Effects:
-    """The cells along ``along`` with the other grid axis fixed at ``at``.
+def axis_effects(campaign: Campaign, along: str, at: str, sweep: str | None = None) -> Effects:
+    """The cells along ``along`` with the other grid axis fixed at ``at``, in the grid of
+    ``sweep`` (the default sweep when ``None``).
 
     Raises:
-        ValueError: when ``along`` is not a grid axis or ``at`` is not a value of the other.
+        ValueError: when ``along`` is not a grid axis, ``at`` is not a value of the other, or
+            the sweep is unknown.
     """
-    grid = build_grid(campaign, "best")
+    grid = build_grid(campaign, "best", sweep)
     axes = (grid.row_axis, grid.column_axis)
     if along not in axes:
         raise ValueError(f"{along!r} is not a grid axis ({', '.join(axes)})")

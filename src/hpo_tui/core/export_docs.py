@@ -16,6 +16,13 @@ if TYPE_CHECKING:
 COLUMN_DOCS: dict[str, tuple[str, str, str]] = {
     "study": ("Optuna study name, exactly as stored", "text", "as is"),
     "source": ("storage the study was read from (passwords masked)", "path or URL", "as is"),
+    "sweep": (
+        "the study's sweep: the part of its name outside the grid axes (`phase6a` for "
+        "`phase6a_2M_h1`), followed by ` @ <source>` when the same study name comes from "
+        "several sources; empty when the name fits no grid. One grid per sweep",
+        "text",
+        "as is",
+    ),
     "number": ("trial number within its study (Optuna's `trial.number`)", "integer", ""),
     "state": ("trial state", "COMPLETE, PRUNED, FAIL, RUNNING or WAITING", ""),
     "value": (
@@ -145,6 +152,7 @@ JSON_FIELDS: list[tuple[str, str]] = [
     ("metadata.axis_pattern / axis_names", "regex that found the grid axes in study names"),
     ("metadata.divergence_rules", "thresholds of the divergence rules"),
     ("studies[].study / source / axes", "study name, its storage, its axis values"),
+    ("studies[].sweep", "the study's sweep, as the CSV column `sweep` (null off the grid)"),
     ("studies[].directions", "minimize/maximize per objective"),
     ("studies[].user_attrs / system_attrs", "study attrs, as stored"),
     ("studies[].counts", "n_trials and n_<state>, n_diverged"),

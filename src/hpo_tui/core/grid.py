@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from hpo_tui.core.axes import ordered
-from hpo_tui.core.campaign import Campaign
+from hpo_tui.core.campaign import STATES, Campaign
 from hpo_tui.core.dynamics import STUDY_DYNAMICS_LABELS, study_dynamics
 
 Metric = Literal[
@@ -56,7 +56,8 @@ RANKED_METRICS = ("best", "median", "top5_mean")
 
 @dataclass
 class Grid:
-    """A grid of one metric: ``values`` (rows × columns), the study ids behind each cell."""
+    """A grid of one metric over one sweep: ``values`` (rows × columns), the study ids behind
+    each cell."""
 
     metric: Metric
     row_axis: str
@@ -66,6 +67,31 @@ class Grid:
     direction: str | None  # common direction of the grid's studies, None if mixed
     best: tuple[str, str] | None  # (row, column) of the best cell for ranked metrics
     off_grid: list[int]  # study ids whose names fit no grid
+    sweep: str | None = None  # the sweep shown (None: no study fits the grid)
+    sweeps: list[str] = field(default_factory=list)  # every sweep of the campaign
+    duplicates: list[int] = field(default_factory=list)  # same sweep and cell as a study shown
+
+
+def sweeps(campaign: Campaign) -> list[str]:
+    """The campaign's sweeps (the parts of study names outside the axes), sorted."""
+    return sorted({s for s in campaign.studies["sweep"] if isinstance(s, str)})
+
+
+def default_sweep(campaign: Campaign) -> str | None:
+    """The sweep with the most studies on its grid (the first such in :func:`sweeps`)."""
+    counts = campaign.studies["sweep"].dropna().value_counts()
+    if counts.empty:
+        return None
+    return min(counts.index[counts == counts.max()])
+
+
+def grid_totals(campaign: Campaign, grid: Grid) -> dict[str, int]:
+    """Studies, trials by state and diverged trials summed over the grid's cells: what the
+    grid's header shows, so that it always equals the sum of what the cells show."""
+    cells = [int(s) for s in grid.study_ids.stack().dropna()]
+    studies = campaign.studies.set_index("study_id").loc[cells]
+    columns = ["n_trials", *(f"n_{s.lower()}" for s in STATES), "n_diverged"]
+    return {"n_studies": len(cells), **{c: int(studies[c].sum()) for c in columns}}
 
 
 def study_metric(campaign: Campaign, metric: Metric) -> pd.Series:
@@ -104,27 +130,38 @@ def study_metric(campaign: Campaign, metric: Metric) -> pd.Series:
     return pd.Series(out, dtype=float).reindex(studies.index)
 
 
-def build_grid(campaign: Campaign, metric: Metric = "best") -> Grid:
-    """The grid of ``metric``: rows are the first axis, columns the second, in magnitude order.
+def build_grid(campaign: Campaign, metric: Metric = "best", sweep: str | None = None) -> Grid:
+    """The grid of ``metric`` for one sweep (:func:`default_sweep` when ``None``): rows are the
+    first axis, columns the second, in magnitude order.
 
     Raises:
-        ValueError: if the axis pattern has fewer than two axes.
+        ValueError: if the axis pattern has fewer than two axes, or ``sweep`` is unknown.
     """
     if len(campaign.axis_names) < 2:
         raise ValueError("the grid needs an axis pattern with two named groups")
     row_axis, column_axis = campaign.axis_names[:2]
     studies = campaign.studies
-    on_grid = studies[studies[row_axis].notna() & studies[column_axis].notna()]
+    names = sweeps(campaign)
+    if sweep is None:
+        sweep = default_sweep(campaign)
+    elif sweep not in names:
+        known = ", ".join(names) if names else "none: no study name fits the grid"
+        raise ValueError(f"no sweep {sweep!r} (sweeps: {known})")
+    on_grid = studies[(studies["sweep"] == sweep) & studies[row_axis].notna()]
+    on_grid = on_grid[on_grid[column_axis].notna()]
     rows = ordered(on_grid[row_axis])
     columns = ordered(on_grid[column_axis])
     metric_values = study_metric(campaign, metric)
     values = pd.DataFrame(np.nan, index=rows, columns=columns, dtype=float)
     ids = pd.DataFrame(pd.NA, index=rows, columns=columns, dtype="Int64")
+    duplicates = []
     for row in on_grid.itertuples(index=False):
         r, c = getattr(row, row_axis), getattr(row, column_axis)
         if pd.isna(ids.loc[r, c]):  # the first study of a cell wins; duplicates are listed
             ids.loc[r, c] = row.study_id
             values.loc[r, c] = metric_values.loc[row.study_id]
+        else:
+            duplicates.append(int(row.study_id))
     directions = set(on_grid["direction"])
     direction = directions.pop() if len(directions) == 1 else None
     best = None
@@ -132,8 +169,9 @@ def build_grid(campaign: Campaign, metric: Metric = "best") -> Grid:
         stacked = values.stack().dropna()
         if not stacked.empty:
             best = stacked.idxmin() if direction == "minimize" else stacked.idxmax()
-    placed = set(ids.stack().dropna().astype(int))
-    off = [int(s) for s in studies["study_id"] if int(s) not in placed]
+    off = [int(s) for s in studies.loc[studies["sweep"].isna(), "study_id"]]
     values.index.name = row_axis
     ids.index.name = row_axis
-    return Grid(metric, row_axis, column_axis, values, ids, direction, best, off)
+    return Grid(
+        metric, row_axis, column_axis, values, ids, direction, best, off, sweep, names, duplicates
+    )

@@ -8,7 +8,14 @@ import pandas as pd
 
 from hpo_tui.core.formats import frame_to_csv
 from hpo_tui.core.grid import METRIC_LABELS, Grid
-from hpo_tui.core.tables import cell_display, dumps_strict, latex_table, markdown_table
+from hpo_tui.core.tables import (
+    cell_display,
+    dumps_strict,
+    latex_escape,
+    latex_table,
+    markdown_escape,
+    markdown_table,
+)
 
 
 def grid_header(grid: Grid) -> list[str]:
@@ -68,6 +75,7 @@ def grid_json(grid: Grid) -> str:
                 }
             )
     document = {
+        "sweep": grid.sweep,
         "metric": grid.metric,
         "metric_label": METRIC_LABELS[grid.metric],
         "direction": grid.direction,
@@ -76,6 +84,55 @@ def grid_json(grid: Grid) -> str:
         "cells": cells,
     }
     return dumps_strict(document, indent=1) + "\n"
+
+
+def grid_title(grid: Grid, n_grids: int = 1) -> str:
+    """``best value, minimize`` plus ``· sweep phase6a`` when the campaign has several."""
+    title = METRIC_LABELS[grid.metric] + (f", {grid.direction}" if grid.direction else "")
+    if n_grids > 1 or len(grid.sweeps) > 1:
+        title += f" · sweep {grid.sweep}"
+    return title
+
+
+def grids_text(grids: list[Grid], fmt: str, digits: int = 4) -> str:
+    """Markdown or LaTeX: one table per grid, each under its sweep's name when several."""
+    render = grid_markdown if fmt == "markdown" else grid_latex
+    if len(grids) == 1:
+        return render(grids[0], digits)
+    parts = []
+    for grid in grids:
+        name = str(grid.sweep)
+        caption = (
+            f"**Sweep {markdown_escape(name)}**"
+            if fmt == "markdown"
+            else f"% sweep: {latex_escape(name)}"
+        )
+        parts.append(f"{caption}\n\n{render(grid, digits)}")
+    return "\n".join(parts)
+
+
+def grids_csv(grids: list[Grid]) -> str:
+    """CSV of one grid as :func:`grid_csv`; of several, one table with a leading ``sweep``
+    column (the union of their columns, empty where a sweep has no such column)."""
+    if len(grids) == 1:
+        return grid_csv(grids[0])
+    frames = [g.values.reset_index().assign(sweep=g.sweep) for g in grids]
+    frame = pd.concat(frames, ignore_index=True)
+    columns = ["sweep", grids[0].row_axis]
+    for grid in grids:
+        columns += [str(c) for c in grid.values.columns if str(c) not in columns]
+    from hpo_tui.core.axes import axis_sort_key
+
+    columns = columns[:2] + sorted(columns[2:], key=axis_sort_key)
+    return frame_to_csv(frame, columns)
+
+
+def grids_json(grids: list[Grid]) -> str:
+    """Strict JSON of one grid as :func:`grid_json`; of several, an array of such documents."""
+    if len(grids) == 1:
+        return grid_json(grids[0])
+    documents = [grid_json(g).rstrip("\n") for g in grids]
+    return "[\n" + ",\n".join(documents) + "\n]\n"
 
 
 def frame_json(frame: pd.DataFrame) -> str:

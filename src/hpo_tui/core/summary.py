@@ -29,13 +29,23 @@ SUMMARY_METRICS = (
 
 
 def summary_columns(campaign: Campaign) -> list[str]:
-    """``study, <axes>, direction, n_trials … n_diverged, best_value, best_trial``."""
-    return ["study", *campaign.axis_names, "direction", *SUMMARY_COUNTS, "best_value", "best_trial"]
+    """``study, <axes>, sweep, direction, n_trials … n_diverged, best_value, best_trial,
+    source`` (two copies of one storage give rows that differ only by their source)."""
+    return [
+        "study",
+        *campaign.axis_names,
+        "sweep",
+        "direction",
+        *SUMMARY_COUNTS,
+        "best_value",
+        "best_trial",
+        "source",
+    ]
 
 
 def study_order(campaign: Campaign) -> list[int]:
-    """The rows of ``campaign.studies`` (index labels) in summary order: grid studies first in
-    axis order, then the others by name (then by ``study_id``: names may repeat)."""
+    """The rows of ``campaign.studies`` (index labels) in summary order: grid studies first, by
+    sweep then axis order, then the others by name (then by ``study_id``: names may repeat)."""
     from hpo_tui.core.axes import axis_sort_key
 
     studies = campaign.studies
@@ -45,13 +55,14 @@ def study_order(campaign: Campaign) -> list[int]:
         tokens = [row[a] for a in axes]
         on_grid = all(isinstance(t, str) for t in tokens)
         keys = tuple(axis_sort_key(t) if isinstance(t, str) else (2, 0.0, "") for t in tokens)
-        return (0 if on_grid else 1, keys, str(row["study"]), int(row["study_id"]))
+        sweep = str(row["sweep"]) if isinstance(row["sweep"], str) else ""
+        return (0 if on_grid else 1, sweep, keys, str(row["study"]), int(row["study_id"]))
 
     return sorted(studies.index, key=lambda i: order(studies.loc[i]))
 
 
 def study_summary(campaign: Campaign, metrics: Sequence[str] = ()) -> pd.DataFrame:
-    """One row per study, grid studies first in axis order, then the others by name.
+    """One row per study, in :func:`study_order`.
 
     Args:
         campaign: The loaded campaign.

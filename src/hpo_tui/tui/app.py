@@ -194,12 +194,13 @@ class HpoApp(App[None]):
 
             self.push_screen(DynamicsScreen(study_id))
 
-    def open_effects(self, along: str, at: dict[str, str]) -> None:
-        """Effects along one grid axis; ``at`` holds the cursor's value on each axis."""
+    def open_effects(self, along: str, at: dict[str, str], sweep: str | None = None) -> None:
+        """Effects along one grid axis of a sweep; ``at`` holds the cursor's value on each
+        axis."""
         if self._has_campaign():
             from hpo_tui.tui.screens.effects import EffectsScreen
 
-            self.push_screen(EffectsScreen(along, at))
+            self.push_screen(EffectsScreen(along, at, sweep))
 
     # ----------------------------------------------------------------- actions
     def action_help(self) -> None:

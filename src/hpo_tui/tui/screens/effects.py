@@ -90,10 +90,12 @@ class EffectsScreen(HpoScreen):
         Binding("l", "toggle_log", "Log y", id="effects.log"),
     ]
 
-    def __init__(self, along: str, at: dict[str, str]) -> None:
-        """``at``: the grid cursor's value on each axis (the one not ``along`` is fixed)."""
+    def __init__(self, along: str, at: dict[str, str], sweep: str | None = None) -> None:
+        """``at``: the grid cursor's value on each axis (the one not ``along`` is fixed);
+        ``sweep``: the grid's sweep."""
         super().__init__()
         self.along = along
+        self.sweep = sweep
         self.at = dict(at)
         self.log_y = False
         self.effects: Effects | None = None
@@ -116,7 +118,7 @@ class EffectsScreen(HpoScreen):
         """(along, fixed axis, the fixed axis's values in order)."""
         campaign = self.hpo.campaign
         assert campaign is not None
-        grid = build_grid(campaign, "best")
+        grid = build_grid(campaign, "best", self.sweep)
         if self.along == grid.column_axis:
             return self.along, grid.row_axis, [str(v) for v in grid.values.index]
         return self.along, grid.column_axis, [str(v) for v in grid.values.columns]
@@ -130,7 +132,7 @@ class EffectsScreen(HpoScreen):
         at = self.at.get(fixed_axis)
         if at not in values:  # the cursor was on a row label, or the value is gone
             at = self.at[fixed_axis] = values[0]
-        effects = axis_effects(campaign, along, at)
+        effects = axis_effects(campaign, along, at, self.sweep)
         self.post_message(EffectsReady(effects, best_curves(campaign, effects)))
 
     def on_effects_ready(self, message: EffectsReady) -> None:
