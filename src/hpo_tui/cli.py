@@ -71,16 +71,25 @@ def _digits(text: str) -> int:
 
 
 def _add_tui_watch(parser: argparse.ArgumentParser) -> None:
+    from hpo_tui.core.watch import DEFAULT_CEILING, DEFAULT_PERIOD, DEFAULT_WATCH, WatchPolicy
+
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
         "--watch",
-        type=_positive,
-        default=5.0,
+        type=lambda text: WatchPolicy.every(_positive(text)),
+        default=DEFAULT_WATCH,
         metavar="SECONDS",
-        help="auto-refresh period while trials are running (default: %(default)s)",
+        help="check the storages for changes every SECONDS, always (default: every "
+        f"{DEFAULT_PERIOD:g} s; after each check that finds no change while no trial is "
+        f"RUNNING or WAITING the wait doubles, up to {DEFAULT_CEILING:g} s; any change or "
+        f"running trial brings it back to {DEFAULT_PERIOD:g} s)",
     )
     group.add_argument(
-        "--no-watch", dest="watch", action="store_const", const=None, help="never auto-refresh"
+        "--no-watch",
+        dest="watch",
+        action="store_const",
+        const=None,
+        help="never check by itself (r refreshes)",
     )
 
 
@@ -90,8 +99,9 @@ def _add_cli_watch(parser: argparse.ArgumentParser) -> None:
         type=_positive,
         default=None,
         metavar="SECONDS",
-        help="keep watching: reprint in place on a terminal, append a table per change on a "
-        "pipe or file (Ctrl-C stops)",
+        help="keep watching: check for changes every SECONDS, always (also while no trial "
+        "runs); reprint in place on a terminal, append a table per change on a pipe or file "
+        "(Ctrl-C stops)",
     )
 
 

@@ -12,6 +12,10 @@ from pathlib import Path
 import optuna
 import pytest
 
+from hpo_tui.cli import build_parser
+from hpo_tui.core.watch import DEFAULT_WATCH, WatchPolicy
+from tests.helpers.worker import STUDIES, finish_workers, start_workers
+
 
 def _reader(stream, lines: list[str]) -> None:
     for line in stream:
@@ -56,3 +60,49 @@ def test_watch_appends_a_table_per_change(tmp_path: Path, command: str) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def _last_table(output: str) -> str:
+    """What the watcher printed after its last ``# time · what`` line."""
+    return output[output.rindex("\n# ") + 1 :].split("\n", 1)[1] if "\n# " in output else ""
+
+
+@pytest.mark.parametrize("command", ["summary", "grid"])
+def test_watch_follows_a_sweep_that_starts_after_opening_and_pauses(
+    tmp_path: Path, command: str
+) -> None:
+    """Opened on a study with 0 trials; then workers that pause 3 s between trials (nothing
+    RUNNING for a while) write to it: the last table printed equals a fresh run's."""
+    spec = f"sqlite:///{tmp_path / 'w.db'}"
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    optuna.create_study(study_name=STUDIES[0], storage=spec)
+    args = [sys.executable, "-m", "hpo_tui", command, spec, "--format", "csv"]
+    process = subprocess.Popen(
+        [*args, "--watch", "0.2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    lines: list[str] = []
+    thread = threading.Thread(target=_reader, args=(process.stdout, lines), daemon=True)
+    thread.start()
+    try:
+        _wait(lines, lambda out: out.startswith("# "))
+        optuna.create_study(study_name=STUDIES[1], storage=spec)
+        workers = start_workers(spec, workers=2, trials=3, pause=3.0)
+        finish_workers(workers)
+        fresh = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+        assert fresh.strip()
+        _wait(lines, lambda out: _last_table("\n" + out) == fresh, timeout=120)
+        assert "".join(lines).count("# ") >= 3  # the new study, then the trials
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("command", ["open", "demo"])
+def test_tui_watch_flags(command: str) -> None:
+    """No flag: the backing-off default; ``--watch N``: every N s, always; ``--no-watch``."""
+    parser = build_parser()
+    assert parser.parse_args([command]).watch == DEFAULT_WATCH
+    assert (DEFAULT_WATCH.period, DEFAULT_WATCH.ceiling) == (5, 60)
+    explicit = parser.parse_args([command, "--watch", "2"]).watch
+    assert explicit == WatchPolicy.every(2) and not explicit.backs_off
+    assert parser.parse_args([command, "--no-watch"]).watch is None
