@@ -264,11 +264,12 @@ def _watch(args: argparse.Namespace, config: Config, show: Callable[[Campaign], 
 
 
 def cmd_summary(args: argparse.Namespace, config: Config) -> int:
+    from hpo_tui.core.formats import plural
     from hpo_tui.core.summary import study_summary
 
     def show(campaign: Campaign) -> None:
         table = study_summary(campaign, args.metrics)
-        _emit(table, args.format, args.digits, title=f"{len(table)} studies")
+        _emit(table, args.format, args.digits, title=plural(len(table), "study"))
 
     if args.watch:
         return _watch(args, config, show)
@@ -314,6 +315,7 @@ def _show_grid(args: argparse.Namespace, config: Config, campaign: Campaign) -> 
 def cmd_diverged(args: argparse.Namespace, config: Config) -> int:
     from hpo_tui.core.diverged import shared_traits
     from hpo_tui.core.export import diverged_frame
+    from hpo_tui.core.formats import plural
 
     campaign = _load(args.sources, config)
     frame = diverged_frame(campaign)
@@ -328,7 +330,7 @@ def cmd_diverged(args: argparse.Namespace, config: Config) -> int:
             "diverged_last_finite",
             "diverged_value_before",
         ]
-        _emit(frame[columns], "table", title=f"{len(frame)} diverged trials")
+        _emit(frame[columns], "table", title=plural(len(frame), "diverged trial"))
         for line in shared_traits(campaign):
             print(line)
     else:
@@ -399,6 +401,7 @@ def cmd_export(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_demo(args: argparse.Namespace, config: Config) -> int:
     from hpo_tui.core.demo import build_demo_storage, demo_storage_path
+    from hpo_tui.core.formats import plural
 
     path = demo_storage_path()
     if args.rebuild or not path.exists():
@@ -406,7 +409,7 @@ def cmd_demo(args: argparse.Namespace, config: Config) -> int:
 
         def progress(done: int, total: int) -> None:
             if sys.stderr.isatty():
-                print(f"\r  {done}/{total} trials", end="", file=sys.stderr, flush=True)
+                print(f"\r  {done}/{plural(total, 'trial')}", end="", file=sys.stderr, flush=True)
 
         build_demo_storage(path, progress=progress)
         if sys.stderr.isatty():

@@ -114,7 +114,7 @@ def test_refresh_sees_new_running_and_finished_trials(
     running.report(0.9, 0)
     summary = live.refresh()
     assert (summary.new_trials, summary.finished) == (1, 0)
-    assert "+1 trials" in summary.describe()
+    assert summary.describe() == "+1 trial"
     assert not live.refresh().changed  # a running trial that did not move: no rebuild
 
     running.report(0.8, 1)
@@ -127,6 +127,7 @@ def test_refresh_sees_new_running_and_finished_trials(
     optuna.create_study(study_name="w_2B_h1", storage=storage)
     summary = live.refresh()
     assert summary.finished == 1 and summary.new_studies == 1
+    assert summary.describe() == "+1 study, 1 finished"
     assert_same_campaign(live.campaign, load_campaign([spec]))
 
 

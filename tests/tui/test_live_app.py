@@ -6,6 +6,7 @@ from pathlib import Path
 
 import optuna
 import pytest
+from textual.widgets import Static
 
 from hpo_tui.core import load_campaign
 from hpo_tui.core.watch import WatchPolicy
@@ -186,8 +187,10 @@ async def test_default_watch_backs_off_while_idle_and_says_so(tmp_path: Path) ->
         assert " · checked " in app.sub_title
         study.optimize(_objective, n_trials=1)
         await _check_now(pilot)
-        assert app.sub_title.endswith("watching every 30 s")
-        assert " · +1 " in app.sub_title
+        assert app.sub_title.endswith(" · +1 trial · watching every 30 s")
+        assert app.sub_title.startswith("1 study · refreshed ")
+        grid_title = str(app.screen.query_one("#grid-title", Static).content)
+        assert "   1 study · 3 trials · 0 diverged" in grid_title
         running = study.ask()  # a running trial keeps the short period, even when idle
         running.report(1.0, 0)
         await _check_now(pilot)

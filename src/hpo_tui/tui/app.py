@@ -16,7 +16,7 @@ from hpo_tui.core.campaign import Campaign
 from hpo_tui.core.config import Config
 from hpo_tui.core.errors import HpoTuiError
 from hpo_tui.core.export import write_export
-from hpo_tui.core.formats import printable
+from hpo_tui.core.formats import plural, printable
 from hpo_tui.core.importance import ImportanceCache
 from hpo_tui.core.live import UNFINISHED, LiveCampaign, RefreshSummary
 from hpo_tui.core.watch import DEFAULT_WATCH, WatchPolicy
@@ -153,13 +153,13 @@ class HpoApp(App[None]):
             if self.show_clock:
                 stamp = datetime.now().strftime("%H:%M:%S")
                 self.sub_title = (
-                    f"{len(message.campaign.studies)} studies · checked {stamp}"
+                    f"{plural(len(message.campaign.studies), 'study')} · checked {stamp}"
                     f" · {self._watch_state()}"
                 )
             return
         self.campaign = message.campaign
         self._after_check(summary)
-        self.sub_title = f"{len(message.campaign.studies)} studies"
+        self.sub_title = plural(len(message.campaign.studies), "study")
         if self.show_clock:
             stamp = datetime.now().strftime("%H:%M:%S")
             verb = "refreshed" if summary is not None else "loaded"

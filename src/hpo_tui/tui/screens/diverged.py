@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Header, Static
 
 from hpo_tui.core.diverged import diverged_trials, shared_traits
-from hpo_tui.core.formats import display_number
+from hpo_tui.core.formats import display_number, plural
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import fold, literal
 from hpo_tui.tui.widgets.footer import KeysFooter
@@ -46,7 +46,10 @@ class DivergedScreen(HpoScreen):
         diverged = diverged_trials(campaign)
         self.keys = diverged["key"].tolist()
         self.query_one("#diverged-title", Static).update(
-            Text(f"{len(diverged)} diverged trials of {len(campaign.trials)}", style="bold")
+            Text(
+                f"{plural(len(diverged), 'diverged trial')} of {len(campaign.trials)}",
+                style="bold",
+            )
         )
         shared = shared_traits(campaign, diverged)
         self.query_one("#diverged-shared", Static).update(
