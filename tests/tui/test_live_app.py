@@ -15,7 +15,7 @@ from hpo_tui.tui.screens.study import StudyScreen
 from hpo_tui.tui.screens.trial import TrialScreen
 from hpo_tui.tui.widgets.curve_plot import CurvePlot
 from tests.helpers.compare import assert_same_campaign
-from tests.helpers.worker import STUDIES, finish_workers, start_workers
+from tests.helpers.worker import STUDIES, finish_workers, start_workers, storage_for
 from tests.tui.conftest import loaded
 
 SIZE = (120, 40)
@@ -213,3 +213,42 @@ async def test_no_watch_says_so(tmp_path: Path) -> None:
         assert app.sub_title.endswith(" · not watching")
         await _check_now(pilot)
         assert app.sub_title.endswith(" · not watching")
+
+
+async def test_a_failed_check_does_not_end_the_watch(tmp_path: Path) -> None:
+    """The storage is moved away (each check fails and says so), then comes back with new
+    trials: the watch is still running and shows them."""
+    path = tmp_path / "moved.log"
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    study = optuna.create_study(study_name=STUDIES[0], storage=storage_for(str(path)))
+    study.optimize(_objective, n_trials=1)
+    app = HpoApp([str(path)], show_clock=False, watch_seconds=0.05)
+    severities: list[str] = []
+    notify = app.notify
+
+    def recording_notify(message: str, **kwargs) -> None:
+        severities.append(kwargs.get("severity", "information"))
+        notify(message, **kwargs)
+
+    app.notify = recording_notify  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        aside = tmp_path / "aside.log"
+        path.rename(aside)
+        for _ in range(100):
+            await pilot.pause(0.1)
+            if "error" in severities:
+                break
+        assert "error" in severities  # "no such file (removed?)"
+        optuna.load_study(study_name=STUDIES[0], storage=storage_for(str(aside))).optimize(
+            _objective, n_trials=2
+        )
+        aside.rename(path)
+        fresh = load_campaign([str(path)])
+        for _ in range(100):
+            await pilot.pause(0.1)
+            if app.campaign is not None and len(app.campaign.trials) == len(fresh.trials):
+                break
+        await app.workers.wait_for_complete()
+        assert app.campaign is not None
+        assert_same_campaign(app.campaign, fresh)
