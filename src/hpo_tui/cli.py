@@ -234,7 +234,8 @@ def _emit(frame: pd.DataFrame, fmt: str, digits: int = 4, title: str | None = No
 
 
 def _watch(args: argparse.Namespace, config: Config, show: Callable[[Campaign], None]) -> int:
-    """Print, then refresh every ``args.watch`` seconds and print again on each change."""
+    """Print, then refresh every ``args.watch`` seconds, always, and print again on each
+    change. A failed refresh is reported once and the watch goes on."""
     import time
     from datetime import datetime
 
@@ -244,6 +245,7 @@ def _watch(args: argparse.Namespace, config: Config, show: Callable[[Campaign], 
     _report_warnings(live.campaign.warnings)
     in_place = sys.stdout.isatty()
     what = "loaded"
+    failure = ""
     try:
         while True:
             stamp = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
@@ -254,7 +256,14 @@ def _watch(args: argparse.Namespace, config: Config, show: Callable[[Campaign], 
             sys.stdout.flush()
             while True:
                 time.sleep(args.watch)
-                summary = live.refresh()
+                try:
+                    summary = live.refresh()
+                except HpoTuiError as exc:  # e.g. a file moved away or a server restarting
+                    if str(exc) != failure:  # said once, not at every check
+                        failure = str(exc)
+                        _report_warnings([f"{failure} (still watching)"])
+                    continue
+                failure = ""
                 _report_warnings(summary.warnings)
                 if summary.changed:
                     what = summary.describe()

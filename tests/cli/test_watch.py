@@ -14,7 +14,7 @@ import pytest
 
 from hpo_tui.cli import build_parser
 from hpo_tui.core.watch import DEFAULT_WATCH, WatchPolicy
-from tests.helpers.worker import STUDIES, finish_workers, start_workers
+from tests.helpers.worker import STUDIES, finish_workers, start_workers, storage_for
 
 
 def _reader(stream, lines: list[str]) -> None:
@@ -106,3 +106,37 @@ def test_tui_watch_flags(command: str) -> None:
     explicit = parser.parse_args([command, "--watch", "2"]).watch
     assert explicit == WatchPolicy.every(2) and not explicit.backs_off
     assert parser.parse_args([command, "--no-watch"]).watch is None
+
+
+def test_watch_survives_a_failed_check(tmp_path: Path) -> None:
+    """The storage is moved away (one warning, not one per check), then comes back with
+    new trials: the watcher is still running and prints them."""
+    path = tmp_path / "moved.log"
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    study = optuna.create_study(study_name=STUDIES[0], storage=storage_for(str(path)))
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    args = [sys.executable, "-m", "hpo_tui", "summary", str(path), "--format", "csv"]
+    process = subprocess.Popen(
+        [*args, "--watch", "0.1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    lines: list[str] = []
+    errors: list[str] = []
+    for stream, sink in ((process.stdout, lines), (process.stderr, errors)):
+        threading.Thread(target=_reader, args=(stream, sink), daemon=True).start()
+    try:
+        _wait(lines, lambda out: out.startswith("# "))
+        aside = tmp_path / "aside.log"
+        path.rename(aside)
+        _wait(errors, lambda err: "still watching" in err)
+        time.sleep(0.5)  # several more failed checks
+        optuna.load_study(study_name=STUDIES[0], storage=storage_for(str(aside))).optimize(
+            lambda t: t.suggest_float("x", 0, 1), n_trials=2
+        )
+        aside.rename(path)
+        fresh = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+        _wait(lines, lambda out: _last_table("\n" + out) == fresh)
+        assert process.poll() is None
+        assert "".join(errors).count("still watching") == 1, errors
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
