@@ -68,6 +68,7 @@ class HpoApp(App[None]):
         # seconds from one check to the next: the policy's period, or longer while idle
         self.watch_wait = self.watch_policy.period if self.watch_policy else 0.0
         self._watch_timer: Timer | None = None
+        self.checks_done = 0  # loads and refreshes that reported, failed ones included
         self.live: LiveCampaign | None = None
         self.specs = list(specs)
         self.config = config or Config()
@@ -126,6 +127,7 @@ class HpoApp(App[None]):
 
     def _after_check(self, summary: RefreshSummary | None) -> None:
         """Plan the next check after a load (``None``), a refresh, or a failed refresh."""
+        self.checks_done += 1
         if self.watch_policy is None:
             return
         campaign = self.campaign
