@@ -73,16 +73,25 @@ def _digits(text: str) -> int:
 
 
 def _add_tui_watch(parser: argparse.ArgumentParser) -> None:
+    from hpo_tui.core.watch import DEFAULT_CEILING, DEFAULT_PERIOD, DEFAULT_WATCH, WatchPolicy
+
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
         "--watch",
-        type=_positive,
-        default=5.0,
+        type=lambda text: WatchPolicy.every(_positive(text)),
+        default=DEFAULT_WATCH,
         metavar="SECONDS",
-        help="auto-refresh period while trials are running (default: %(default)s)",
+        help="check the storages for changes every SECONDS, always (default: every "
+        f"{DEFAULT_PERIOD:g} s; after each check that finds no change while no trial is "
+        f"RUNNING or WAITING the wait doubles, up to {DEFAULT_CEILING:g} s; any change or "
+        f"running trial brings it back to {DEFAULT_PERIOD:g} s)",
     )
     group.add_argument(
-        "--no-watch", dest="watch", action="store_const", const=None, help="never auto-refresh"
+        "--no-watch",
+        dest="watch",
+        action="store_const",
+        const=None,
+        help="never check by itself (r refreshes)",
     )
 
 
@@ -92,8 +101,9 @@ def _add_cli_watch(parser: argparse.ArgumentParser) -> None:
         type=_positive,
         default=None,
         metavar="SECONDS",
-        help="keep watching: reprint in place on a terminal, append a table per change on a "
-        "pipe or file (Ctrl-C stops)",
+        help="keep watching: check for changes every SECONDS, always (also while no trial "
+        "runs); reprint in place on a terminal, append a table per change on a pipe or file "
+        "(Ctrl-C stops)",
     )
 
 
@@ -284,7 +294,8 @@ def _emit(frame: pd.DataFrame, fmt: str, digits: int = 4, title: str | None = No
 
 
 def _watch(args: argparse.Namespace, config: Config, show: Callable[[Campaign], None]) -> int:
-    """Print, then refresh every ``args.watch`` seconds and print again on each change."""
+    """Print, then refresh every ``args.watch`` seconds, always, and print again on each
+    change. A failed refresh is reported once and the watch goes on."""
     import time
     from datetime import datetime
 
@@ -294,6 +305,7 @@ def _watch(args: argparse.Namespace, config: Config, show: Callable[[Campaign], 
     _report_warnings(live.campaign.warnings)
     in_place = sys.stdout.isatty()
     what = "loaded"
+    failure = ""
     try:
         while True:
             stamp = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
@@ -304,7 +316,14 @@ def _watch(args: argparse.Namespace, config: Config, show: Callable[[Campaign], 
             sys.stdout.flush()
             while True:
                 time.sleep(args.watch)
-                summary = live.refresh()
+                try:
+                    summary = live.refresh()
+                except HpoTuiError as exc:  # e.g. a file moved away or a server restarting
+                    if str(exc) != failure:  # said once, not at every check
+                        failure = str(exc)
+                        _report_warnings([f"{failure} (still watching)"])
+                    continue
+                failure = ""
                 _report_warnings(summary.warnings)
                 if summary.changed:
                     what = summary.describe()
@@ -314,11 +333,12 @@ def _watch(args: argparse.Namespace, config: Config, show: Callable[[Campaign], 
 
 
 def cmd_summary(args: argparse.Namespace, config: Config) -> int:
+    from hpo_tui.core.formats import plural
     from hpo_tui.core.summary import study_summary
 
     def show(campaign: Campaign) -> None:
         table = study_summary(campaign, args.metrics)
-        _emit(table, args.format, args.digits, title=f"{len(table)} studies")
+        _emit(table, args.format, args.digits, title=plural(len(table), "study"))
 
     if args.watch:
         return _watch(args, config, show)
@@ -376,6 +396,7 @@ def _show_grid(args: argparse.Namespace, config: Config, campaign: Campaign) -> 
 def cmd_diverged(args: argparse.Namespace, config: Config) -> int:
     from hpo_tui.core.diverged import shared_traits
     from hpo_tui.core.export import diverged_frame
+    from hpo_tui.core.formats import plural
 
     campaign = _load(args.sources, config)
     frame = diverged_frame(campaign)
@@ -390,7 +411,7 @@ def cmd_diverged(args: argparse.Namespace, config: Config) -> int:
             "diverged_last_finite",
             "diverged_value_before",
         ]
-        _emit(frame[columns], "table", title=f"{len(frame)} diverged trials")
+        _emit(frame[columns], "table", title=plural(len(frame), "diverged trial"))
         for line in shared_traits(campaign):
             print(line)
     else:
@@ -495,6 +516,7 @@ def _sources_text(campaign: Campaign) -> str:
 
 def cmd_demo(args: argparse.Namespace, config: Config) -> int:
     from hpo_tui.core.demo import build_demo_storage, demo_storage_path
+    from hpo_tui.core.formats import plural
 
     path = demo_storage_path()
     if args.rebuild or not path.exists():
@@ -502,7 +524,7 @@ def cmd_demo(args: argparse.Namespace, config: Config) -> int:
 
         def progress(done: int, total: int) -> None:
             if sys.stderr.isatty():
-                print(f"\r  {done}/{total} trials", end="", file=sys.stderr, flush=True)
+                print(f"\r  {done}/{plural(total, 'trial')}", end="", file=sys.stderr, flush=True)
 
         build_demo_storage(path, progress=progress)
         if sys.stderr.isatty():

@@ -1,17 +1,54 @@
-"""A sweep worker process for concurrency tests: ``python -m tests.helpers.worker SPEC N SEED``.
+"""A sweep worker process for concurrency tests:
+``python -m tests.helpers.worker SPEC N SEED [PAUSE]``.
 
 SPEC is an RDB URL or a JournalStorage file path. Runs ``study.optimize`` on two shared
-studies with per-epoch reports and list-valued attrs, like a real training loop.
+studies with per-epoch reports and list-valued attrs, like a real training loop. PAUSE
+(seconds, default 0) is a wait between trials, as a worker that prepares its next run:
+while every worker pauses, no trial is RUNNING.
 """
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import optuna
 
 STUDIES = ("live_2M_h1", "live_2B_h3")
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def start_workers(
+    spec: str, workers: int, trials: int, pause: float = 0.0
+) -> list[subprocess.Popen[str]]:
+    """Start ``workers`` worker processes on ``spec``, ``trials`` trials each."""
+    return [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.helpers.worker",
+                spec,
+                str(trials),
+                str(seed),
+                str(pause),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for seed in range(workers)
+    ]
+
+
+def finish_workers(workers: list[subprocess.Popen[str]]) -> None:
+    """Wait for the workers; assert that each one exited cleanly, without a lock error."""
+    errors = [w.communicate(timeout=240)[1] for w in workers]
+    assert [w.returncode for w in workers] == [0] * len(workers), errors
+    assert not any("locked" in e or "Traceback" in e for e in errors), errors
 
 
 def storage_for(spec: str):
@@ -25,6 +62,7 @@ def storage_for(spec: str):
 
 def main() -> None:
     spec, n_trials, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    pause = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     storage = storage_for(spec)
 
@@ -40,6 +78,8 @@ def main() -> None:
         return losses[-1]
 
     for index in range(n_trials):
+        if index and pause:
+            time.sleep(pause)
         name = STUDIES[(index + seed) % len(STUDIES)]
         study = optuna.load_study(
             study_name=name, storage=storage, sampler=optuna.samplers.RandomSampler(seed + index)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from hpo_tui import __version__
+from hpo_tui.core.formats import plural
 from hpo_tui.core.importance import MIN_COMPLETE_TRIALS, RECOMMENDED_COMPLETE_TRIALS
 
 if TYPE_CHECKING:
@@ -224,9 +225,9 @@ def render_readme(campaign: Campaign, generated_at: datetime, columns: list[str]
         "",
         sources,
         "",
-        f"{len(campaign.studies)} studies, {len(campaign.trials)} trials, "
+        f"{plural(len(campaign.studies), 'study')}, {plural(len(campaign.trials), 'trial')}, "
         f"{int(campaign.trials['diverged'].sum()) if len(campaign.trials) else 0} diverged, "
-        f"{len(campaign.curves)} curve points.",
+        f"{plural(len(campaign.curves), 'curve point')}.",
         "",
         "## Files",
         "",

@@ -129,3 +129,20 @@ def printable(text: str) -> str:
             code = ord(char)
             out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
     return "".join(out)
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """``count`` and the noun that agrees with it: ``"1 trial"``, ``"0 trials"``, ``"2 studies"``.
+
+    Args:
+        count: How many.
+        singular: The noun (or noun phrase, e.g. ``"diverged trial"``) for one.
+        plural_form: For other counts; default: ``singular`` + ``s``, or ``ies`` for a final
+            consonant + ``y`` (``study`` → ``studies``).
+    """
+    if count == 1:
+        return f"{count} {singular}"
+    if plural_form is None:
+        consonant_y = singular.endswith("y") and singular[-2:-1] not in ("", *"aeiou")
+        plural_form = singular[:-1] + "ies" if consonant_y else singular + "s"
+    return f"{count} {plural_form}"

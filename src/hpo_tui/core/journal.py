@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hpo_tui.core.errors import SourceError
+from hpo_tui.core.formats import plural
 from hpo_tui.core.raw import RawTables, raw_from_frozen
 from hpo_tui.core.sources import Source
 
@@ -75,7 +76,7 @@ def read_journal(source: Source) -> JournalRead:
     notes = []
     if end < len(data):
         notes.append(
-            f"{source.display}: last line is incomplete ({len(data) - end} bytes); "
+            f"{source.display}: last line is incomplete ({plural(len(data) - end, 'byte')}); "
             "read up to the previous line"
         )
     lines = data[:end].splitlines()

@@ -35,6 +35,7 @@ from hpo_tui.core.campaign import (
 )
 from hpo_tui.core.config import Config
 from hpo_tui.core.errors import SourceError
+from hpo_tui.core.formats import plural
 from hpo_tui.core.memory import load_memory
 from hpo_tui.core.raw import RawTables, raw_from_frozen
 from hpo_tui.core.sources import Source, SourceKind, new_sources_in, resolve_sources
@@ -60,14 +61,14 @@ class RefreshSummary:
         return bool(self.changed_keys or self.new_studies or self.removed_studies)
 
     def describe(self) -> str:
-        """E.g. ``"+3 trials, 2 finished, 1 updated"`` or ``"no change"``."""
+        """E.g. ``"+3 trials, 2 finished, 1 updated"``, ``"+1 trial"`` or ``"no change"``."""
         parts = []
         if self.new_studies:
-            parts.append(f"+{self.new_studies} studies")
+            parts.append("+" + plural(self.new_studies, "study"))
         if self.removed_studies:
-            parts.append(f"-{self.removed_studies} studies")
+            parts.append("-" + plural(self.removed_studies, "study"))
         if self.new_trials:
-            parts.append(f"+{self.new_trials} trials")
+            parts.append("+" + plural(self.new_trials, "trial"))
         if self.finished:
             parts.append(f"{self.finished} finished")
         if self.updated:
@@ -248,8 +249,8 @@ class _JournalLive:
         self.offset = self._apply(data)
         if self.offset < len(data):
             self.warnings.append(
-                f"{self.source.display}: last line is incomplete ({len(data) - self.offset} "
-                "bytes); read up to the previous line"
+                f"{self.source.display}: last line is incomplete "
+                f"({plural(len(data) - self.offset, 'byte')}); read up to the previous line"
             )
         self.raw = self._tables()
         return self.raw

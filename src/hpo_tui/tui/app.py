@@ -9,15 +9,17 @@ from pathlib import Path
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from hpo_tui.core.campaign import Campaign
 from hpo_tui.core.config import Config
 from hpo_tui.core.errors import HpoTuiError
 from hpo_tui.core.export import write_export
-from hpo_tui.core.formats import printable
+from hpo_tui.core.formats import plural, printable
 from hpo_tui.core.importance import ImportanceCache
-from hpo_tui.core.live import LiveCampaign
+from hpo_tui.core.live import UNFINISHED, LiveCampaign, RefreshSummary
+from hpo_tui.core.watch import DEFAULT_WATCH, WatchPolicy
 from hpo_tui.tui.commands import CampaignCommands
 from hpo_tui.tui.heap import settle_heap
 from hpo_tui.tui.messages import CampaignLoaded, ExportDone, LoadProgress
@@ -43,11 +45,30 @@ class HpoApp(App[None]):
         config: Config | None = None,
         *,
         show_clock: bool = True,
-        watch_seconds: float | None = 5.0,
+        watch_seconds: float | WatchPolicy | None = DEFAULT_WATCH,
     ) -> None:
+        """The app; nothing is read before it runs.
+
+        Args:
+            specs: The sources to open.
+            config: Axes, divergence rules, ….
+            show_clock: Show the time-dependent part of the sub-title (the clock and the
+                watch state); off for snapshot tests, which need a stable screen.
+            watch_seconds: A number: check the storages every that many seconds, always. A
+                :class:`WatchPolicy` (default: 5 s, backing off to 60 s while nothing
+                changes). ``None``: never check by itself (``r`` still refreshes).
+        """
         super().__init__()
-        self.show_clock = show_clock  # off for snapshot tests, which need a stable screen
-        self.watch_seconds = watch_seconds  # auto-refresh period while trials run; None = off
+        self.show_clock = show_clock
+        self.watch_policy = (
+            WatchPolicy.every(watch_seconds)
+            if isinstance(watch_seconds, int | float)
+            else watch_seconds
+        )
+        # seconds from one check to the next: the policy's period, or longer while idle
+        self.watch_wait = self.watch_policy.period if self.watch_policy else 0.0
+        self._watch_timer: Timer | None = None
+        self.checks_done = 0  # loads and refreshes that reported, failed ones included
         self.live: LiveCampaign | None = None
         self.specs = list(specs)
         self.config = config or Config()
@@ -58,8 +79,7 @@ class HpoApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(GridScreen())
         self.load()
-        if self.watch_seconds:
-            self.set_interval(self.watch_seconds, self._watch_tick, name="watch")
+        self._schedule_check()
 
     # ----------------------------------------------------------------- loading
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
@@ -84,15 +104,46 @@ class HpoApp(App[None]):
             settle_heap(collect=True)
         self.post_message(CampaignLoaded(self.live.campaign, summary))
 
-    def _watch_tick(self) -> None:
-        campaign = self.campaign
-        if campaign is None or self.live is None:
+    # ----------------------------------------------------------------- watching
+    def _schedule_check(self) -> None:
+        """(Re)start the countdown to the next check, ``self.watch_wait`` from now."""
+        if self.watch_policy is None:
             return
-        if not campaign.trials["state"].isin(["RUNNING", "WAITING"]).any():
-            return  # a finished campaign does not change: no polling
+        if self._watch_timer is not None:
+            self._watch_timer.stop()
+        self._watch_timer = self.set_timer(self.watch_wait, self._watch_tick, name="watch")
+
+    def _watch_tick(self) -> None:
+        # Watching never stops: a sweep can start, resume, or pause between trials (nothing
+        # RUNNING) at any moment, and a check that finds nothing is cheap. The next check is
+        # planned now, so that a failed or slow refresh cannot end the watch; a refresh that
+        # reports replans it (``_after_check``).
+        self._schedule_check()
+        if self.live is None:
+            return  # still loading
         if any(w.group == "refresh" and w.is_running for w in self.workers):
             return
         self.refresh_campaign()
+
+    def _after_check(self, summary: RefreshSummary | None) -> None:
+        """Plan the next check after a load (``None``), a refresh, or a failed refresh."""
+        self.checks_done += 1
+        if self.watch_policy is None:
+            return
+        campaign = self.campaign
+        unfinished = campaign is not None and bool(
+            campaign.trials["state"].isin(list(UNFINISHED)).any()
+        )
+        changed = summary is None or summary.changed
+        self.watch_wait = self.watch_policy.next_wait(
+            self.watch_wait, changed=changed, unfinished=unfinished
+        )
+        self._schedule_check()
+
+    def _watch_state(self) -> str:
+        if self.watch_policy is None:
+            return "not watching"
+        return self.watch_policy.describe(self.watch_wait)
 
     def on_load_progress(self, message: LoadProgress) -> None:
         self.sub_title = f"loading {message.done}/{message.total}: {printable(message.text)}"
@@ -100,18 +151,25 @@ class HpoApp(App[None]):
     def on_campaign_loaded(self, message: CampaignLoaded) -> None:
         summary = message.summary
         if summary is not None and not summary.changed:
+            self._after_check(summary)
             if self.show_clock:
                 stamp = datetime.now().strftime("%H:%M:%S")
-                self.sub_title = f"{len(message.campaign.studies)} studies · checked {stamp}"
+                self.sub_title = (
+                    f"{plural(len(message.campaign.studies), 'study')} · checked {stamp}"
+                    f" · {self._watch_state()}"
+                )
             return
         self.campaign = message.campaign
-        self.sub_title = f"{len(message.campaign.studies)} studies"
+        self._after_check(summary)
+        self.sub_title = plural(len(message.campaign.studies), "study")
         if self.show_clock:
             stamp = datetime.now().strftime("%H:%M:%S")
             verb = "refreshed" if summary is not None else "loaded"
             self.sub_title += f" · {verb} {stamp}"
         if summary is not None:
             self.sub_title += f" · {summary.describe()}"
+        if self.show_clock:  # the watch state changes with every check, like the clock
+            self.sub_title += f" · {self._watch_state()}"
         for warning in message.campaign.warnings:
             self.notify(printable(warning), severity="warning", timeout=10)
         for screen in self.screen_stack:
@@ -130,6 +188,8 @@ class HpoApp(App[None]):
         self.notify(printable(message), title="Error", severity="error", timeout=15)
         if event.worker.group == "load":
             self.sub_title = "load failed"
+        elif event.worker.group == "refresh":
+            self._after_check(RefreshSummary())  # a failure is no change: keep watching
 
     # ----------------------------------------------------------------- navigation
     def _has_campaign(self) -> bool:
@@ -239,7 +299,9 @@ class HpoApp(App[None]):
         self.notify(names, title="Exported", timeout=10)
 
 
-def run_app(specs: Sequence[str], config: Config, watch_seconds: float | None = 5.0) -> int:
+def run_app(
+    specs: Sequence[str], config: Config, watch_seconds: float | WatchPolicy | None = DEFAULT_WATCH
+) -> int:
     """Run the TUI (the CLI's default command)."""
     HpoApp(specs, config, watch_seconds=watch_seconds).run()
     return 0

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
 
-from hpo_tui.core.formats import printable
+from hpo_tui.core.formats import plural, printable
 
 if TYPE_CHECKING:
     from hpo_tui.tui.app import HpoApp
@@ -41,7 +41,7 @@ class CampaignCommands(Provider):
                     (
                         f"Study {name}",
                         partial(app.open_study, int(row.study_id)),
-                        f"{row.n_trials} trials",
+                        plural(int(row.n_trials), "trial"),
                     )
                 )
             if len(campaign.trials) <= 20_000:

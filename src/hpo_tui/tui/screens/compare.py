@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Header
 
-from hpo_tui.core.formats import printable
+from hpo_tui.core.formats import plural, printable
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.widgets.curve_plot import CurvePlot, prepare_series
 from hpo_tui.tui.widgets.footer import KeysFooter
@@ -51,7 +51,7 @@ class CompareScreen(HpoScreen):
                 )
             )
         self.query_one(CurvePlot).show(
-            series, title=f"{len(self.keys)} trials compared", log_y=self.log_y
+            series, title=f"{plural(len(self.keys), 'trial')} compared", log_y=self.log_y
         )
 
     def campaign_changed(self, summary: object) -> None:

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Header, Static
 
 from hpo_tui.core.diverged import diverged_trials, key_params, shared_trait_list
-from hpo_tui.core.formats import display_number, display_value, printable
+from hpo_tui.core.formats import display_number, display_value, plural, printable
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import fold, literal
 from hpo_tui.tui.widgets.footer import KeysFooter
@@ -58,7 +58,10 @@ class DivergedScreen(HpoScreen):
         diverged = diverged_trials(campaign)
         self.keys = diverged["key"].tolist()
         self.query_one("#diverged-title", Static).update(
-            Text(f"{len(diverged)} diverged trials of {len(campaign.trials)}", style="bold")
+            Text(
+                f"{plural(len(diverged), 'diverged trial')} of {len(campaign.trials)}",
+                style="bold",
+            )
         )
         digits = self.hpo.config.digits
         traits = shared_trait_list(campaign, diverged, digits)

@@ -18,7 +18,7 @@ from hpo_tui.core.dynamics import (
     top_k_curves,
     trial_dynamics,
 )
-from hpo_tui.core.formats import display_number, printable
+from hpo_tui.core.formats import display_number, plural, printable
 from hpo_tui.tui.messages import DynamicsReady
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.widgets.curve_plot import CurvePlot, Series, prepare_series
@@ -52,7 +52,8 @@ def stats_text(message: DynamicsReady, study: str, direction: str) -> Text:
     n = int(stats["dynamics_n"])
     text = Text()
     text.append(printable(study), style="bold")
-    text.append(f"\n{direction} · {n} of {len(message.trials)} trials in the statistics\n")
+    of_trials = plural(len(message.trials), "trial")
+    text.append(f"\n{direction} · {n} of {of_trials} in the statistics\n")
     text.append("(complete, not diverged, ≥ 2 curve points)\n\n", style="dim")
 
     def line(label: str, value: str) -> None:

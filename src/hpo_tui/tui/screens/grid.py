@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Header, Static
 
-from hpo_tui.core.formats import display_number, printable
+from hpo_tui.core.formats import display_number, plural, printable
 from hpo_tui.core.grid import METRIC_LABELS, METRICS, RANKED_METRICS, Grid, build_grid
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import literal
@@ -139,7 +139,8 @@ class GridScreen(HpoScreen):
         title = Text.assemble(
             (METRIC_LABELS[grid.metric], "bold"),
             direction,
-            f"   {len(campaign.studies)} studies · {len(campaign.trials)} trials · ",
+            f"   {plural(len(campaign.studies), 'study')} · "
+            f"{plural(len(campaign.trials), 'trial')} · ",
             (f"{int(campaign.trials['diverged'].sum())} diverged", "bold red"),
         )
         self.query_one("#grid-title", Static).update(title)

@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
 from hpo_tui.core.campaign import Campaign
-from hpo_tui.core.formats import printable
+from hpo_tui.core.formats import plural, printable
 from hpo_tui.core.importance import (
     CAUTION_MARK,
     METHOD_LABELS,
@@ -191,7 +191,8 @@ class ImportanceScreen(HpoScreen):
         self.query_one("#importance-title", Static).update(
             Text.assemble(
                 (f"Parameter importance ({METHOD_LABELS[self.method]})", "bold"),
-                f"   {len(matrix.values.index)} params × {len(ids)} studies · shares sum to "
+                f"   {plural(len(matrix.values.index), 'param')} × "
+                f"{plural(len(ids), 'study')} · shares sum to "
                 f"100 % per study · {n_numbers} with numbers{cautioned}",
             )
         )

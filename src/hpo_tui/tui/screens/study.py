@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import Header, Input, Static
 from textual_fastdatatable import DataTable
 
-from hpo_tui.core.formats import printable
+from hpo_tui.core.formats import plural, printable
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.widgets.footer import KeysFooter
 from hpo_tui.tui.widgets.trial_table import TrialTable, query_mask
@@ -109,7 +109,7 @@ class StudyScreen(HpoScreen):
         campaign = self.hpo.campaign
         assert campaign is not None
         if self.study_id is None:
-            return Text(f"All studies — {len(campaign.trials)} trials", style="bold")
+            return Text(f"All studies — {plural(len(campaign.trials), 'trial')}", style="bold")
         row = campaign.studies.set_index("study_id").loc[self.study_id]
         title = Text(printable(str(row["study"])), style="bold")
         title.append(f"   {row['direction']} · best ", style="")
@@ -139,7 +139,7 @@ class StudyScreen(HpoScreen):
 
     def _update_status(self, shown: int, total: int) -> None:
         state = self.table.state
-        parts = [f"{shown} of {total} trials"]
+        parts = [f"{shown} of {plural(total, 'trial')}"]
         if state.sort_column:
             parts.append(f"sorted by {state.sort_column} {'↑' if state.ascending else '↓'}")
         if state.state_filter != "all":
