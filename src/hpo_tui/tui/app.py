@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from textual import work
@@ -54,6 +54,8 @@ class HpoApp(App[None]):
         self.campaign: Campaign | None = None
         self.export_dir = "outputs/analysis"
         self.importance_cache = ImportanceCache()  # per study, until its trials change
+        # "Now" for the age of running trials; tests set a fixed clock instead of waiting.
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def on_mount(self) -> None:
         self.push_screen(GridScreen())

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+AGE_TICK_SECONDS = 10.0  # how often running ages are redrawn
 STATE_FILTERS = ("all", "COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING", "diverged")
 
 
@@ -95,7 +96,7 @@ class StudyScreen(HpoScreen):
         yield Header()
         with Vertical():
             yield Static(self._title(), id="study-title")
-            yield TrialTable(trials, columns, id="trial-table")
+            yield TrialTable(trials, columns, id="trial-table", now=lambda: self.hpo.clock())
             yield Input(
                 placeholder="filter, e.g. value < 0.3 and param_learning_rate > 1e-4",
                 id="filter-input",
@@ -127,6 +128,12 @@ class StudyScreen(HpoScreen):
 
     def on_mount(self) -> None:
         self._update_status(len(self.table.order), len(self.table.trials))
+        # Running ages move on between refreshes (which come only when something changed).
+        self.set_interval(AGE_TICK_SECONDS, self.refresh_running_ages, name="running-age")
+
+    def refresh_running_ages(self) -> None:
+        """Redraw the running trials' ages (``running for …`` in ``duration_s``)."""
+        self.table.refresh_running_ages()
 
     def on_trial_table_rebuilt(self, event: TrialTable.Rebuilt) -> None:
         self._update_status(event.shown, event.total)

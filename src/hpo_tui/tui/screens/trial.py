@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -12,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Static
 
+from hpo_tui.core.durations import running_for
 from hpo_tui.core.formats import display_number, printable
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import fold
@@ -40,8 +42,11 @@ def trial_series(campaign: Campaign, key: int, log_y: bool, prefix: str = "") ->
     return out
 
 
-def info_table(campaign: Campaign, key: int, full: bool) -> Table:
-    """The trial's facts as a two-column table; long values folded unless ``full``."""
+def info_table(campaign: Campaign, key: int, full: bool, now: datetime | None = None) -> Table:
+    """The trial's facts as a two-column table; long values folded unless ``full``.
+
+    ``now`` (default: this machine's clock) dates the age of a running trial.
+    """
     row = campaign.trials.loc[key]
     detail = campaign.trial_detail(key)
     table = Table.grid(padding=(0, 1))
@@ -71,7 +76,10 @@ def info_table(campaign: Campaign, key: int, full: bool) -> Table:
         add("spike", f"loss spike at step {row['spike_step']} (recovered)", "yellow")
     add("started", row["datetime_start"] if pd.notna(row["datetime_start"]) else "—")
     add("finished", row["datetime_complete"] if pd.notna(row["datetime_complete"]) else "—")
-    add("duration", f"{display_number(row['duration_s'])} s")
+    if row["state"] == "RUNNING" and pd.isna(row["duration_s"]):
+        add("duration", running_for(row["datetime_start"], now or datetime.now(UTC)), "yellow")
+    else:
+        add("duration", f"{display_number(row['duration_s'])} s")
     if pd.notna(row.get("curve_best", float("nan"))):
         add(
             "best epoch",
@@ -88,6 +96,9 @@ def info_table(campaign: Campaign, key: int, full: bool) -> Table:
         for name, value in sorted(detail["system_attrs"].items()):
             add(f"  {printable(name)}", value)
     return table
+
+
+AGE_TICK_SECONDS = 10.0  # how often a running trial's age is redrawn
 
 
 class TrialScreen(HpoScreen):
@@ -120,11 +131,29 @@ class TrialScreen(HpoScreen):
 
     def on_mount(self) -> None:
         self.refresh_trial()
+        # A running trial's age moves on between refreshes (which come only on a change).
+        self.set_interval(AGE_TICK_SECONDS, self._age_tick, name="running-age")
+
+    def _age_tick(self) -> None:
+        campaign = self.hpo.campaign
+        if campaign is None or self.key not in campaign.trials.index:
+            return
+        if campaign.trials.at[self.key, "state"] == "RUNNING":
+            self.refresh_info()
+
+    def refresh_info(self) -> None:
+        """Redraw the facts (not the chart): the running age reads the clock again."""
+        campaign = self.hpo.campaign
+        if campaign is None or self.key not in campaign.trials.index:
+            return
+        self.query_one("#trial-info", Static).update(
+            info_table(campaign, self.key, self.full, self.hpo.clock())
+        )
 
     def refresh_trial(self) -> None:
         campaign = self.hpo.campaign
         assert campaign is not None
-        self.query_one("#trial-info", Static).update(info_table(campaign, self.key, self.full))
+        self.refresh_info()
         row = campaign.trials.loc[self.key]
         series = trial_series(campaign, self.key, self.log_y)
         study = campaign.studies.set_index("study_id").loc[row["study_id"]]

@@ -1,0 +1,78 @@
+"""First-hour friction: running ages, marking ranges, q, reverse cycles, jump, curve steps,
+a trial without curves."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pandas as pd
+from rich.console import Console
+from textual.coordinate import Coordinate
+from textual.widgets import Static
+
+from hpo_tui.core.durations import format_duration
+from hpo_tui.tui.screens.study import StudyScreen
+from hpo_tui.tui.screens.trial import TrialScreen
+from tests.tui.conftest import loaded, make_app
+
+SIZE = (120, 40)
+
+
+def _text(renderable: object, width: int = 200) -> str:
+    console = Console(width=width, record=True, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
+
+
+def _running_trial(app) -> pd.Series:
+    trials = app.campaign.trials
+    running = trials[trials["state"] == "RUNNING"]
+    assert len(running) == 1  # the golden campaign has one
+    return running.iloc[0]
+
+
+AGE = timedelta(hours=3, minutes=12, seconds=30)
+
+
+async def test_trial_screen_shows_how_long_a_running_trial_runs() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        row = _running_trial(app)
+        start = row["datetime_start"].to_pydatetime()
+        app.clock = lambda: start + AGE
+        app.open_trial(int(row["key"]), [int(row["key"])])
+        await pilot.pause()
+        assert isinstance(app.screen, TrialScreen)
+        shown = _text(app.screen.query_one("#trial-info", Static).content)
+        assert f"running for {format_duration(AGE.total_seconds())}" in shown
+        assert "— s" not in shown
+
+
+async def test_study_table_shows_the_running_age_marked_as_running() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        row = _running_trial(app)
+        start = row["datetime_start"].to_pydatetime()
+        app.clock = lambda: start + AGE
+        app.open_study(int(row["study_id"]))
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StudyScreen)
+        table = screen.table
+        position = table.keys_in_view().index(int(row["key"]))
+        column = table.state.columns.index("duration_s") + 1
+        cell = table.table.get_cell_at(Coordinate(position, column))
+        assert cell == f"running for {format_duration(AGE.total_seconds())}"
+        finished = table.view_frame()["duration_s"].notna().to_numpy().nonzero()[0]
+        assert finished.size  # the finished trials keep their final duration in seconds
+        other = table.table.get_cell_at(Coordinate(int(finished[0]), column))
+        assert not other.startswith("running")
+        # The age moves on without a reload: the screen reads the clock again.
+        app.clock = lambda: start + AGE + timedelta(hours=1)
+        screen.refresh_running_ages()
+        await pilot.pause()
+        cell = table.table.get_cell_at(Coordinate(position, column))
+        assert cell == f"running for {format_duration((AGE + timedelta(hours=1)).total_seconds())}"
