@@ -76,3 +76,45 @@ async def test_study_table_shows_the_running_age_marked_as_running() -> None:
         await pilot.pause()
         cell = table.table.get_cell_at(Coordinate(position, column))
         assert cell == f"running for {format_duration((AGE + timedelta(hours=1)).total_seconds())}"
+
+
+async def test_q_is_back_below_the_grid_and_quit_on_it() -> None:
+    from hpo_tui.tui.screens.columns import ColumnPicker
+    from hpo_tui.tui.screens.grid import GridScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        grid = app.screen
+        assert isinstance(grid, GridScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        study = app.screen
+        assert isinstance(study, StudyScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TrialScreen)
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.screen is study and app.return_code is None
+        # A modal keeps its own keys: q neither closes it nor quits.
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, ColumnPicker)
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, ColumnPicker) and app.return_code is None
+        await pilot.press("escape")
+        await pilot.pause()
+        # In the filter field q is a letter.
+        await pilot.press("slash", "q")
+        await pilot.pause()
+        assert app.screen is study and study.query_one("#filter-input").value.endswith("q")
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.screen is grid and app.return_code is None
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.return_code == 0

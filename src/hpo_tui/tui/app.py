@@ -31,7 +31,11 @@ class HpoApp(App[None]):
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {CampaignCommands}
     BINDINGS = [
+        # q quits from the grid only; on every other screen it is back, like esc. Two
+        # bindings of one key: check_action keeps the one that applies (so the footer and
+        # the help say the right word); a modal screen gets neither.
         Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("q", "screen_back", "Back", id="app.back"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("e", "export", "Export", id="app.export"),
         Binding("r", "reload", "Refresh", id="app.reload"),
@@ -204,6 +208,21 @@ class HpoApp(App[None]):
             self.push_screen(EffectsScreen(along, at))
 
     # ----------------------------------------------------------------- actions
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``q``: quit on the grid (home), back on other screens, nothing on a modal."""
+        if action in ("quit", "screen_back"):
+            from textual.screen import ModalScreen
+
+            screen = self.screen
+            if isinstance(screen, ModalScreen):
+                return False
+            return isinstance(screen, GridScreen) == (action == "quit")
+        return True
+
+    async def action_screen_back(self) -> None:
+        """What esc does on the current screen (its ``back`` action)."""
+        await self.screen.run_action("back")
+
     def action_help(self) -> None:
         if self.screen.query("HelpPanel"):
             self.action_hide_help_panel()
