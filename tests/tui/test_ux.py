@@ -118,3 +118,52 @@ async def test_q_is_back_below_the_grid_and_quit_on_it() -> None:
         await pilot.press("q")
         await pilot.pause()
         assert app.return_code == 0
+
+
+async def test_shift_keys_cycle_backwards() -> None:
+    from hpo_tui.core.grid import METRICS
+    from hpo_tui.tui.screens.dynamics import DynamicsScreen
+    from hpo_tui.tui.screens.grid import GridScreen
+    from hpo_tui.tui.screens.study import STATE_FILTERS
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        grid = app.screen
+        assert isinstance(grid, GridScreen)
+        await pilot.press("M")
+        assert grid.metric == METRICS[-1]
+        await pilot.press("M")
+        assert grid.metric == METRICS[-2]
+        await pilot.press("m", "m")
+        assert grid.metric == METRICS[0]
+        # The dynamics plot: G walks the params backwards, g forwards.
+        await pilot.press("t")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        dynamics = app.screen
+        assert isinstance(dynamics, DynamicsScreen) and len(dynamics.params) >= 2
+        await pilot.press("G")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert dynamics.param == dynamics.params[-1]
+        await pilot.press("g")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert dynamics.param is None  # back to the top-trials plot
+        await pilot.press("escape")
+        await pilot.pause()
+        # The study table's state filter: F backwards, f forwards.
+        await pilot.press("enter")
+        await pilot.pause()
+        study = app.screen
+        assert isinstance(study, StudyScreen)
+        await pilot.press("F")
+        await pilot.pause()
+        assert study.table.state.state_filter == STATE_FILTERS[-1]
+        await pilot.press("F")
+        await pilot.pause()
+        assert study.table.state.state_filter == STATE_FILTERS[-2]
+        await pilot.press("f", "f")
+        await pilot.pause()
+        assert study.table.state.state_filter == "all"

@@ -64,6 +64,14 @@ class StudyScreen(HpoScreen):
         ),
         Binding("slash", "filter", "Filter", id="study.filter"),
         Binding("f", "state_filter", "State", id="study.state", tooltip="Cycle the state filter"),
+        Binding(
+            "F",
+            "state_filter(-1)",
+            "Previous state",
+            show=False,
+            id="study.state_back",
+            tooltip="Cycle the state filter backwards",
+        ),
         Binding("space", "mark", "Mark", id="study.mark"),
         Binding(
             "c",
@@ -221,10 +229,10 @@ class StudyScreen(HpoScreen):
         event.input.add_class("hidden")
         await self._rebuild()
 
-    async def action_state_filter(self) -> None:
+    async def action_state_filter(self, step: int = 1) -> None:
         state = self.table.state
         state.state_filter = STATE_FILTERS[
-            (STATE_FILTERS.index(state.state_filter) + 1) % len(STATE_FILTERS)
+            (STATE_FILTERS.index(state.state_filter) + step) % len(STATE_FILTERS)
         ]
         await self._rebuild()
 
