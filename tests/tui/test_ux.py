@@ -167,3 +167,43 @@ async def test_shift_keys_cycle_backwards() -> None:
         await pilot.press("f", "f")
         await pilot.pause()
         assert study.table.state.state_filter == "all"
+
+
+def _messages(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_space_marks_and_moves_down_and_v_marks_a_range() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        study = app.screen
+        assert isinstance(study, StudyScreen)
+        table = study.table
+        keys = table.keys_in_view()
+        # Without a first mark, V says how to use it and marks nothing.
+        await pilot.press("V")
+        await pilot.pause()
+        assert table.state.marked == set()
+        assert any("space" in m for m in _messages(app))
+        await pilot.press("down", "space")
+        await pilot.pause()
+        assert table.state.marked == {keys[1]}
+        assert table.table.cursor_row == 2  # space moved the cursor down
+        await pilot.press("down", "down", "down", "V")
+        await pilot.pause()
+        assert table.state.marked == set(keys[1:6])
+        # A range upwards works the same; the anchor is the last trial space toggled.
+        await pilot.press("space")  # unmark row 5: the anchor is now row 5 (cursor → 6)
+        await pilot.pause()
+        table.state.marked.clear()
+        await study._rebuild()
+        await pilot.press("up", "up", "up", "V")  # cursor at row 3: rows 3..5, upwards
+        await pilot.pause()
+        assert table.state.marked == set(keys[3:6])
+        # ? help and the footer describe both keys.
+        bindings = {b.key: b for _, b in study._bindings}
+        assert "down" in (bindings["space"].tooltip or "")
+        assert "V" in bindings

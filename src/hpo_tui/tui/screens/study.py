@@ -72,7 +72,21 @@ class StudyScreen(HpoScreen):
             id="study.state_back",
             tooltip="Cycle the state filter backwards",
         ),
-        Binding("space", "mark", "Mark", id="study.mark"),
+        Binding(
+            "space",
+            "mark",
+            "Mark",
+            id="study.mark",
+            tooltip="Mark or unmark the trial, then move down (space space… marks a run)",
+        ),
+        Binding(
+            "V",
+            "mark_range",
+            "Mark range",
+            show=False,
+            id="study.mark_range",
+            tooltip="Mark every trial from the last one space toggled to the cursor",
+        ),
         Binding(
             "c",
             "compare",
@@ -88,6 +102,7 @@ class StudyScreen(HpoScreen):
         super().__init__()
         self.study_id = study_id
         self._status = Text()
+        self._range_anchor: int | None = None  # where V starts: the trial space last toggled
 
     def _trials(self) -> pd.DataFrame:
         campaign = self.hpo.campaign
@@ -242,8 +257,29 @@ class StudyScreen(HpoScreen):
             return
         marked = self.table.state.marked
         marked.symmetric_difference_update({key})
+        self._range_anchor = key
         await self._rebuild()
         self.table.table.action_cursor_down()
+
+    async def action_mark_range(self) -> None:
+        """Mark the rows between the range anchor (the trial space last toggled, or the end
+        of the last range) and the cursor, both included, in the view's order."""
+        key = self.table.current_key()
+        if key is None:
+            return
+        shown = self.table.keys_in_view()
+        anchor = self._range_anchor
+        if anchor is None or anchor not in shown:
+            why = "no trial marked yet" if anchor is None else "the last marked trial is hidden"
+            self.notify(
+                f"V marks a range: {why}. Press space on its first trial, then V on its last.",
+                timeout=6,
+            )
+            return
+        start, end = sorted((shown.index(anchor), shown.index(key)))
+        self.table.state.marked.update(shown[start : end + 1])
+        self._range_anchor = key
+        await self._rebuild()
 
     def action_compare(self) -> None:
         marked = sorted(self.table.state.marked)
