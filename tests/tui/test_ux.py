@@ -207,3 +207,63 @@ async def test_space_marks_and_moves_down_and_v_marks_a_range() -> None:
         bindings = {b.key: b for _, b in study._bindings}
         assert "down" in (bindings["space"].tooltip or "")
         assert "V" in bindings
+
+
+async def test_colon_jumps_to_a_trial_number_in_the_view() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        study = app.screen
+        assert isinstance(study, StudyScreen)
+        table = study.table
+        numbers = table.view_frame()["number"].tolist()
+        target = numbers[-2]
+        await pilot.press("colon", *str(target), "enter")
+        await pilot.pause()
+        assert int(table.view_frame()["number"].iloc[table.table.cursor_row]) == target
+        # g opens the same field.
+        await pilot.press("g", *str(numbers[1]), "enter")
+        await pilot.pause()
+        assert int(table.view_frame()["number"].iloc[table.table.cursor_row]) == numbers[1]
+        # A trial hidden by the state filter, and a number the study does not have.
+        await pilot.press("f")  # COMPLETE only
+        await pilot.pause()
+        trials = table.trials
+        hidden = int(trials.loc[trials["state"] != "COMPLETE", "number"].iloc[0])
+        row = table.table.cursor_row
+        await pilot.press("colon", *str(hidden), "enter")
+        await pilot.pause()
+        assert table.table.cursor_row == row
+        assert f"trial {hidden} is not in this view (filtered out)" in _messages(app)
+        missing = int(trials["number"].max()) + 45
+        await pilot.press("colon", *str(missing), "enter")
+        await pilot.pause()
+        assert f"no trial {missing} in this study" in _messages(app)
+        assert study.query_one("#jump-input").has_class("hidden")
+
+
+async def test_jump_in_all_trials_walks_the_studies_with_that_number() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StudyScreen)
+        table = screen.table
+        frame = table.view_frame()
+        rows = frame.index[frame["number"] == 1]
+        positions = [list(frame.index).index(r) for r in rows]
+        assert len(positions) >= 2
+        await pilot.press("colon", "1", "enter")
+        await pilot.pause()
+        assert table.table.cursor_row == positions[0]
+        await pilot.press("colon", "1", "enter")
+        await pilot.pause()
+        assert table.table.cursor_row == positions[1]
+        assert any(f"(2 of {len(positions)} in this view)" in m for m in _messages(app))
+        await pilot.press("colon", "minus", "enter")
+        await pilot.pause()
+        assert "not a trial number: -" in _messages(app)

@@ -95,6 +95,14 @@ class StudyScreen(HpoScreen):
             tooltip="Overlay the marked trials' curves",
         ),
         Binding("o", "columns", "Columns", id="study.columns"),
+        Binding(
+            "colon,g",
+            "jump",
+            "Go to trial",
+            show=False,
+            id="study.jump",
+            tooltip="Move the cursor to a trial number (in this view)",
+        ),
         Binding("enter", "open_trial", "Open", show=False, id="study.open"),
     ]
 
@@ -123,6 +131,12 @@ class StudyScreen(HpoScreen):
             yield Input(
                 placeholder="filter, e.g. value < 0.3 and param_learning_rate > 1e-4",
                 id="filter-input",
+                classes="hidden",
+            )
+            yield Input(
+                placeholder="go to trial number (Enter; esc cancels)",
+                type="integer",
+                id="jump-input",
                 classes="hidden",
             )
             yield Static("", id="filter-error")
@@ -197,12 +211,35 @@ class StudyScreen(HpoScreen):
 
     # ----------------------------------------------------------------- actions
     def action_back(self) -> None:
-        field = self.query_one("#filter-input", Input)
-        if not field.has_class("hidden"):
-            field.add_class("hidden")
-            self.table.table.focus()
-            return
+        for field in self.query("#filter-input, #jump-input").results(Input):
+            if not field.has_class("hidden"):
+                field.add_class("hidden")
+                self.table.table.focus()
+                return
         self.app.pop_screen()
+
+    def action_jump(self) -> None:
+        field = self.query_one("#jump-input", Input)
+        field.value = ""
+        field.remove_class("hidden")
+        field.focus()
+
+    @on(Input.Submitted, "#jump-input")
+    def jump_to_trial(self, event: Input.Submitted) -> None:
+        """Move the cursor to the trial number typed; say why when it is not in the view."""
+        event.input.add_class("hidden")
+        self.table.table.focus()
+        text = event.value.strip()
+        if not text:
+            return
+        try:
+            number = int(text)  # the field takes digits and a sign; a lone sign is no number
+        except ValueError:
+            self.notify(f"not a trial number: {printable(text)}", timeout=6)
+            return
+        message = self.table.jump_to_number(number)
+        if message:
+            self.notify(message, timeout=6)
 
     async def sort_by(self, column: str) -> None:
         state = self.table.state

@@ -527,6 +527,26 @@ class TrialTable(Container):
         self.state.marked &= set(self.trials["key"].tolist())
         await self.rebuild()
 
+    def jump_to_number(self, number: int) -> str | None:
+        """Put the cursor on trial ``number`` of the view; returns what to tell the user
+        (None when it simply moved). In a table of several studies a number can occur
+        once per study: each jump goes to the next one after the cursor."""
+        shown = np.flatnonzero(self.trials["number"].to_numpy()[self.order] == number)
+        if shown.size:
+            after = shown[shown > self.table.cursor_row]
+            row = int(after[0] if after.size else shown[0])
+            self.table.move_cursor(row=row, column=max(self.table.cursor_column, 1))
+            if shown.size > 1:
+                which = int(np.flatnonzero(shown == row)[0]) + 1
+                study = printable(str(self.trials["study"].iloc[self.order[row]]))
+                return f"trial {number} of {study} ({which} of {shown.size} in this view)"
+            return None
+        present = (self.trials["number"] == number).to_numpy()
+        if present.any():
+            return f"trial {number} is not in this view (filtered out)"
+        studies = self.trials["study_id"].nunique()
+        return f"no trial {number} in {'this study' if studies <= 1 else 'these studies'}"
+
     def keys_in_view(self) -> list[int]:
         """Trial keys in display order."""
         return self._keys[self.order].tolist()
