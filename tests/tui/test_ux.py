@@ -267,3 +267,25 @@ async def test_jump_in_all_trials_walks_the_studies_with_that_number() -> None:
         await pilot.press("colon", "minus", "enter")
         await pilot.pause()
         assert "not a trial number: -" in _messages(app)
+
+
+async def test_trial_chart_x_label_says_what_each_curves_step_is() -> None:
+    from hpo_tui.core.curves import step_axis_labels
+    from hpo_tui.tui.widgets.curve_plot import CurvePlot
+
+    for size, drawn in (((200, 40), 0), (SIZE, 1), ((80, 24), 3)):
+        app = make_app()
+        async with app.run_test(size=size) as pilot:
+            await loaded(pilot)
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.press("enter")  # trial 0: intermediate plus train/val lists
+            await pilot.pause()
+            plot = app.screen.query_one(CurvePlot)
+            names = ["intermediate", "train_losses", "val_losses"]
+            assert set(names) <= {s.label for s in plot.series}
+            labels = step_axis_labels(names)
+            assert plot.xlabels == labels
+            assert plot.xlabel == labels[drawn]  # the widest form that fits
+            assert "trial.report" in labels[0] and "train_losses, val_losses" in labels[0]
+            assert len(plot.xlabel) <= plot.size.width - 8

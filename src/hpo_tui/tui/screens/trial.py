@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Static
 
+from hpo_tui.core.curves import step_axis_labels
 from hpo_tui.core.durations import running_for
 from hpo_tui.core.formats import display_number, printable
 from hpo_tui.tui.screens.base import HpoScreen
@@ -24,12 +25,17 @@ if TYPE_CHECKING:
     from hpo_tui.core.campaign import Campaign
 
 
+def trial_curve_names(campaign: Campaign, key: int) -> list[str]:
+    """The names of a trial's curves, ``intermediate`` first."""
+    names = set(campaign.trial_curves(key)["curve"].astype(str))
+    return sorted(names, key=lambda n: (n != "intermediate", n))
+
+
 def trial_series(campaign: Campaign, key: int, log_y: bool, prefix: str = "") -> list[Series]:
     """Every curve of a trial as plot series (intermediate first)."""
     curves = campaign.trial_curves(key)
     out = []
-    names = sorted(set(curves["curve"].astype(str)), key=lambda n: (n != "intermediate", n))
-    for name in names:
+    for name in trial_curve_names(campaign, key):
         points = curves[curves["curve"] == name]
         out.append(
             prepare_series(
@@ -156,6 +162,7 @@ class TrialScreen(HpoScreen):
         self.refresh_info()
         row = campaign.trials.loc[self.key]
         series = trial_series(campaign, self.key, self.log_y)
+        names = trial_curve_names(campaign, self.key)
         study = campaign.studies.set_index("study_id").loc[row["study_id"]]
         best = study["best_trial"]
         title = f"{printable(str(row['study']))} #{row['number']}"
@@ -174,7 +181,9 @@ class TrialScreen(HpoScreen):
             title += f" · diverged at step {row['diverged_step']} (│)"
         if any(s.clipped for s in series):
             title += " · x = ±inf clipped"
-        self.query_one(CurvePlot).show(series, title=title, marks=marks, log_y=self.log_y)
+        self.query_one(CurvePlot).show(
+            series, title=title, marks=marks, log_y=self.log_y, xlabels=step_axis_labels(names)
+        )
         position = self.order.index(self.key) + 1 if self.key in self.order else 1
         self.sub_title = f"trial {row['number']} ({position}/{len(self.order)})"
 
