@@ -289,3 +289,59 @@ async def test_trial_chart_x_label_says_what_each_curves_step_is() -> None:
             assert plot.xlabel == labels[drawn]  # the widest form that fits
             assert "trial.report" in labels[0] and "train_losses, val_losses" in labels[0]
             assert len(plot.xlabel) <= plot.size.width - 8
+
+
+async def _trial_panel(app, pilot, key: int) -> tuple[bool, str]:
+    """(chart shown, text of the no-curves panel) of trial ``key``'s screen."""
+    from hpo_tui.tui.widgets.curve_plot import CurvePlot
+
+    app.open_trial(key, [key])
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, TrialScreen)
+    panel = screen.query_one("#trial-no-curves", Static)
+    shown = _text(panel.content) if panel.display else ""
+    return screen.query_one(CurvePlot).display, shown
+
+
+async def test_trial_without_curves_says_so_and_shows_its_objectives() -> None:
+    from hpo_tui.core.formats import display_number
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        trials = app.campaign.trials
+        multi = trials[trials["values_1"].notna() & (trials["curve_n_steps"] == 0)].iloc[0]
+        chart, shown = await _trial_panel(app, pilot, int(multi["key"]))
+        assert not chart
+        assert "this trial reported no intermediate values" in shown
+        assert "no finite points" not in shown
+        for index in (0, 1):
+            value = display_number(multi[f"values_{index}"])
+            assert any(f"values_{index}" in line and value in line for line in shown.splitlines())
+        await pilot.press("escape")
+        single = trials[trials["value"].notna() & (trials["curve_n_steps"] == 0)].iloc[0]
+        chart, shown = await _trial_panel(app, pilot, int(single["key"]))
+        assert not chart and "this trial reported no intermediate values" in shown
+        await pilot.press("escape")
+        with_curves = trials[trials["curve_n_steps"] > 0].iloc[0]
+        chart, shown = await _trial_panel(app, pilot, int(with_curves["key"]))
+        assert chart and shown == ""
+
+
+async def test_objective_names_come_from_the_studys_metric_names(tmp_path) -> None:
+    import optuna
+
+    path = tmp_path / "named.db"
+    study = optuna.create_study(
+        study_name="named_2M_h1", storage=f"sqlite:///{path}", directions=["minimize", "maximize"]
+    )
+    study.set_metric_names(["val_loss", "accuracy"])
+    study.optimize(lambda trial: (trial.suggest_float("x", 0, 1), 0.75), n_trials=1)
+    app = make_app([str(path)])
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        chart, shown = await _trial_panel(app, pilot, int(app.campaign.trials["key"].iloc[0]))
+        assert not chart
+        assert any("val_loss" in line for line in shown.splitlines())
+        assert any("accuracy" in line and "0.7500" in line for line in shown.splitlines())

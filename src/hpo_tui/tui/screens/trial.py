@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -16,6 +17,7 @@ from textual.widgets import Header, Static
 from hpo_tui.core.curves import step_axis_labels
 from hpo_tui.core.durations import running_for
 from hpo_tui.core.formats import display_number, printable
+from hpo_tui.core.objectives import objective_columns, objective_names
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import fold
 from hpo_tui.tui.widgets.curve_plot import CurvePlot, Series, prepare_series
@@ -104,6 +106,30 @@ def info_table(campaign: Campaign, key: int, full: bool, now: datetime | None = 
     return table
 
 
+NO_CURVES = "this trial reported no intermediate values"
+
+
+def objectives_panel(campaign: Campaign, key: int) -> Group:
+    """What stands in for the chart of a trial without curves: that it has none, and its
+    objective values by name (the study's ``metric_names`` when Optuna stored them)."""
+    row = campaign.trials.loc[key]
+    study = campaign.studies.set_index("study_id").loc[row["study_id"]]
+    n_objectives = int(study["n_objectives"])
+    names = objective_names(study["system_attrs"], n_objectives)
+    values = []
+    for column in objective_columns(n_objectives):
+        value = row.get(column, float("nan"))
+        values.append(display_number(value) if pd.notna(value) else "— (none stored)")
+    table = Table(title=Text("objectives", style="bold"), box=None, padding=(0, 1), pad_edge=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("name", overflow="fold")
+    # The value is never cut: the name folds first.
+    table.add_column("value", justify="right", no_wrap=True, min_width=max(map(len, values)))
+    for index, (name, value) in enumerate(zip(names, values, strict=True)):
+        table.add_row(str(index), Text(printable(name)), value)
+    return Group(Text(NO_CURVES, style="bold"), Text(""), table)
+
+
 AGE_TICK_SECONDS = 10.0  # how often a running trial's age is redrawn
 
 
@@ -133,6 +159,7 @@ class TrialScreen(HpoScreen):
             with VerticalScroll(id="trial-info-scroll"):
                 yield Static(id="trial-info")
             yield CurvePlot(id="trial-plot")
+            yield Static(id="trial-no-curves")
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -181,7 +208,12 @@ class TrialScreen(HpoScreen):
             title += f" · diverged at step {row['diverged_step']} (│)"
         if any(s.clipped for s in series):
             title += " · x = ±inf clipped"
-        self.query_one(CurvePlot).show(
+        plot = self.query_one(CurvePlot)
+        panel = self.query_one("#trial-no-curves", Static)
+        plot.display, panel.display = bool(names), not names
+        if not names:  # nothing to draw: say so, and show the objective values instead
+            panel.update(objectives_panel(campaign, self.key))
+        plot.show(
             series, title=title, marks=marks, log_y=self.log_y, xlabels=step_axis_labels(names)
         )
         position = self.order.index(self.key) + 1 if self.key in self.order else 1
