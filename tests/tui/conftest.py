@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ from hpo_tui.tui.app import HpoApp
 from tests.helpers.golden import GOLDEN_SPEC
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+# "Now" of every test app: a running trial's age must not change between snapshot runs.
+FIXED_NOW = datetime(2026, 11, 25, 21, 50, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -18,7 +21,9 @@ def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def make_app(specs: list[str] | None = None) -> HpoApp:
-    return HpoApp(specs or [GOLDEN_SPEC], show_clock=False)
+    app = HpoApp(specs or [GOLDEN_SPEC], show_clock=False)
+    app.clock = lambda: FIXED_NOW
+    return app
 
 
 async def loaded(pilot) -> None:

@@ -9,12 +9,18 @@ NaN and ±inf are kept as they are.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 INTERMEDIATE = "intermediate"
+# What a step is, per kind of curve: the one wording of the chart's x axis and the export's
+# data dictionary.
+STEP_REPORT = "step (trial.report)"
+STEP_LIST_POSITION = "list position (from 0)"
+_STEP_SHORT = {STEP_REPORT: "report step", STEP_LIST_POSITION: "list position"}
 _VAL = re.compile(r"^val", re.IGNORECASE)
 _TRAIN = re.compile(r"^train", re.IGNORECASE)
 
@@ -31,6 +37,39 @@ STAT_COLUMNS = [
     "curve_rel_improvement",
     "curve_train_val_gap",
 ]
+
+
+def step_meaning(curve: str) -> str:
+    """What the steps of curve ``curve`` are: the ``trial.report`` step for
+    ``intermediate``, the list position for a list-valued user attr."""
+    return STEP_REPORT if curve == INTERMEDIATE else STEP_LIST_POSITION
+
+
+def step_axis_labels(curves: Iterable[str]) -> list[str]:
+    """The x-axis label of a chart showing ``curves``, longest form first, for the chart
+    to pick the longest that fits. The first names each meaning with the curves it applies
+    to (``intermediate: step (trial.report) · train_losses: list position (from 0)``); the
+    shorter ones keep both meanings when the curves mix them."""
+    by_meaning: dict[str, list[str]] = {}
+    for name in sorted(set(curves), key=lambda n: (n != INTERMEDIATE, n)):
+        by_meaning.setdefault(step_meaning(name), []).append(name)
+    if not by_meaning:
+        return ["step"]
+    if len(by_meaning) == 1:
+        meaning = next(iter(by_meaning))
+        return [meaning, _STEP_SHORT[meaning]]
+    full = " · ".join(f"{', '.join(names)}: {meaning}" for meaning, names in by_meaning.items())
+    return [
+        full,
+        f"{INTERMEDIATE}: {STEP_REPORT} · lists: {_STEP_SHORT[STEP_LIST_POSITION]}",
+        f"{_STEP_SHORT[STEP_REPORT]} / {_STEP_SHORT[STEP_LIST_POSITION]}",
+        "report / list pos",
+    ]
+
+
+def step_axis_label(curves: Iterable[str]) -> str:
+    """The full x-axis label of a chart showing ``curves`` (see :func:`step_axis_labels`)."""
+    return step_axis_labels(curves)[0]
 
 
 def is_numeric_list(value: object) -> bool:

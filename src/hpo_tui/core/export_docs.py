@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from hpo_tui import __version__
+from hpo_tui.core.curves import INTERMEDIATE, step_meaning
 from hpo_tui.core.formats import plural
 from hpo_tui.core.importance import MIN_COMPLETE_TRIALS, RECOMMENDED_COMPLETE_TRIALS
 
@@ -195,8 +196,8 @@ def divergence_rules_text(campaign: Campaign) -> str:
     rules = campaign.config.divergence
     return f"""\
 Optuna never stores a NaN objective (such trials are FAIL without a value), so the curves are
-the evidence. A curve is `intermediate` (values passed to `trial.report`, step = the step
-given) or a user attr holding a list of numbers (step = position in the list, from 0).
+the evidence. A curve is `intermediate` (values passed to `trial.report`) or a user attr
+holding a list of numbers; its steps are as under *Curves and their steps*.
 
 | rule | fires when | step |
 |---|---|---|
@@ -212,6 +213,24 @@ integer |
 A loss that rose above {rules.explode_factor:g}× and came back to {rules.recover_factor:g}× or \
 less is a *spike* (`spike_step`), not a divergence. When several rules fire, the `intermediate` \
 curve is preferred, then list curves by name; within a curve the earliest step wins.
+"""
+
+
+def curves_text(campaign: Campaign) -> str:
+    """Every curve name of the campaign, what its step is, and how many trials have it."""
+    counts = campaign.curves.groupby(campaign.curves["curve"].astype(str))["key"].nunique()
+    names = sorted(counts.index, key=lambda n: (n != INTERMEDIATE, n))
+    rows = "\n".join(f"| `{name}` | {step_meaning(name)} | {counts[name]} |" for name in names)
+    return f"""\
+A curve is a named sequence of (step, value): `{INTERMEDIATE}` holds the values passed to
+`trial.report` and its steps are the steps given there; every user attr holding a list of
+numbers (such as `train_losses`) is a curve too, and its steps are the positions in the list
+(0, 1, 2, …), whatever the list stands for. The `curve_*` columns, `diverged_step`,
+`spike_step` and `curves.<name>.steps` are in the steps of their curve:
+
+| curve | step | trials |
+|---|---|---|
+{rows or "| (none) | | |"}
 """
 
 
@@ -315,6 +334,9 @@ def render_readme(campaign: Campaign, generated_at: datetime, columns: list[str]
         "|---|---|",
         *(f"| `{name}` | {meaning} |" for name, meaning in IMPORTANCE_FIELDS),
         "",
+        "## Curves and their steps",
+        "",
+        curves_text(campaign),
         "## Divergence rules",
         "",
         divergence_rules_text(campaign),

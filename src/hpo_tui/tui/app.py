@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from textual import work
@@ -33,7 +33,11 @@ class HpoApp(App[None]):
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {CampaignCommands}
     BINDINGS = [
+        # q quits from the grid only; on every other screen it is back, like esc. Two
+        # bindings of one key: check_action keeps the one that applies (so the footer and
+        # the help say the right word); a modal screen gets neither.
         Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("q", "screen_back", "Back", id="app.back"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("e", "export", "Export", id="app.export"),
         Binding("r", "reload", "Refresh", id="app.reload"),
@@ -75,6 +79,8 @@ class HpoApp(App[None]):
         self.campaign: Campaign | None = None
         self.export_dir = "outputs/analysis"
         self.importance_cache = ImportanceCache()  # per study, until its trials change
+        # "Now" for the age of running trials; tests set a fixed clock instead of waiting.
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def on_mount(self) -> None:
         self.push_screen(GridScreen())
@@ -263,6 +269,21 @@ class HpoApp(App[None]):
             self.push_screen(EffectsScreen(along, at, sweep))
 
     # ----------------------------------------------------------------- actions
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``q``: quit on the grid (home), back on other screens, nothing on a modal."""
+        if action in ("quit", "screen_back"):
+            from textual.screen import ModalScreen
+
+            screen = self.screen
+            if isinstance(screen, ModalScreen):
+                return False
+            return isinstance(screen, GridScreen) == (action == "quit")
+        return True
+
+    async def action_screen_back(self) -> None:
+        """What esc does on the current screen (its ``back`` action)."""
+        await self.screen.run_action("back")
+
     def action_help(self) -> None:
         if self.screen.query("HelpPanel"):
             self.action_hide_help_panel()

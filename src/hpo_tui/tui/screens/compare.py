@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Header
 
+from hpo_tui.core.curves import step_axis_labels
 from hpo_tui.core.formats import plural, printable
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.widgets.curve_plot import CurvePlot, prepare_series
@@ -37,6 +38,7 @@ class CompareScreen(HpoScreen):
         campaign = self.hpo.campaign
         assert campaign is not None
         series = []
+        names: list[str] = []  # the curve drawn per trial: their steps label the x axis
         for key in self.keys:
             row = campaign.trials.loc[key]
             curves = campaign.trial_curves(key)
@@ -44,6 +46,8 @@ class CompareScreen(HpoScreen):
             if name is None and len(curves):
                 name = str(curves["curve"].iloc[0])
             points = curves[curves["curve"] == name]
+            if name is not None:
+                names.append(name)
             label = f"{printable(str(row['study']))} #{row['number']}"
             series.append(
                 prepare_series(
@@ -51,7 +55,10 @@ class CompareScreen(HpoScreen):
                 )
             )
         self.query_one(CurvePlot).show(
-            series, title=f"{plural(len(self.keys), 'trial')} compared", log_y=self.log_y
+            series,
+            title=f"{plural(len(self.keys), 'trial')} compared",
+            log_y=self.log_y,
+            xlabels=step_axis_labels(names),
         )
 
     def campaign_changed(self, summary: object) -> None:

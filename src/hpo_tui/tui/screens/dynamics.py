@@ -137,6 +137,14 @@ class DynamicsScreen(HpoScreen):
             id="dynamics.group",
             tooltip="Cycle the plot: top trials, then grouped by each param",
         ),
+        Binding(
+            "G",
+            "next_group(-1)",
+            "Previous group",
+            show=False,
+            id="dynamics.group_back",
+            tooltip="Cycle the plot backwards",
+        ),
         Binding("l", "toggle_log", "Log y", id="dynamics.log"),
     ]
 
@@ -207,10 +215,10 @@ class DynamicsScreen(HpoScreen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def action_next_group(self) -> None:
+    def action_next_group(self, step: int = 1) -> None:
         choices: list[str | None] = [None, *self.params]
         position = choices.index(self.param) if self.param in choices else 0
-        self.compute(choices[(position + 1) % len(choices)])
+        self.compute(choices[(position + step) % len(choices)])
 
     def action_toggle_log(self) -> None:
         self.log_y = not self.log_y

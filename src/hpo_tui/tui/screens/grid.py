@@ -44,6 +44,14 @@ class GridScreen(HpoScreen):
         Binding("enter", "open_study", "Open", id="grid.open"),
         Binding("m", "next_metric", "Metric", id="grid.metric", tooltip="Cycle the cell metric"),
         Binding(
+            "M",
+            "next_metric(-1)",
+            "Previous metric",
+            show=False,
+            id="grid.metric_back",
+            tooltip="Cycle the cell metric backwards",
+        ),
+        Binding(
             "i",
             "importance",
             "Importance",
@@ -199,8 +207,8 @@ class GridScreen(HpoScreen):
         row, column = table.cursor_coordinate
         table.move_cursor(row=max(0, row + rows), column=max(1, column + columns))
 
-    def action_next_metric(self) -> None:
-        self.metric_index = (self.metric_index + 1) % len(METRICS)
+    def action_next_metric(self, step: int = 1) -> None:
+        self.metric_index = (self.metric_index + step) % len(METRICS)
         self.refresh_grid()
 
     def action_open_study(self) -> None:

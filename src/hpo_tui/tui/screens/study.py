@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+AGE_TICK_SECONDS = 10.0  # how often running ages are redrawn
 STATE_FILTERS = ("all", "COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING", "diverged")
 
 
@@ -63,7 +64,29 @@ class StudyScreen(HpoScreen):
         ),
         Binding("slash", "filter", "Filter", id="study.filter"),
         Binding("f", "state_filter", "State", id="study.state", tooltip="Cycle the state filter"),
-        Binding("space", "mark", "Mark", id="study.mark"),
+        Binding(
+            "F",
+            "state_filter(-1)",
+            "Previous state",
+            show=False,
+            id="study.state_back",
+            tooltip="Cycle the state filter backwards",
+        ),
+        Binding(
+            "space",
+            "mark",
+            "Mark",
+            id="study.mark",
+            tooltip="Mark or unmark the trial, then move down (space space… marks a run)",
+        ),
+        Binding(
+            "V",
+            "mark_range",
+            "Mark range",
+            show=False,
+            id="study.mark_range",
+            tooltip="Mark every trial from the last one space toggled to the cursor",
+        ),
         Binding(
             "c",
             "compare",
@@ -72,6 +95,14 @@ class StudyScreen(HpoScreen):
             tooltip="Overlay the marked trials' curves",
         ),
         Binding("o", "columns", "Columns", id="study.columns"),
+        Binding(
+            "colon,g",
+            "jump",
+            "Go to trial",
+            show=False,
+            id="study.jump",
+            tooltip="Move the cursor to a trial number (in this view)",
+        ),
         Binding("enter", "open_trial", "Open", show=False, id="study.open"),
     ]
 
@@ -79,6 +110,7 @@ class StudyScreen(HpoScreen):
         super().__init__()
         self.study_id = study_id
         self._status = Text()
+        self._range_anchor: int | None = None  # where V starts: the trial space last toggled
 
     def _trials(self) -> pd.DataFrame:
         campaign = self.hpo.campaign
@@ -95,10 +127,22 @@ class StudyScreen(HpoScreen):
         yield Header()
         with Vertical():
             yield Static(self._title(), id="study-title")
-            yield TrialTable(trials, columns, digits=self.hpo.config.digits, id="trial-table")
+            yield TrialTable(
+                trials,
+                columns,
+                digits=self.hpo.config.digits,
+                id="trial-table",
+                now=lambda: self.hpo.clock(),
+            )
             yield Input(
                 placeholder="filter, e.g. value < 0.3 and param_learning_rate > 1e-4",
                 id="filter-input",
+                classes="hidden",
+            )
+            yield Input(
+                placeholder="go to trial number (Enter; esc cancels)",
+                type="integer",
+                id="jump-input",
                 classes="hidden",
             )
             yield Static("", id="filter-error")
@@ -127,6 +171,12 @@ class StudyScreen(HpoScreen):
 
     def on_mount(self) -> None:
         self._update_status(len(self.table.order), len(self.table.trials))
+        # Running ages move on between refreshes (which come only when something changed).
+        self.set_interval(AGE_TICK_SECONDS, self.refresh_running_ages, name="running-age")
+
+    def refresh_running_ages(self) -> None:
+        """Redraw the running trials' ages (``running for …`` in ``duration_s``)."""
+        self.table.refresh_running_ages()
 
     def on_trial_table_rebuilt(self, event: TrialTable.Rebuilt) -> None:
         self._update_status(event.shown, event.total)
@@ -167,12 +217,35 @@ class StudyScreen(HpoScreen):
 
     # ----------------------------------------------------------------- actions
     def action_back(self) -> None:
-        field = self.query_one("#filter-input", Input)
-        if not field.has_class("hidden"):
-            field.add_class("hidden")
-            self.table.table.focus()
-            return
+        for field in self.query("#filter-input, #jump-input").results(Input):
+            if not field.has_class("hidden"):
+                field.add_class("hidden")
+                self.table.table.focus()
+                return
         self.app.pop_screen()
+
+    def action_jump(self) -> None:
+        field = self.query_one("#jump-input", Input)
+        field.value = ""
+        field.remove_class("hidden")
+        field.focus()
+
+    @on(Input.Submitted, "#jump-input")
+    def jump_to_trial(self, event: Input.Submitted) -> None:
+        """Move the cursor to the trial number typed; say why when it is not in the view."""
+        event.input.add_class("hidden")
+        self.table.table.focus()
+        text = event.value.strip()
+        if not text:
+            return
+        try:
+            number = int(text)  # the field takes digits and a sign; a lone sign is no number
+        except ValueError:
+            self.notify(f"not a trial number: {printable(text)}", timeout=6)
+            return
+        message = self.table.jump_to_number(number)
+        if message:
+            self.notify(message, timeout=6)
 
     async def sort_by(self, column: str) -> None:
         state = self.table.state
@@ -214,10 +287,10 @@ class StudyScreen(HpoScreen):
         event.input.add_class("hidden")
         await self._rebuild()
 
-    async def action_state_filter(self) -> None:
+    async def action_state_filter(self, step: int = 1) -> None:
         state = self.table.state
         state.state_filter = STATE_FILTERS[
-            (STATE_FILTERS.index(state.state_filter) + 1) % len(STATE_FILTERS)
+            (STATE_FILTERS.index(state.state_filter) + step) % len(STATE_FILTERS)
         ]
         await self._rebuild()
 
@@ -227,8 +300,29 @@ class StudyScreen(HpoScreen):
             return
         marked = self.table.state.marked
         marked.symmetric_difference_update({key})
+        self._range_anchor = key
         await self._rebuild()
         self.table.table.action_cursor_down()
+
+    async def action_mark_range(self) -> None:
+        """Mark the rows between the range anchor (the trial space last toggled, or the end
+        of the last range) and the cursor, both included, in the view's order."""
+        key = self.table.current_key()
+        if key is None:
+            return
+        shown = self.table.keys_in_view()
+        anchor = self._range_anchor
+        if anchor is None or anchor not in shown:
+            why = "no trial marked yet" if anchor is None else "the last marked trial is hidden"
+            self.notify(
+                f"V marks a range: {why}. Press space on its first trial, then V on its last.",
+                timeout=6,
+            )
+            return
+        start, end = sorted((shown.index(anchor), shown.index(key)))
+        self.table.state.marked.update(shown[start : end + 1])
+        self._range_anchor = key
+        await self._rebuild()
 
     def action_compare(self) -> None:
         marked = sorted(self.table.state.marked)

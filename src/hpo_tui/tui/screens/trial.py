@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,7 +14,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Static
 
+from hpo_tui.core.curves import step_axis_labels
+from hpo_tui.core.durations import running_for
 from hpo_tui.core.formats import DEFAULT_DIGITS, display_number, display_value, printable
+from hpo_tui.core.objectives import objective_columns, objective_names
 from hpo_tui.core.tables import params_json
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import fold
@@ -23,12 +28,17 @@ if TYPE_CHECKING:
     from hpo_tui.core.campaign import Campaign
 
 
+def trial_curve_names(campaign: Campaign, key: int) -> list[str]:
+    """The names of a trial's curves, ``intermediate`` first."""
+    names = set(campaign.trial_curves(key)["curve"].astype(str))
+    return sorted(names, key=lambda n: (n != "intermediate", n))
+
+
 def trial_series(campaign: Campaign, key: int, log_y: bool, prefix: str = "") -> list[Series]:
     """Every curve of a trial as plot series (intermediate first)."""
     curves = campaign.trial_curves(key)
     out = []
-    names = sorted(set(curves["curve"].astype(str)), key=lambda n: (n != "intermediate", n))
-    for name in names:
+    for name in trial_curve_names(campaign, key):
         points = curves[curves["curve"] == name]
         out.append(
             prepare_series(
@@ -41,9 +51,18 @@ def trial_series(campaign: Campaign, key: int, log_y: bool, prefix: str = "") ->
     return out
 
 
-def info_table(campaign: Campaign, key: int, full: bool, digits: int = DEFAULT_DIGITS) -> Table:
+def info_table(
+    campaign: Campaign,
+    key: int,
+    full: bool,
+    digits: int = DEFAULT_DIGITS,
+    now: datetime | None = None,
+) -> Table:
     """The trial's facts as a two-column table: numbers in ``digits`` significant digits and
-    long values folded, unless ``full`` (every number as its shortest round-trip text)."""
+    long values folded, unless ``full`` (every number as its shortest round-trip text).
+
+    ``now`` (default: this machine's clock) dates the age of a running trial.
+    """
     row = campaign.trials.loc[key]
     detail = campaign.trial_detail(key)
     table = Table.grid(padding=(0, 1))
@@ -76,9 +95,12 @@ def info_table(campaign: Campaign, key: int, full: bool, digits: int = DEFAULT_D
         add("spike", f"loss spike at step {row['spike_step']} (recovered)", "yellow")
     add("started", row["datetime_start"] if pd.notna(row["datetime_start"]) else "—")
     add("finished", row["datetime_complete"] if pd.notna(row["datetime_complete"]) else "—")
-    precision = campaign.time_precision_note(int(row["study_id"]))
-    duration = f"{number(row['duration_s'])} s"
-    add("duration", f"{duration} ({precision})" if precision else duration)
+    if row["state"] == "RUNNING" and pd.isna(row["duration_s"]):
+        add("duration", running_for(row["datetime_start"], now or datetime.now(UTC)), "yellow")
+    else:
+        precision = campaign.time_precision_note(int(row["study_id"]))
+        duration = f"{number(row['duration_s'])} s"
+        add("duration", f"{duration} ({precision})" if precision else duration)
     if pd.notna(row.get("curve_best", float("nan"))):
         add(
             "best epoch",
@@ -95,6 +117,33 @@ def info_table(campaign: Campaign, key: int, full: bool, digits: int = DEFAULT_D
         for name, value in sorted(detail["system_attrs"].items()):
             add(f"  {printable(name)}", value)
     return table
+
+
+NO_CURVES = "this trial reported no intermediate values"
+
+
+def objectives_panel(campaign: Campaign, key: int) -> Group:
+    """What stands in for the chart of a trial without curves: that it has none, and its
+    objective values by name (the study's ``metric_names`` when Optuna stored them)."""
+    row = campaign.trials.loc[key]
+    study = campaign.studies.set_index("study_id").loc[row["study_id"]]
+    n_objectives = int(study["n_objectives"])
+    names = objective_names(study["system_attrs"], n_objectives)
+    values = []
+    for column in objective_columns(n_objectives):
+        value = row.get(column, float("nan"))
+        values.append(display_number(value) if pd.notna(value) else "— (none stored)")
+    table = Table(title=Text("objectives", style="bold"), box=None, padding=(0, 1), pad_edge=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("name", overflow="fold")
+    # The value is never cut: the name folds first.
+    table.add_column("value", justify="right", no_wrap=True, min_width=max(map(len, values)))
+    for index, (name, value) in enumerate(zip(names, values, strict=True)):
+        table.add_row(str(index), Text(printable(name)), value)
+    return Group(Text(NO_CURVES, style="bold"), Text(""), table)
+
+
+AGE_TICK_SECONDS = 10.0  # how often a running trial's age is redrawn
 
 
 class TrialScreen(HpoScreen):
@@ -136,19 +185,37 @@ class TrialScreen(HpoScreen):
             with VerticalScroll(id="trial-info-scroll"):
                 yield Static(id="trial-info")
             yield CurvePlot(id="trial-plot")
+            yield Static(id="trial-no-curves")
         yield KeysFooter()
 
     def on_mount(self) -> None:
         self.refresh_trial()
+        # A running trial's age moves on between refreshes (which come only on a change).
+        self.set_interval(AGE_TICK_SECONDS, self._age_tick, name="running-age")
+
+    def _age_tick(self) -> None:
+        campaign = self.hpo.campaign
+        if campaign is None or self.key not in campaign.trials.index:
+            return
+        if campaign.trials.at[self.key, "state"] == "RUNNING":
+            self.refresh_info()
+
+    def refresh_info(self) -> None:
+        """Redraw the facts (not the chart): the running age reads the clock again."""
+        campaign = self.hpo.campaign
+        if campaign is None or self.key not in campaign.trials.index:
+            return
+        self.query_one("#trial-info", Static).update(
+            info_table(campaign, self.key, self.full, self.hpo.config.digits, self.hpo.clock())
+        )
 
     def refresh_trial(self) -> None:
         campaign = self.hpo.campaign
         assert campaign is not None
-        self.query_one("#trial-info", Static).update(
-            info_table(campaign, self.key, self.full, self.hpo.config.digits)
-        )
+        self.refresh_info()
         row = campaign.trials.loc[self.key]
         series = trial_series(campaign, self.key, self.log_y)
+        names = trial_curve_names(campaign, self.key)
         study = campaign.studies.set_index("study_id").loc[row["study_id"]]
         best = study["best_trial"]
         title = f"{printable(str(row['study']))} #{row['number']}"
@@ -167,7 +234,14 @@ class TrialScreen(HpoScreen):
             title += f" · diverged at step {row['diverged_step']} (│)"
         if any(s.clipped for s in series):
             title += " · x = ±inf clipped"
-        self.query_one(CurvePlot).show(series, title=title, marks=marks, log_y=self.log_y)
+        plot = self.query_one(CurvePlot)
+        panel = self.query_one("#trial-no-curves", Static)
+        plot.display, panel.display = bool(names), not names
+        if not names:  # nothing to draw: say so, and show the objective values instead
+            panel.update(objectives_panel(campaign, self.key))
+        plot.show(
+            series, title=title, marks=marks, log_y=self.log_y, xlabels=step_axis_labels(names)
+        )
         position = self.order.index(self.key) + 1 if self.key in self.order else 1
         self.sub_title = f"trial {row['number']} ({position}/{len(self.order)})"
 

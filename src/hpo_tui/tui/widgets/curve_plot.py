@@ -6,8 +6,11 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
+# Columns of the plot not under the x axis: the y tick labels and the frame.
+X_LABEL_MARGIN = 8
 # Distinguishable without colour: each series has its own marker.
 MARKERS = ("hd", "dot", "x", "+", "o", "*", "sd", "#")
 
@@ -62,6 +65,7 @@ class CurvePlot(PlotextPlot):
         self.marks: list[tuple[float, str]] = []
         self.title = ""
         self.log_y = False
+        self.xlabels = ["step"]  # longest first: the widest that fits is drawn
 
     def show(
         self,
@@ -69,14 +73,28 @@ class CurvePlot(PlotextPlot):
         title: str = "",
         marks: list[tuple[float, str]] | None = None,
         log_y: bool = False,
+        xlabels: list[str] | None = None,
     ) -> None:
-        """Replace the plotted series and redraw."""
+        """Replace the plotted series and redraw; ``xlabels`` say what the steps are, in
+        forms from the longest to the shortest (the widest that fits is drawn)."""
         clip_infinities(series)
         self.series = series
+        self.xlabels = xlabels or ["step"]
         self.title = title
         self.marks = marks or []
         self.log_y = log_y
         self.replot()
+
+    @property
+    def xlabel(self) -> str:
+        """The x-axis label drawn at the widget's current width (plotext leaves out a
+        label wider than the plot)."""
+        room = self.size.width - X_LABEL_MARGIN
+        return next((label for label in self.xlabels if len(label) <= room), self.xlabels[-1])
+
+    def render(self) -> RenderResult:
+        self.plt.xlabel(self.xlabel)  # the width may have changed since replot
+        return super().render()
 
     def replot(self) -> None:
         """Draw the kept series on the widget's own plotext figure (thread-safe)."""
@@ -84,7 +102,7 @@ class CurvePlot(PlotextPlot):
         plt.clear_data()
         plt.clear_figure()
         plt.title(self.title)
-        plt.xlabel("step")
+        plt.xlabel(self.xlabel)
         drawn = False
         for index, series in enumerate(self.series):
             if not any(isinstance(v, float) and math.isfinite(v) for v in series.values):

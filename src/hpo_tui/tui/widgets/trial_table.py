@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import numpy as np
@@ -25,12 +26,17 @@ from textual.geometry import Offset, Region
 from textual.message import Message
 from textual_fastdatatable import ArrowBackend, DataTable, DataTableBackend
 
+from hpo_tui.core.durations import running_for
 from hpo_tui.core.formats import DEFAULT_DIGITS, display_number, printable
 
 FLAG_COLUMN = "⚑"
 MARKED = "●"
 DIVERGED = "⚠"
 RECENT = "✚"  # new or changed at the last refresh
+DURATION_COLUMN = "duration_s"
+# Room kept in the duration column for a running age, so that the age can move on in place
+# (``running for 23 h 59 min``, the longest below 1000 days).
+RUNNING_AGE_WIDTH = len("running for 23 h 59 min")
 
 
 def format_column(series: pd.Series, digits: int = DEFAULT_DIGITS) -> list[str]:
@@ -93,6 +99,10 @@ class TrialView(DataTableBackend[pa.Table]):
         self._widths = list(widths)
         self.order = order
         self._flag = flag  # frame row -> the flag cell's text
+
+    def replace_text(self, column_index: int, text: pa.Array) -> None:
+        """New display strings for one column (``column_index`` counts the flag column)."""
+        self._texts[column_index - 1] = text
 
     @classmethod
     def from_pydict(
@@ -314,9 +324,13 @@ class TrialTable(Container):
         *,
         digits: int = DEFAULT_DIGITS,
         id: str | None = None,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
+        """``digits``: significant digits of numbers; ``now`` dates the age of running trials
+        (default: this machine's clock)."""
         super().__init__(id=id)
-        self.digits = digits  # significant digits of numbers
+        self.digits = digits
+        self._now = now or (lambda: datetime.now(UTC))
         self.trials = trials.reset_index(drop=True)
         self.state = TableState(columns=columns)
         self.order = np.arange(len(self.trials))
@@ -335,17 +349,50 @@ class TrialTable(Container):
     # ----------------------------------------------------------------- data
     def _text_column(self, column: str) -> pa.Array:
         if column not in self._text:
-            self._text[column] = pa.array(
-                format_column(self.trials[column], self.digits), type=pa.string()
-            )
+            texts = format_column(self.trials[column], self.digits)
+            if column == DURATION_COLUMN:
+                texts = self._with_running_ages(texts)
+            self._text[column] = pa.array(texts, type=pa.string())
         return self._text[column]
+
+    def _running_rows(self) -> np.ndarray:
+        """Frame rows of RUNNING trials without a final duration."""
+        frame = self.trials
+        running = (frame["state"] == "RUNNING").to_numpy(dtype=bool)
+        return np.flatnonzero(running & frame[DURATION_COLUMN].isna().to_numpy(dtype=bool))
+
+    def _with_running_ages(self, texts: list[str]) -> list[str]:
+        """A running trial's duration cell says ``running for 3 h 12 min``: marked as an
+        age, never mistaken for a final duration (those are plain seconds)."""
+        rows = self._running_rows()
+        if rows.size:
+            now = self._now()
+            starts = self.trials["datetime_start"]
+            for row in rows:
+                texts[row] = running_for(starts.iloc[row], now)
+        return texts
+
+    def refresh_running_ages(self) -> None:
+        """Redraw the running ages with the clock read again (in place: no new table)."""
+        view = self._view
+        if DURATION_COLUMN not in self.state.columns or view is None or not self.is_mounted:
+            return
+        if not self._running_rows().size:
+            return
+        self._text.pop(DURATION_COLUMN, None)
+        text = self._text_column(DURATION_COLUMN)
+        view.replace_text(self.state.columns.index(DURATION_COLUMN) + 1, text)
+        view_changed(self.table, row_count_changed=False)
 
     def _column_width(self, column: str) -> int:
         """Display width of a column's widest value, measured once on every trial."""
         if column not in self._width:
             backend = ArrowBackend(pa.table({"c": self._text_column(column)}))
             backend.render_markup = False
-            self._width[column] = int(backend.column_content_widths[0])
+            width = int(backend.column_content_widths[0])
+            if column == DURATION_COLUMN and self._running_rows().size:
+                width = max(width, RUNNING_AGE_WIDTH)
+            self._width[column] = width
         return self._width[column]
 
     def _flag(self, row: int) -> str:
@@ -484,6 +531,26 @@ class TrialTable(Container):
         self.recent = recent
         self.state.marked &= set(self.trials["key"].tolist())
         await self.rebuild()
+
+    def jump_to_number(self, number: int) -> str | None:
+        """Put the cursor on trial ``number`` of the view; returns what to tell the user
+        (None when it simply moved). In a table of several studies a number can occur
+        once per study: each jump goes to the next one after the cursor."""
+        shown = np.flatnonzero(self.trials["number"].to_numpy()[self.order] == number)
+        if shown.size:
+            after = shown[shown > self.table.cursor_row]
+            row = int(after[0] if after.size else shown[0])
+            self.table.move_cursor(row=row, column=max(self.table.cursor_column, 1))
+            if shown.size > 1:
+                which = int(np.flatnonzero(shown == row)[0]) + 1
+                study = printable(str(self.trials["study"].iloc[self.order[row]]))
+                return f"trial {number} of {study} ({which} of {shown.size} in this view)"
+            return None
+        present = (self.trials["number"] == number).to_numpy()
+        if present.any():
+            return f"trial {number} is not in this view (filtered out)"
+        studies = self.trials["study_id"].nunique()
+        return f"no trial {number} in {'this study' if studies <= 1 else 'these studies'}"
 
     def keys_in_view(self) -> list[int]:
         """Trial keys in display order."""

@@ -1,0 +1,30 @@
+"""Objective names: Optuna's stored metric names, else the value columns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import optuna
+
+from hpo_tui.core import load_campaign
+from hpo_tui.core.objectives import objective_columns, objective_names
+
+
+def test_names_fall_back_to_the_value_columns() -> None:
+    assert objective_names({}, 1) == ["value"]
+    assert objective_names(None, 2) == ["values_0", "values_1"]
+    assert objective_columns(3) == ["values_0", "values_1", "values_2"]
+    # A stored list of the wrong length is not trusted to name the objectives.
+    assert objective_names({"study:metric_names": ["a"]}, 2) == ["values_0", "values_1"]
+
+
+def test_names_stored_by_optuna_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "named.db"
+    study = optuna.create_study(storage=f"sqlite:///{path}", directions=["minimize", "maximize"])
+    study.set_metric_names(["val_loss", "accuracy"])
+    study.optimize(lambda trial: (trial.suggest_float("x", 0, 1), 0.5), n_trials=1)
+    row = load_campaign([str(path)]).studies.iloc[0]
+    assert objective_names(row["system_attrs"], int(row["n_objectives"])) == [
+        "val_loss",
+        "accuracy",
+    ]
