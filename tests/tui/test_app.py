@@ -12,6 +12,7 @@ import optuna
 import pytest
 from rich.console import Console
 from textual.coordinate import Coordinate
+from textual.widgets import OptionList
 from textual.worker import WorkerFailed
 
 from hpo_tui.core import load_campaign
@@ -36,8 +37,10 @@ async def test_grid_shows_the_campaign() -> None:
         screen = app.screen
         assert isinstance(screen, GridScreen)
         assert screen.grid is not None
-        assert list(screen.grid.values.index) == ["2M", "20M", "200M", "2B"]
-        assert list(screen.grid.values.columns) == ["h1", "h3", "h5"]
+        # Sweep fx (the most studies); fx_multi_20M_h5 is its own sweep.
+        assert screen.grid.sweep == "fx" and screen.grid.sweeps == ["fx", "fx_multi"]
+        assert list(screen.grid.values.index) == ["2M", "200M", "2B"]
+        assert list(screen.grid.values.columns) == ["h1", "h3"]
         assert screen.selected_study() is not None
 
 
@@ -264,7 +267,10 @@ async def test_hostile_names_render_literally(hostile_storage: str) -> None:
     app = make_app([hostile_storage])
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        off = str(app.screen.query_one("#off-grid").render())
+        listed = app.screen.query_one("#off-grid", OptionList)
+        off = " ".join(
+            str(listed.get_option_at_index(i).prompt) for i in range(listed.option_count)
+        )
         assert "[red]x[/red]" in off
         assert "\\x1b[31mboom" in off and "\x1b" not in off
         assert "\\u202e" in off

@@ -199,7 +199,7 @@ async def test_default_watch_backs_off_while_idle_and_says_so(tmp_path: Path) ->
         assert app.sub_title.endswith(" · +1 trial · watching every 30 s")
         assert app.sub_title.startswith("1 study · refreshed ")
         grid_title = str(app.screen.query_one("#grid-title", Static).content)
-        assert "   1 study · 3 trials · " in grid_title
+        assert "\n1 study · 3 trials · " in grid_title
         running = study.ask()  # a running trial keeps the short period, even when idle
         running.report(1.0, 0)
         await _check_now(pilot)

@@ -175,3 +175,33 @@ def build_grid(campaign: Campaign, metric: Metric = "best", sweep: str | None = 
     return Grid(
         metric, row_axis, column_axis, values, ids, direction, best, off, sweep, names, duplicates
     )
+
+
+QUALITY_STEPS = 5  # the grid's quality bar: 0 = best … 4 = worst
+
+
+def quality_rank(grid: Grid, per_column: bool = True) -> pd.DataFrame:
+    """0 (best) … 4 (worst) per cell, by the metric and the direction; NaN when unranked.
+
+    ``per_column``: cells are ranked within their column (researchers compare budgets within
+    a horizon, whose losses differ in scale); else over the whole grid. A cell's step is its
+    position from best (0) to worst (1) in five equal bins (ties take the better position);
+    a column (or grid) of a single
+    ranked cell has nothing to compare with and stays unranked.
+    """
+    values = grid.values
+    ranks = pd.DataFrame(np.nan, index=values.index, columns=values.columns)
+    if grid.metric not in RANKED_METRICS or grid.direction not in ("minimize", "maximize"):
+        return ranks
+    groups = [[c] for c in values.columns] if per_column else [list(values.columns)]
+    for columns in groups:
+        flat = values[columns].stack().dropna()
+        flat = flat[np.isfinite(flat.to_numpy(dtype=float))]
+        if len(flat) < 2:
+            continue
+        # Ties share the better step: cells as good as the best are all best.
+        order = flat.rank(method="min", ascending=grid.direction == "minimize")
+        position = (order - 1) / (len(flat) - 1)
+        for (row, column), where in position.items():
+            ranks.loc[row, column] = min(QUALITY_STEPS - 1, int(where * QUALITY_STEPS))
+    return ranks

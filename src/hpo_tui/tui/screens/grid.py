@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Header, Static
+from textual.events import Resize
+from textual.widgets import DataTable, Header, OptionList, Static
+from textual.widgets.option_list import Option
 
 from hpo_tui.core.formats import display_number, plural, printable
-from hpo_tui.core.grid import METRIC_LABELS, METRICS, RANKED_METRICS, Grid, build_grid
+from hpo_tui.core.grid import (
+    METRIC_LABELS,
+    METRICS,
+    Grid,
+    build_grid,
+    default_sweep,
+    grid_totals,
+    quality_rank,
+    sweeps,
+)
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import literal
 from hpo_tui.tui.widgets.footer import KeysFooter
@@ -19,22 +29,8 @@ from hpo_tui.tui.widgets.footer import KeysFooter
 # Five steps from best to worst; the glyphs keep the scale readable without colour.
 SCALE_STYLES = ("bold green", "green", "yellow", "dark_orange", "red")
 SCALE_GLYPHS = ("▰▰▰▰▰", "▰▰▰▰▱", "▰▰▰▱▱", "▰▰▱▱▱", "▰▱▱▱▱")
-
-
-def quality_rank(grid: Grid) -> pd.DataFrame:
-    """0 (best) … 4 (worst) per cell by the metric and the direction; NaN when unranked."""
-    values = grid.values
-    ranks = pd.DataFrame(np.nan, index=values.index, columns=values.columns)
-    if grid.metric not in RANKED_METRICS or grid.direction not in ("minimize", "maximize"):
-        return ranks
-    flat = values.stack().dropna()
-    flat = flat[np.isfinite(flat.to_numpy(dtype=float))]
-    if flat.empty:
-        return ranks
-    order = flat.rank(method="average", ascending=grid.direction == "minimize", pct=True)
-    for (row, column), pct in order.items():
-        ranks.loc[row, column] = min(4, int((pct - 1e-9) * 5))
-    return ranks
+# Width of a cell whose counts are spelled out (``48 complete · 1 pruned · 0 failed · …``).
+WIDE_CELL = 52
 
 
 class GridScreen(HpoScreen):
@@ -76,6 +72,29 @@ class GridScreen(HpoScreen):
             id="grid.effects",
             tooltip="Effects along the columns at the cursor's row",
         ),
+        Binding(
+            "right_square_bracket",
+            "sweep(1)",
+            "Next sweep",
+            id="grid.sweep_next",
+            tooltip="The grid of the next sweep (study names that differ outside the axes)",
+        ),
+        Binding(
+            "left_square_bracket",
+            "sweep(-1)",
+            "Previous sweep",
+            show=False,
+            id="grid.sweep_previous",
+            tooltip="The grid of the previous sweep",
+        ),
+        Binding(
+            "c",
+            "toggle_scale",
+            "Scale",
+            show=False,
+            id="grid.scale",
+            tooltip="Quality bar and colour ranked per column (default) or over the whole grid",
+        ),
         Binding("h", "move(0,-1)", "Left", show=False, id="grid.left"),
         Binding("l", "move(0,1)", "Right", show=False, id="grid.right"),
         Binding("k", "move(-1,0)", "Up", show=False, id="grid.up"),
@@ -86,6 +105,10 @@ class GridScreen(HpoScreen):
         super().__init__()
         self.metric_index = 0
         self.grid: Grid | None = None
+        self.sweep: str | None = None  # None: the default sweep, chosen at each load
+        self.per_column = True  # quality ranked within each column, not over the grid
+        self.wide = False  # counts spelled out, more digits
+        self.listed: list[int] = []  # study ids of the options below the grid
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -93,7 +116,8 @@ class GridScreen(HpoScreen):
             yield Static("Loading…", id="grid-title")
             yield DataTable(id="grid-table", cursor_type="cell", zebra_stripes=False)
             yield Static("", id="grid-legend")
-            yield Static("", id="off-grid")
+            yield Static("", id="off-grid-title")
+            yield OptionList(id="off-grid")
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -105,30 +129,45 @@ class GridScreen(HpoScreen):
         """The app loaded or refreshed the campaign."""
         self.refresh_grid()
 
+    def on_resize(self, event: Resize) -> None:
+        wide = self._fits_wide(event.size.width)
+        if wide != self.wide:
+            self.wide = wide
+            self.refresh_grid()
+
+    def _fits_wide(self, width: int) -> bool:
+        """Room for every column's counts spelled out."""
+        columns = len(self.grid.values.columns) if self.grid is not None else 3
+        return width >= 12 + columns * WIDE_CELL
+
     @property
     def metric(self) -> str:
         return METRICS[self.metric_index]
 
     def refresh_grid(self) -> None:
-        """Redraw from the app's campaign (after a load or a metric change)."""
+        """Redraw from the app's campaign (after a load, a metric, sweep or scale change)."""
         campaign = self.hpo.campaign
         if campaign is None:
             return
         table = self.query_one("#grid-table", DataTable)
         cursor = table.cursor_coordinate
         table.clear(columns=True)
+        names = sweeps(campaign)
+        if self.sweep not in names:  # first load, or the sweep is gone after a refresh
+            self.sweep = default_sweep(campaign)
         try:
-            grid = build_grid(campaign, self.metric)  # type: ignore[arg-type]
+            grid = build_grid(campaign, self.metric, self.sweep)  # type: ignore[arg-type]
         except ValueError as exc:
             self.query_one("#grid-title", Static).update(literal(str(exc)))
             return
         self.grid = grid
-        ranks = quality_rank(grid)
+        self.refresh_bindings()  # the sweep keys show only where there are sweeps to switch
+        self.wide = self._fits_wide(self.size.width)
+        ranks = quality_rank(grid, self.per_column)
         table.add_column(literal(grid.row_axis.capitalize()), key="__row__")
         for column in grid.values.columns:
             table.add_column(literal(column), key=str(column))
         studies = campaign.studies.set_index("study_id")
-        integer = self.metric in ("n_diverged", "best_epoch")
         for label, row in grid.values.iterrows():
             cells: list[Text] = [Text(printable(str(label)), style="bold")]
             for column, value in row.items():
@@ -137,56 +176,121 @@ class GridScreen(HpoScreen):
                     cells.append(Text("·", style="dim", justify="center"))
                     continue
                 info = studies.loc[int(study_id)]
-                cells.append(
-                    self._cell(
-                        value, info, ranks.loc[label, column], integer, grid.best == (label, column)
-                    )
-                )
+                best = grid.best == (label, column)
+                cells.append(self._cell(value, info, ranks.loc[label, column], best))
             table.add_row(*cells, height=3, key=str(label))
-        direction = f" ({grid.direction})" if grid.direction else ""
-        title = Text.assemble(
-            (METRIC_LABELS[grid.metric], "bold"),
-            direction,
-            f"   {plural(len(campaign.studies), 'study')} · "
-            f"{plural(len(campaign.trials), 'trial')} · ",
-            (f"{int(campaign.trials['diverged'].sum())} diverged", "bold red"),
-        )
-        self.query_one("#grid-title", Static).update(title)
-        legend = "★ best   C complete · P pruned · F failed · R running"
-        if studies["n_waiting"].any():
+        self.query_one("#grid-title", Static).update(self._title(grid))
+        legend = "★ best   "
+        legend += "counts by state" if self.wide else "C complete · P pruned · F failed · R running"
+        if (
+            not self.wide
+            and studies.loc[[int(s) for s in grid.study_ids.stack().dropna()], "n_waiting"].any()
+        ):
             legend += " · W waiting"
         legend += "   ⚠ diverged"
         if ranks.notna().any().any():
-            legend += "   " + " ".join(f"{g}" for g in SCALE_GLYPHS[:1]) + " best … "
-            legend += SCALE_GLYPHS[-1] + " worst"
+            scope = f"per {grid.column_axis}" if self.per_column else "over the grid"
+            legend += f"   {SCALE_GLYPHS[0]} best … {SCALE_GLYPHS[-1]} worst, {scope} (c)"
         self.query_one("#grid-legend", Static).update(Text(legend, style="dim"))
-        off = studies.loc[grid.off_grid] if grid.off_grid else studies.iloc[0:0]
-        if len(off):
-            lines = Text("Not on the grid: ", style="bold")
-            lines.append(", ".join(f"{printable(str(s))}" for s in off["study"]))
-            self.query_one("#off-grid", Static).update(lines)
-        else:
-            self.query_one("#off-grid", Static).update("")
+        self._list_other_studies(grid, studies)
         if cursor.row < len(grid.values.index) and cursor.column <= len(grid.values.columns):
             table.move_cursor(row=cursor.row, column=max(cursor.column, 1))
         else:
             table.move_cursor(row=0, column=1)
 
-    def _cell(self, value: float, info: pd.Series, rank: float, integer: bool, best: bool) -> Text:
-        shown = display_number(int(value) if integer and pd.notna(value) else value)
+    def _title(self, grid: Grid) -> Text:
+        """Metric, sweep, and the counts of this grid's cells (their sums, nothing else)."""
+        assert self.hpo.campaign is not None
+        totals = grid_totals(self.hpo.campaign, grid)
+        direction = f" ({grid.direction})" if grid.direction else ""
+        title = Text.assemble((METRIC_LABELS[grid.metric], "bold"), direction)
+        if grid.sweep is not None and (len(grid.sweeps) > 1 or grid.sweep):
+            where = grid.sweeps.index(grid.sweep) + 1
+            title.append("   sweep ")
+            title.append(printable(grid.sweep) or "(axes only)", style="bold")
+            if len(grid.sweeps) > 1:
+                title.append(f" ({where} of {len(grid.sweeps)}, [ ] to switch)", style="dim")
+        title.append(
+            f"\n{plural(totals['n_studies'], 'study')} · {plural(totals['n_trials'], 'trial')} · "
+        )
+        title.append(f"{totals['n_diverged']} diverged", style="bold red")
+        return title
+
+    def _list_other_studies(self, grid: Grid, studies: pd.DataFrame) -> None:
+        """The studies this grid does not show, each with the reason, openable with Enter."""
+        options: list[Option] = []
+        self.listed = []
+        for study_id in grid.duplicates:
+            same = self._cell_study(grid, studies.loc[study_id])
+            other = printable(str(studies.loc[same, "study"])) if same is not None else "another"
+            options.append(self._option(studies, study_id, f"same cell as {other}"))
+        for study_id in grid.off_grid:
+            options.append(self._option(studies, study_id, "the name fits no grid axes"))
+        box = self.query_one("#off-grid", OptionList)
+        box.set_options(options)
+        box.display = bool(options)
+        header = self.query_one("#off-grid-title", Static)
+        if options:
+            header.update(
+                Text.assemble(
+                    (f"Not on this grid: {plural(len(options), 'study')}", "bold"),
+                    ("  (tab to the list, enter opens a study)", "dim"),
+                )
+            )
+        else:
+            header.update("")
+
+    def _option(self, studies: pd.DataFrame, study_id: int, why: str) -> Option:
+        self.listed.append(study_id)
+        name = printable(str(studies.loc[study_id, "study"]))
+        trials = plural(int(studies.loc[study_id, "n_trials"]), "trial")
+        text = Text.assemble((name, "bold"), f" · {trials} · ", (why, "dim"))
+        if studies["source"].nunique() > 1:
+            text.append(f" · {printable(str(studies.loc[study_id, 'source']))}", style="dim")
+        return Option(text)
+
+    @staticmethod
+    def _cell_study(grid: Grid, info: pd.Series) -> int | None:
+        row, column = info[grid.row_axis], info[grid.column_axis]
+        if row in grid.study_ids.index and column in grid.study_ids.columns:
+            study_id = grid.study_ids.loc[row, column]
+            return None if pd.isna(study_id) else int(study_id)
+        return None
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if 0 <= event.option_index < len(self.listed):
+            self.hpo.open_study(self.listed[event.option_index])
+
+    def _cell(self, value: float, info: pd.Series, rank: float, best: bool) -> Text:
+        digits = self.hpo.config.digits + (2 if self.wide else 0)
+        shown = display_number(value, digits)
         style = SCALE_STYLES[int(rank)] if pd.notna(rank) else ""
         text = Text(justify="right")
         text.append(("★ " if best else "") + shown, style=("bold " + style).strip())
         if pd.notna(rank):
             text.append(" " + SCALE_GLYPHS[int(rank)], style=style)
-        counts = f"C{info['n_complete']} P{info['n_pruned']} F{info['n_fail']} R{info['n_running']}"
+        states = [
+            ("n_complete", "C", "complete"),
+            ("n_pruned", "P", "pruned"),
+            ("n_fail", "F", "failed"),
+            ("n_running", "R", "running"),
+        ]
         if info["n_waiting"]:
-            counts += f" W{info['n_waiting']}"
+            states.append(("n_waiting", "W", "waiting"))
+        if self.wide:
+            counts = " · ".join(f"{info[c]} {word}" for c, _, word in states)
+        else:
+            counts = " ".join(f"{letter}{info[c]}" for c, letter, _ in states)
         text.append("\n" + counts, style="dim")
         diverged = int(info["n_diverged"])
-        text.append(
-            "\n" + (f"⚠ {diverged}" if diverged else "·"), style="bold red" if diverged else "dim"
-        )
+        if diverged:
+            text.append(
+                "\n" + (f"⚠ {diverged} diverged" if self.wide else f"⚠ {diverged}"),
+                style="bold red",
+            )
+        else:
+            text.append("\n·", style="dim")
         return text
 
     def selected_study(self) -> int | None:
@@ -206,6 +310,34 @@ class GridScreen(HpoScreen):
         table = self.query_one("#grid-table", DataTable)
         row, column = table.cursor_coordinate
         table.move_cursor(row=max(0, row + rows), column=max(1, column + columns))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The sweep keys only where there is more than one sweep."""
+        if action == "sweep":
+            campaign = self.hpo.campaign
+            return campaign is not None and len(sweeps(campaign)) > 1
+        return True
+
+    def action_sweep(self, step: int) -> None:
+        """Show the next (or previous) sweep's grid."""
+        campaign = self.hpo.campaign
+        if campaign is None:
+            return
+        names = sweeps(campaign)
+        if len(names) < 2:
+            self.notify("This campaign has one sweep", timeout=3)
+            return
+        where = names.index(self.sweep) if self.sweep in names else 0
+        self.show_sweep(names[(where + step) % len(names)])
+
+    def show_sweep(self, name: str) -> None:
+        """Show the grid of sweep ``name`` (from the keys or the command palette)."""
+        self.sweep = name
+        self.refresh_grid()
+
+    def action_toggle_scale(self) -> None:
+        self.per_column = not self.per_column
+        self.refresh_grid()
 
     def action_next_metric(self, step: int = 1) -> None:
         self.metric_index = (self.metric_index + step) % len(METRICS)
@@ -248,4 +380,4 @@ class GridScreen(HpoScreen):
         at = {self.grid.row_axis: str(values.index[row])}
         if 1 <= column <= len(values.columns):
             at[self.grid.column_axis] = str(values.columns[column - 1])
-        self.hpo.open_effects(self.grid.column_axis, at)
+        self.hpo.open_effects(self.grid.column_axis, at, self.grid.sweep)
