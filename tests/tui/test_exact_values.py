@@ -62,3 +62,31 @@ async def test_y_copies_the_exact_config_as_json() -> None:
         copied = json.loads(app.clipboard)
         assert copied == app.campaign.trial_detail(key)["params"]  # every float bit-identical
         assert any("copied" in m.lower() for m in notes)
+
+
+async def test_study_table_shows_a_categorical_none_as_none() -> None:
+    """``—`` is for a param the trial does not have; a stored ``None`` choice reads ``None``."""
+    from hpo_tui.tui.widgets.trial_table import TrialTable
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        campaign = app.campaign
+        params = campaign.detail_tables.params
+        none_keys = {
+            int(k) for k, v in zip(params["key"], params["value"], strict=True) if v is None
+        }
+        assert none_keys, "the golden campaign has a trial whose categorical param is None"
+        await pilot.press("a")
+        await pilot.pause()
+        table = app.screen.query_one(TrialTable)
+        texts = table._text_column("param_activation").to_pylist()
+        keys = table.trials["key"].tolist()
+        has = set(params.loc[params["param_name"] == "activation", "key"].astype(int))
+        for key, text in zip(keys, texts, strict=True):
+            if key in none_keys:
+                assert text == "None"
+            elif key not in has:
+                assert text == "—"
+            else:
+                assert text not in ("None", "—")

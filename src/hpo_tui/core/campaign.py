@@ -108,6 +108,17 @@ class Campaign:
         source = self.sources[int(study_id) >> STUDY_ID_BITS]
         return WHOLE_SECONDS_NOTE if source.keeps_whole_seconds else None
 
+    def none_params(self) -> dict[str, np.ndarray]:
+        """Keys of the trials whose param is stored as ``None`` (a categorical choice), by
+        ``param_<name>`` column: in the wide ``trials`` frame such a value and a param the
+        trial does not have are both missing; the screens tell them apart with this."""
+        params = self.detail_tables.params
+        stored_none = params[params["value"].isna().to_numpy(dtype=bool)]
+        return {
+            f"param_{name}": group["key"].to_numpy(dtype=np.int64)
+            for name, group in stored_none.groupby("param_name", sort=False)
+        }
+
     def study_trials(self, study_id: int) -> pd.DataFrame:
         """The trials of one study, by trial number."""
         return self.trials[self.trials["study_id"] == study_id]

@@ -131,6 +131,7 @@ class StudyScreen(HpoScreen):
                 trials,
                 columns,
                 digits=self.hpo.config.digits,
+                none_params=self.hpo.campaign.none_params() if self.hpo.campaign else None,
                 id="trial-table",
                 now=lambda: self.hpo.clock(),
             )
@@ -212,7 +213,7 @@ class StudyScreen(HpoScreen):
         if self.hpo.campaign is None:
             return
         recent = summary.changed_keys if isinstance(summary, RefreshSummary) else set()
-        await self.table.replace_trials(self._trials(), recent)
+        await self.table.replace_trials(self._trials(), recent, self.hpo.campaign.none_params())
         self.query_one("#study-title", Static).update(self._title())
 
     # ----------------------------------------------------------------- actions

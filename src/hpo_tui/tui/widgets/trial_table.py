@@ -323,13 +323,16 @@ class TrialTable(Container):
         columns: list[str],
         *,
         digits: int = DEFAULT_DIGITS,
+        none_params: Mapping[str, np.ndarray] | None = None,
         id: str | None = None,
         now: Callable[[], datetime] | None = None,
     ) -> None:
-        """``digits``: significant digits of numbers; ``now`` dates the age of running trials
-        (default: this machine's clock)."""
+        """``digits``: significant digits of numbers; ``none_params``: keys of the trials
+        whose param is a stored ``None`` per column (shown ``None``, not ``—``, which means
+        missing); ``now`` dates the age of running trials (default: this machine's clock)."""
         super().__init__(id=id)
         self.digits = digits
+        self._none_params = dict(none_params or {})
         self._now = now or (lambda: datetime.now(UTC))
         self.trials = trials.reset_index(drop=True)
         self.state = TableState(columns=columns)
@@ -350,6 +353,10 @@ class TrialTable(Container):
     def _text_column(self, column: str) -> pa.Array:
         if column not in self._text:
             texts = format_column(self.trials[column], self.digits)
+            if column in self._none_params:
+                is_none = np.isin(self._keys, self._none_params[column])
+                for row in np.flatnonzero(is_none):
+                    texts[row] = "None"
             if column == DURATION_COLUMN:
                 texts = self._with_running_ages(texts)
             self._text[column] = pa.array(texts, type=pa.string())
@@ -519,9 +526,15 @@ class TrialTable(Container):
             table.focus()
         self.post_message(self.Rebuilt(len(self.order), len(self.trials)))
 
-    async def replace_trials(self, trials: pd.DataFrame, recent: set[int]) -> None:
+    async def replace_trials(
+        self,
+        trials: pd.DataFrame,
+        recent: set[int],
+        none_params: Mapping[str, np.ndarray] | None = None,
+    ) -> None:
         """New data after a refresh; sort, filter, marks, columns and cursor are kept."""
         self.trials = trials.reset_index(drop=True)
+        self._none_params = dict(none_params or {})
         self._text.clear()
         self._width.clear()
         self._rank.clear()
