@@ -90,7 +90,7 @@ async def test_a_spike_is_clipped_and_marked_and_a_shows_everything() -> None:
         assert plot.y_range is not None and plot.y_range.high < 5
         assert plot.series[2].above and not plot.series[0].above
         text = _rendered(plot)
-        assert "↑1 outliers at the edge (a: full range)" in text
+        assert "↑1 outlier at the edge (a: full range)" in text
         assert "↑" in text.split("\n", 2)[2]  # the marker is drawn on the plot too
         plot.toggle_full_range()
         await pilot.pause()
@@ -128,7 +128,14 @@ async def test_a_legend_that_would_cover_the_plot_goes_below_it() -> None:
     app = _PlotApp()
     async with app.run_test(size=(120, 40)) as pilot:
         plot = app.query_one(CurvePlot)
-        plot.show(_spiky_series()[:2], title="two long labels")
+        steps = np.arange(30)
+        rising = [prepare_series(f"#{k} rising", steps, steps * (1 + k)) for k in range(2)]
+        plot.show(rising, title="two short labels, the top left corner empty")
         await pilot.pause()
         _rendered(plot)
         assert not plot.legend_outside
+        falling = [prepare_series(f"#{k} falling", steps, -steps * (1 + k)) for k in range(2)]
+        plot.show(falling, title="two short labels, the top left corner taken")
+        await pilot.pause()
+        _rendered(plot)
+        assert plot.legend_outside  # the legend would hide the first points

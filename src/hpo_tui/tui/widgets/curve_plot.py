@@ -178,7 +178,8 @@ class CurvePlot(PlotextPlot):
             counts = " ".join(
                 f"{marker}{n}" for marker, n in ((ABOVE_MARKER, above), (BELOW_MARKER, below)) if n
             )
-            notes.append(f"{counts} outliers at the edge (a: full range)")
+            noun = "outlier" if above + below == 1 else "outliers"
+            notes.append(f"{counts} {noun} at the edge (a: full range)")
         elif self.full_range:
             notes.append("full y range (a: without outliers)")
         if not self.drawn:
@@ -227,7 +228,28 @@ class CurvePlot(PlotextPlot):
         legend_width = max(len(label) for _m, label, _c in entries) + 5
         canvas_width = width - X_LABEL_MARGIN
         canvas_height = height - Y_CANVAS_MARGIN
-        return legend_width * 2 <= canvas_width and len(entries) * 2 <= canvas_height
+        if legend_width * 2 > canvas_width or len(entries) * 2 > canvas_height:
+            return False
+        return not self._points_under(legend_width, len(entries), canvas_width, canvas_height)
+
+    def _points_under(self, columns: int, rows: int, canvas_width: int, canvas_height: int) -> bool:
+        """Whether a drawn point falls in the top-left ``columns`` × ``rows`` of the canvas
+        (where plotext puts its legend)."""
+        drawn = self.drawn
+        y_range = self.y_range
+        if not drawn or y_range is None:
+            return False
+        steps = np.concatenate([np.asarray(s.steps, dtype=float) for s in drawn])
+        values = np.concatenate([np.asarray(s.values, dtype=float) for s in drawn])
+        low, high = y_range.low, y_range.high
+        if self.log_y:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                values, low, high = np.log10(values), math.log10(low), math.log10(high)
+        x_low, x_high = float(steps.min()), float(steps.max())
+        keep = np.isfinite(values)
+        column = (steps[keep] - x_low) / ((x_high - x_low) or 1.0) * (canvas_width - 1)
+        row = (high - values[keep]) / ((high - low) or 1.0) * (canvas_height - 1)
+        return bool(np.any((column < columns) & (row < rows)))
 
     def _legend_lines(self, width: int) -> list[Text]:
         """The legend as lines below the plot, entries packed left to right."""
@@ -283,15 +305,15 @@ class CurvePlot(PlotextPlot):
         plt.xlabel(self.xlabel)
         drawn = self.drawn
         for index, series in enumerate(drawn):
-            label = series.label if labelled else None
-            color = series.color or "default"
             plt.plot(
                 series.steps,
                 series.values,
-                label=label or None,
+                label=(series.label or None) if labelled else None,
                 marker=self._marker(series, index),
-                color=color,
+                color=series.color or "default",
             )
+        # After every line, so that no line covers an edge marker.
+        for series in drawn:
             for points, marker in (
                 (series.clipped, INF_MARKER),
                 (series.above, ABOVE_MARKER),
@@ -304,7 +326,7 @@ class CurvePlot(PlotextPlot):
                         list(xs),
                         list(ys),
                         marker=marker,
-                        color=color,
+                        color=series.color or "default",
                         label=scatter_label if labelled else None,
                     )
         for step, _label in self.marks:
