@@ -9,7 +9,7 @@ from textual.widgets import Header
 from hpo_tui.core.curves import step_axis_labels
 from hpo_tui.core.formats import plural, printable
 from hpo_tui.tui.screens.base import HpoScreen
-from hpo_tui.tui.widgets.curve_plot import CurvePlot, prepare_series
+from hpo_tui.tui.widgets.curve_plot import CurvePlot, curves_named, prepare_series
 from hpo_tui.tui.widgets.footer import KeysFooter
 
 
@@ -19,6 +19,13 @@ class CompareScreen(HpoScreen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="compare.back"),
         Binding("l", "toggle_log", "Log y", id="compare.log"),
+        Binding(
+            "a",
+            "full_range",
+            "All y",
+            id="compare.range",
+            tooltip="The y axis: every point, or without outliers (drawn at the edge)",
+        ),
     ]
 
     def __init__(self, keys: list[int]) -> None:
@@ -56,7 +63,7 @@ class CompareScreen(HpoScreen):
             )
         self.query_one(CurvePlot).show(
             series,
-            title=f"{plural(len(self.keys), 'trial')} compared",
+            title=f"{plural(len(self.keys), 'trial')} compared: {curves_named(names)}",
             log_y=self.log_y,
             xlabels=step_axis_labels(names),
         )
@@ -70,6 +77,9 @@ class CompareScreen(HpoScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_full_range(self) -> None:
+        self.query_one(CurvePlot).toggle_full_range()
 
     def action_toggle_log(self) -> None:
         self.log_y = not self.log_y

@@ -21,7 +21,7 @@ from hpo_tui.core.dynamics import (
 from hpo_tui.core.formats import display_number, plural, printable
 from hpo_tui.tui.messages import DynamicsReady
 from hpo_tui.tui.screens.base import HpoScreen
-from hpo_tui.tui.widgets.curve_plot import CurvePlot, Series, prepare_series
+from hpo_tui.tui.widgets.curve_plot import CurvePlot, Series, curves_named, prepare_series
 from hpo_tui.tui.widgets.footer import KeysFooter
 
 TOP_K = 5
@@ -146,6 +146,13 @@ class DynamicsScreen(HpoScreen):
             tooltip="Cycle the plot backwards",
         ),
         Binding("l", "toggle_log", "Log y", id="dynamics.log"),
+        Binding(
+            "a",
+            "full_range",
+            "All y",
+            id="dynamics.range",
+            tooltip="The y axis: every point, or without outliers (drawn at the edge)",
+        ),
     ]
 
     def __init__(self, study_id: int) -> None:
@@ -158,8 +165,8 @@ class DynamicsScreen(HpoScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal():
-            with VerticalScroll(id="dynamics-stats-scroll"):
+        with Horizontal(id="dynamics-body", classes="chart-body"):
+            with VerticalScroll(id="dynamics-stats-scroll", classes="chart-detail"):
                 yield Static("Computing…", id="dynamics-stats")
             yield CurvePlot(id="dynamics-plot")
         yield KeysFooter()
@@ -199,10 +206,13 @@ class DynamicsScreen(HpoScreen):
         self.query_one("#dynamics-stats", Static).update(stats_text(message, study, direction))
         if message.param is None or message.grouped is None:
             series = top_series(message.top, self.log_y)
-            title = f"{printable(study)} · top {TOP_K} trials ({direction})"
+            curves = curves_named(list(message.top["curve"].astype(str)))
+            title = f"{printable(study)} · {curves} of the top {TOP_K} trials ({direction})"
         else:
             series = group_series(message.grouped, self.log_y)
-            title = f"{printable(study)} · by {printable(message.param)}: median, q25–q75"
+            population = message.trials[message.trials["in_dynamics"]]
+            curves = curves_named(list(population["curve"].dropna().astype(str)))
+            title = f"{printable(study)} · {curves} by {printable(message.param)}: median, q25–q75"
         self.query_one(CurvePlot).show(series, title=title, log_y=self.log_y)
         self.sub_title = f"dynamics · {printable(study)}"
 
@@ -219,6 +229,9 @@ class DynamicsScreen(HpoScreen):
         choices: list[str | None] = [None, *self.params]
         position = choices.index(self.param) if self.param in choices else 0
         self.compute(choices[(position + step) % len(choices)])
+
+    def action_full_range(self) -> None:
+        self.query_one(CurvePlot).toggle_full_range()
 
     def action_toggle_log(self) -> None:
         self.log_y = not self.log_y

@@ -19,7 +19,7 @@ from hpo_tui.core.grid import build_grid
 from hpo_tui.tui.messages import EffectsReady
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import fold, literal, number
-from hpo_tui.tui.widgets.curve_plot import CurvePlot, prepare_series
+from hpo_tui.tui.widgets.curve_plot import CurvePlot, curves_named, prepare_series
 from hpo_tui.tui.widgets.footer import KeysFooter
 
 
@@ -88,6 +88,13 @@ class EffectsScreen(HpoScreen):
         Binding("n", "step(1)", "Next", id="effects.next"),
         Binding("p", "step(-1)", "Previous", id="effects.previous"),
         Binding("l", "toggle_log", "Log y", id="effects.log"),
+        Binding(
+            "a",
+            "full_range",
+            "All y",
+            id="effects.range",
+            tooltip="The y axis: every point, or without outliers (drawn at the edge)",
+        ),
     ]
 
     def __init__(self, along: str, at: dict[str, str], sweep: str | None = None) -> None:
@@ -103,8 +110,8 @@ class EffectsScreen(HpoScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal():
-            with VerticalScroll(id="effects-tables"):
+        with Horizontal(id="effects-body", classes="chart-body"):
+            with VerticalScroll(id="effects-tables", classes="chart-detail"):
                 yield Static("Computing…", id="effects-title")
                 yield Static(id="effects-cells")
                 yield Static(id="effects-params")
@@ -162,7 +169,10 @@ class EffectsScreen(HpoScreen):
                     label, points["step"].to_numpy(), points["value"].to_numpy(), self.log_y
                 )
             )
-        plot_title = f"best trial per {printable(effects.along)} at {printable(value)}"
+        curves = curves_named(list(curves["curve"].astype(str)))
+        plot_title = (
+            f"{curves} of the best trial per {printable(effects.along)} at {printable(value)}"
+        )
         self.query_one(CurvePlot).show(series, title=plot_title, log_y=self.log_y)
         self.sub_title = f"{printable(effects.along)} effects at {printable(value)}"
 
@@ -183,6 +193,9 @@ class EffectsScreen(HpoScreen):
         position = values.index(current) if current in values else 0
         self.at[fixed_axis] = values[(position + delta) % len(values)]
         self.compute()
+
+    def action_full_range(self) -> None:
+        self.query_one(CurvePlot).toggle_full_range()
 
     def action_toggle_log(self) -> None:
         self.log_y = not self.log_y

@@ -21,7 +21,7 @@ from hpo_tui.core.objectives import objective_columns, objective_names
 from hpo_tui.core.tables import params_json
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import fold
-from hpo_tui.tui.widgets.curve_plot import CurvePlot, Series, prepare_series
+from hpo_tui.tui.widgets.curve_plot import CurvePlot, Series, curves_named, prepare_series
 from hpo_tui.tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
@@ -156,6 +156,13 @@ class TrialScreen(HpoScreen):
         Binding("l", "toggle_log", "Log y", id="trial.log"),
         Binding("b", "toggle_best", "Best overlay", id="trial.best"),
         Binding(
+            "a",
+            "full_range",
+            "All y",
+            id="trial.range",
+            tooltip="The y axis: every point, or without outliers (drawn at the edge)",
+        ),
+        Binding(
             "v",
             "toggle_full",
             "Full values",
@@ -181,8 +188,8 @@ class TrialScreen(HpoScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal():
-            with VerticalScroll(id="trial-info-scroll"):
+        with Horizontal(id="trial-body", classes="chart-body"):
+            with VerticalScroll(id="trial-info-scroll", classes="chart-detail"):
                 yield Static(id="trial-info")
             yield CurvePlot(id="trial-plot")
             yield Static(id="trial-no-curves")
@@ -218,7 +225,7 @@ class TrialScreen(HpoScreen):
         names = trial_curve_names(campaign, self.key)
         study = campaign.studies.set_index("study_id").loc[row["study_id"]]
         best = study["best_trial"]
-        title = f"{printable(str(row['study']))} #{row['number']}"
+        title = f"{printable(str(row['study']))} #{row['number']}: {curves_named(names)}"
         if self.show_best and pd.notna(best) and int(best) != int(row["number"]):
             best_key = campaign.trials[
                 (campaign.trials["study_id"] == row["study_id"])
@@ -227,13 +234,11 @@ class TrialScreen(HpoScreen):
             if len(best_key):
                 best_series = trial_series(campaign, int(best_key.iloc[0]), self.log_y, "best ")
                 series += [s for s in best_series if s.label == "best intermediate"]
-                title += f" vs best #{int(best)}"
+                title += f" vs best #{int(best)} intermediate"
         marks = []
         if row["diverged"] and pd.notna(row["diverged_step"]):
             marks.append((float(row["diverged_step"]), "diverged"))
             title += f" · diverged at step {row['diverged_step']} (│)"
-        if any(s.clipped for s in series):
-            title += " · x = ±inf clipped"
         plot = self.query_one(CurvePlot)
         panel = self.query_one("#trial-no-curves", Static)
         plot.display, panel.display = bool(names), not names
@@ -264,6 +269,9 @@ class TrialScreen(HpoScreen):
     def action_toggle_log(self) -> None:
         self.log_y = not self.log_y
         self.refresh_trial()
+
+    def action_full_range(self) -> None:
+        self.query_one(CurvePlot).toggle_full_range()
 
     def action_toggle_best(self) -> None:
         self.show_best = not self.show_best
