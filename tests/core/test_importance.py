@@ -243,3 +243,31 @@ def test_golden_campaign_multi_objective_and_small_studies() -> None:
     assert set(frame["study"]) == set(campaign.studies["study"])
     assert frame["importance"].isna().all()  # every golden study has fewer than 20 trials
     assert frame["note"].str.startswith("too few completed trials").all()
+
+
+@pytest.mark.parametrize("method", ["ped_anova", "fanova"])
+def test_same_numbers_as_optunas_own_api(patterns: Path, campaign, method: str) -> None:
+    """Oracle: optuna.importance.get_param_importances on the study as Optuna loads it."""
+    from optuna.importance import FanovaImportanceEvaluator, PedAnovaImportanceEvaluator
+
+    frame = campaign_importance(campaign, method)
+    checked = 0
+    url = f"sqlite:///file:{patterns}?mode=ro&uri=true"
+    for name in campaign.studies["study"]:
+        rows = _rows(frame, name).dropna(subset=["importance"])
+        if rows.empty:
+            continue
+        study = optuna.load_study(study_name=name, storage=url)
+        if method == "fanova" and len(study.directions) > 1:
+            continue
+        evaluator = (
+            FanovaImportanceEvaluator(seed=importance_module.FANOVA_SEED)
+            if method == "fanova"
+            else PedAnovaImportanceEvaluator()
+        )
+        expected = optuna.importance.get_param_importances(study, evaluator=evaluator)
+        assert dict(zip(rows["param"], rows["importance"], strict=True)) == pytest.approx(
+            dict(expected), rel=1e-12, abs=0
+        )
+        checked += 1
+    assert checked >= 2

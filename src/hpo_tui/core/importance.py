@@ -34,7 +34,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import logging
 import threading
 import warnings
 from dataclasses import dataclass, field
@@ -118,7 +117,9 @@ def _study_inputs(campaign: Campaign, study_id: int) -> _StudyInputs:
     study = campaign.studies.set_index("study_id").loc[study_id]
     directions = tuple(str(d).upper() for d in study["directions"])
     trials = campaign.study_trials(study_id)
-    all_params = sorted({n for p in campaign.details.loc[trials.index, "params"] for n in p})
+    long = campaign.detail_tables.params
+    own = long[np.isin(long["key"].to_numpy(dtype=np.int64), trials["key"].to_numpy())]
+    all_params = sorted({str(n) for n in own["param_name"]})
     complete = trials[trials["state"] == "COMPLETE"]
     value_columns = (
         ["value"] if len(directions) == 1 else [f"values_{i}" for i in range(len(directions))]
@@ -130,34 +131,87 @@ def _study_inputs(campaign: Campaign, study_id: int) -> _StudyInputs:
     if all(c in complete.columns for c in value_columns):
         matrix = complete[value_columns].to_numpy(dtype=float)
         usable = np.isfinite(matrix).all(axis=1)  # Optuna ignores non-finite values too
-        for key, number, row in zip(
-            complete.index[usable], complete["number"][usable], matrix[usable], strict=True
+        # Each trial's params in stored order, from the long table in one pass (not one
+        # ``details`` lookup per trial).
+        by_key: dict[int, tuple[dict[str, Any], dict[str, str]]] = {}
+        for key, name, value, text in zip(
+            own["key"].tolist(),
+            own["param_name"].tolist(),
+            own["value"].tolist(),
+            own["distribution_json"].tolist(),
+            strict=True,
         ):
-            detail = campaign.details.loc[key]
+            found = by_key.setdefault(key, ({}, {}))
+            found[0][str(name)] = value
+            found[1][str(name)] = text
+        for key, number, row in zip(
+            complete["key"][usable].tolist(),
+            complete["number"][usable].tolist(),
+            matrix[usable].tolist(),
+            strict=True,
+        ):
+            trial_params, trial_distributions = by_key.get(key, ({}, {}))
             numbers.append(int(number))
-            values.append(tuple(float(v) for v in row))
-            params.append(dict(detail["params"]))
-            distributions.append(dict(detail["distributions"]))
+            values.append(tuple(row))
+            params.append(trial_params)
+            distributions.append(trial_distributions)
     return _StudyInputs(directions, numbers, values, params, distributions, all_params)
 
 
 _STUDY_NAME = "hpo-tui-importance"
 
 
-class _OwnStudyLines(logging.Filter):
-    """Drops Optuna's "new study created in memory" line for our scratch studies only."""
+def _trials_storage(directions: tuple[str, ...], trials: list[Any]) -> Any:
+    """A read-only Optuna storage of one study holding ``trials`` as they are.
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        return _STUDY_NAME not in record.getMessage()
+    Optuna's evaluators read a study's trials through its storage. Its ``InMemoryStorage``
+    deep-copies every trial on the way in (most of an importance's time at 24k trials); this
+    storage hands out the frozen trials it was given and refuses every write. Public API
+    only: :class:`optuna.storages.BaseStorage`.
+    """
+    import copy
 
+    from optuna.storages import BaseStorage
+    from optuna.study import StudyDirection
 
-_FILTER = _OwnStudyLines()
+    study_directions = [StudyDirection[d] for d in directions]
 
+    class FrozenTrialsStorage(BaseStorage):
+        def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+            raise NotImplementedError("hpo-tui's importance storage is read-only")
 
-def _quiet_in_memory_log() -> None:
-    logger = logging.getLogger("optuna.storages._in_memory")
-    if _FILTER not in logger.filters:
-        logger.addFilter(_FILTER)
+        create_new_study = delete_study = set_study_user_attr = _refuse
+        set_study_system_attr = create_new_trial = set_trial_param = _refuse
+        set_trial_state_values = set_trial_intermediate_value = _refuse
+        set_trial_user_attr = set_trial_system_attr = _refuse
+
+        def get_study_id_from_name(self, study_name: str) -> int:
+            return 0
+
+        def get_study_name_from_id(self, study_id: int) -> str:
+            return _STUDY_NAME
+
+        def get_study_directions(self, study_id: int) -> list[Any]:
+            return list(study_directions)
+
+        def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
+            return {}
+
+        def get_study_system_attrs(self, study_id: int) -> dict[str, Any]:
+            return {}
+
+        get_all_studies = _refuse
+
+        def get_trial(self, trial_id: int) -> Any:
+            return trials[trial_id]
+
+        def get_all_trials(
+            self, study_id: int, deepcopy: bool = True, states: Any = None
+        ) -> list[Any]:
+            chosen = [t for t in trials if states is None or t.state in states]
+            return copy.deepcopy(chosen) if deepcopy else chosen
+
+    return FrozenTrialsStorage()
 
 
 def _evaluator(method: str) -> Any:
@@ -171,13 +225,12 @@ def _evaluator(method: str) -> Any:
 def _evaluate(inputs: _StudyInputs, method: str) -> tuple[dict[str, float], str]:
     """Importances by param (normalised), or ``({}, note)`` when the method cannot apply."""
     import optuna
-    from optuna.study import StudyDirection
     from optuna.trial import FrozenTrial, TrialState
 
     if method == "fanova" and len(inputs.directions) > 1:
         return {}, "fANOVA needs a single objective (use ped_anova)"
     parsed: dict[str, Any] = {}
-    frozen = []
+    frozen: list[Any] = []
     for number, values, params, texts in zip(
         inputs.numbers, inputs.values, inputs.params, inputs.distributions, strict=True
     ):
@@ -196,19 +249,12 @@ def _evaluate(inputs: _StudyInputs, method: str) -> tuple[dict[str, float], str]
                 user_attrs={},
                 system_attrs={},
                 intermediate_values={},
-                trial_id=number,
+                trial_id=len(frozen),  # its position: get_trial(trial_id)
             )
         )
-    _quiet_in_memory_log()
-    storage = optuna.storages.InMemoryStorage()
-    study_id = storage.create_new_study(
-        [StudyDirection[d] for d in inputs.directions], study_name=_STUDY_NAME
-    )
-    for trial in frozen:
-        storage.create_new_trial(study_id, template_trial=trial)
     study = optuna.Study(
         study_name=_STUDY_NAME,
-        storage=storage,
+        storage=_trials_storage(inputs.directions, frozen),
         sampler=optuna.samplers.RandomSampler(seed=0),  # never samples; avoids TPE's setup
     )
     try:
