@@ -181,3 +181,32 @@ def test_new_export_folder_gets_the_usual_mode(golden_campaign, tmp_path: Path) 
     finally:
         os.umask(umask)
     assert (tmp_path / "fresh").stat().st_mode & 0o777 == 0o755
+
+
+@pytest.mark.parametrize("spec", ["golden", "sweeps"])
+def test_streamed_full_json_is_the_whole_document(
+    spec: str, two_sweeps: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """hpo_full.json is written study by study and trial by trial: byte for byte the compact
+    text of the whole document, in many small writes (never the whole text at once)."""
+    import io
+
+    from hpo_tui.core.export import full_document, write_full_json
+    from hpo_tui.core.tables import dumps_strict
+
+    monkeypatch.chdir(ROOT)
+    campaign = load_campaign([GOLDEN_SPEC] if spec == "golden" else list(two_sweeps))
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+
+    class Recorder(io.StringIO):
+        sizes: list[int] = []
+
+        def write(self, text: str) -> int:
+            self.sizes.append(len(text))
+            return super().write(text)
+
+    out = Recorder()
+    write_full_json(out, campaign, when)
+    assert out.getvalue() == dumps_strict(full_document(campaign, when)) + "\n"
+    assert len(out.sizes) > len(campaign.trials)
+    assert max(out.sizes) < len(out.getvalue()) / 2

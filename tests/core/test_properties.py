@@ -381,9 +381,9 @@ JSON_DATA = st.recursive(
 @settings(max_examples=300)
 @given(JSON_DATA)
 def test_strict_json_text_holds_the_same_data_however_it_is_encoded(data: object) -> None:
-    """The export's compact JSON goes through orjson when it is installed (about 20× faster
-    than the standard library on a 24k-trial export) and through ``json`` otherwise, or for
-    what orjson refuses (integers beyond 64 bits): the same data either way, exactly."""
+    """The export's compact JSON goes through orjson (about 20× faster than the standard
+    library on a 24k-trial export), and through ``json`` for what orjson refuses (integers
+    beyond 64 bits): the same data either way, exactly."""
     from hpo_tui.core.tables import strict_json
 
     reference = json.dumps(strict_json(data), ensure_ascii=False, allow_nan=False)
@@ -406,8 +406,6 @@ def _float_bits(data: object) -> object:
 def test_compact_export_json_does_not_use_the_standard_encoder(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    pytest.importorskip("orjson")
-
     def slow(*args: object, **kwargs: object) -> str:
         raise AssertionError("json.dumps was used")
 

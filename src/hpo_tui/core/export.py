@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import io
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
@@ -146,14 +147,13 @@ def _curves_by_trial(curves: pd.DataFrame) -> dict[int, dict[str, dict[str, list
 
 def _trial_record(
     row: dict[str, Any],
-    detail: pd.Series,
-    n_objectives: int,
+    detail: Mapping[str, Any],
     value_columns: list[str],
     curves: dict[str, dict[str, list[Any]]],
+    distribution: Callable[[str], dict[str, Any]],
 ) -> dict[str, Any]:
     """One trial of ``hpo_full.json`` (also what ``hpo-tui trial --format json`` prints)."""
-    columns = value_columns[:n_objectives] if n_objectives > 1 else ["value"]
-    found = [row[c] for c in columns]
+    found = [row[c] for c in value_columns]
     # None: Optuna stored no value (FAIL, RUNNING, WAITING).
     values = None if all(pd.isna(v) for v in found) else found
     return {
@@ -162,7 +162,7 @@ def _trial_record(
         "values": values,
         "params": dict(sorted(detail["params"].items())),
         "distributions": {
-            name: _distribution_doc(text) for name, text in sorted(detail["distributions"].items())
+            name: distribution(text) for name, text in sorted(detail["distributions"].items())
         },
         "user_attrs": dict(sorted(detail["user_attrs"].items())),
         "system_attrs": dict(sorted(detail["system_attrs"].items())),
@@ -179,51 +179,102 @@ def _trial_record(
     }
 
 
-def full_document(campaign: Campaign, generated_at: datetime) -> dict[str, Any]:
-    """Everything, nested: metadata → studies → trials (with every curve in full)."""
-    curves = _curves_by_trial(campaign.curves)
+def _study_head(campaign: Campaign, study: Any) -> dict[str, Any]:
+    """A study of ``hpo_full.json`` without its trials (``trials`` last, empty)."""
+    return {
+        "study": study.study,
+        "source": study.source,
+        "axes": {a: getattr(study, a) for a in campaign.axis_names},
+        "sweep": study.sweep,
+        "directions": [d.lower() for d in study.directions],
+        "user_attrs": dict(sorted(study.user_attrs.items())),
+        "system_attrs": dict(sorted(study.system_attrs.items())),
+        "counts": {c: getattr(study, c) for c in SUMMARY_COUNTS},
+        "best": {"value": study.best_value, "trial": study.best_trial},
+        "trials": [],
+    }
+
+
+_TRIAL_FIELDS = [
+    "key",
+    "number",
+    "state",
+    "datetime_start",
+    "datetime_complete",
+    "duration_s",
+    "diverged",
+    "diverged_reason",
+    "diverged_curve",
+    "diverged_step",
+    "spike_step",
+    *STAT_COLUMNS,
+]
+
+
+def _study_records(campaign: Campaign, study: Any) -> Iterator[dict[str, Any]]:
+    """The trial records of one study, built from the frames' columns (no per-trial row
+    lookups); its curves are gathered for this study only, so memory stays bounded."""
     trials = campaign.trials
-    details = campaign.details
+    positions = np.flatnonzero(trials["study_id"].to_numpy() == study.study_id)
+    rows = trials.iloc[positions]
     value_columns = [c for c in trials.columns if c.startswith("values_")]
-    studies_out = []
+    columns = value_columns[: study.n_objectives] if study.n_objectives > 1 else ["value"]
+    fields = {c: rows[c].tolist() for c in [*_TRIAL_FIELDS, *columns]}
+    details = campaign.details
+    detail_columns = {
+        c: details[c].to_numpy(dtype=object)[positions]
+        for c in ("params", "distributions", "user_attrs", "system_attrs")
+    }
+    curves_frame = campaign.curves
+    mask = np.isin(curves_frame["key"].to_numpy(), rows["key"].to_numpy())
+    curves = _curves_by_trial(curves_frame[mask])
+    distribution_docs: dict[str, dict[str, Any]] = {}
+
+    def distribution(text: str) -> dict[str, Any]:
+        if text not in distribution_docs:
+            distribution_docs[text] = _distribution_doc(text)
+        return distribution_docs[text]
+
+    for i in range(len(rows)):
+        row = {name: values[i] for name, values in fields.items()}
+        detail = {name: values[i] for name, values in detail_columns.items()}
+        yield _trial_record(row, detail, columns, curves.get(int(row["key"]), {}), distribution)
+
+
+def write_full_json(out: TextIO, campaign: Campaign, generated_at: datetime) -> None:
+    """Write ``hpo_full.json`` to ``out`` study by study and trial by trial: the same bytes
+    as one compact document of :func:`full_document`, never held whole in memory."""
+    out.write('{"metadata":' + dumps_strict(_metadata(campaign, generated_at)) + ',"studies":[')
+    for index, study in enumerate(campaign.studies.itertuples(index=False)):
+        head = dumps_strict(_study_head(campaign, study))
+        assert head.endswith('"trials":[]}')
+        out.write(("," if index else "") + head[:-2])
+        for number, record in enumerate(_study_records(campaign, study)):
+            out.write(("," if number else "") + dumps_strict(record))
+        out.write("]}")
+    out.write("]}\n")
+
+
+def full_document(campaign: Campaign, generated_at: datetime) -> dict[str, Any]:
+    """Everything, nested: metadata → studies → trials (with every curve in full); what
+    ``hpo_full.json`` holds, as one object (the export streams it instead)."""
+    studies = []
     for study in campaign.studies.itertuples(index=False):
-        rows = trials[trials["study_id"] == study.study_id]
-        trial_docs = [
-            _trial_record(
-                row,
-                details.loc[int(row["key"])],
-                study.n_objectives,
-                value_columns,
-                curves.get(int(row["key"]), {}),
-            )
-            for row in rows.to_dict("records")
-        ]
-        studies_out.append(
-            {
-                "study": study.study,
-                "source": study.source,
-                "axes": {a: getattr(study, a) for a in campaign.axis_names},
-                "sweep": study.sweep,
-                "directions": [d.lower() for d in study.directions],
-                "user_attrs": dict(sorted(study.user_attrs.items())),
-                "system_attrs": dict(sorted(study.system_attrs.items())),
-                "counts": {c: getattr(study, c) for c in SUMMARY_COUNTS},
-                "best": {"value": study.best_value, "trial": study.best_trial},
-                "trials": trial_docs,
-            }
-        )
-    return {"metadata": _metadata(campaign, generated_at), "studies": studies_out}
+        head = _study_head(campaign, study)
+        head["trials"] = list(_study_records(campaign, study))
+        studies.append(head)
+    return {"metadata": _metadata(campaign, generated_at), "studies": studies}
 
 
 def trial_document(campaign: Campaign, key: int) -> dict[str, Any]:
     """One trial as ``hpo_full.json`` holds it, with its study's name and source first."""
     row = campaign.trials.loc[key].to_dict()
     study = campaign.studies.set_index("study_id").loc[int(row["study_id"])]
+    n_objectives = int(study["n_objectives"])
     value_columns = [c for c in campaign.trials.columns if c.startswith("values_")]
+    columns = value_columns[:n_objectives] if n_objectives > 1 else ["value"]
     curves = _curves_by_trial(campaign.trial_curves(key)).get(key, {})
-    record = _trial_record(
-        row, campaign.trial_detail(key), int(study["n_objectives"]), value_columns, curves
-    )
+    record = _trial_record(row, campaign.trial_detail(key), columns, curves, _distribution_doc)
     return {"study": study["study"], "source": study["source"], **record}
 
 
@@ -246,17 +297,41 @@ def diverged_document(campaign: Campaign, generated_at: datetime) -> dict[str, A
     }
 
 
-def render_export(campaign: Campaign, generated_at: datetime) -> dict[str, str]:
-    """The text of every export file (nothing written)."""
+FileWriter = Callable[[TextIO], None]
+
+
+def _writers(campaign: Campaign, generated_at: datetime) -> dict[str, FileWriter]:
+    """One function per export file, writing its text to a handle (in EXPORT_FILES order)."""
+
+    def text(make: Callable[[], str]) -> FileWriter:
+        def write(out: TextIO) -> None:
+            out.write(make())
+
+        return write
+
     return {
-        SUMMARY_CSV: frame_to_csv(summary_frame(campaign)),
-        FULL_JSON: dumps_strict(full_document(campaign, generated_at)) + "\n",
-        DIVERGED_CSV: frame_to_csv(diverged_frame(campaign)),
-        DIVERGED_JSON: dumps_strict(diverged_document(campaign, generated_at), indent=1) + "\n",
-        SPACE_CSV: frame_to_csv(merged_space(campaign)),
-        IMPORTANCE_CSV: frame_to_csv(campaign_importance(campaign).drop(columns=["study_id"])),
-        README: render_readme(campaign, generated_at, summary_columns(campaign)),
+        SUMMARY_CSV: text(lambda: frame_to_csv(summary_frame(campaign))),
+        FULL_JSON: lambda out: write_full_json(out, campaign, generated_at),
+        DIVERGED_CSV: text(lambda: frame_to_csv(diverged_frame(campaign))),
+        DIVERGED_JSON: text(
+            lambda: dumps_strict(diverged_document(campaign, generated_at), indent=1) + "\n"
+        ),
+        SPACE_CSV: text(lambda: frame_to_csv(merged_space(campaign))),
+        IMPORTANCE_CSV: text(
+            lambda: frame_to_csv(campaign_importance(campaign).drop(columns=["study_id"]))
+        ),
+        README: text(lambda: render_readme(campaign, generated_at, summary_columns(campaign))),
     }
+
+
+def render_export(campaign: Campaign, generated_at: datetime) -> dict[str, str]:
+    """The text of every export file (nothing written): what :func:`write_export` writes."""
+    texts = {}
+    for name, writer in _writers(campaign, generated_at).items():
+        out = io.StringIO()
+        writer(out)
+        texts[name] = out.getvalue()
+    return texts
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -327,9 +402,11 @@ def write_export(
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
         os.chmod(staging, _folder_mode(out_dir))  # mkdtemp makes 0700; keep the usual mode
-        texts = render_export(campaign, generated_at)
+        writers = _writers(campaign, generated_at)
         for done, name in enumerate(EXPORT_FILES, start=1):
-            _write_file(staging / name, texts[name])
+            if progress is not None:
+                progress(name, done - 1, total)  # about to write ``name``
+            _write_file(staging / name, writers[name])
             if progress is not None:
                 progress(name, done, total)
         _publish(staging, out_dir)
@@ -351,9 +428,9 @@ def _folder_mode(out_dir: Path) -> int:
     return 0o777 & ~umask
 
 
-def _write_file(path: Path, text: str) -> None:
+def _write_file(path: Path, writer: FileWriter) -> None:
     with open(path, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
+        writer(handle)
         handle.flush()
         os.fsync(handle.fileno())
 

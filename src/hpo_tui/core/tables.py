@@ -169,36 +169,22 @@ def strict_json(data: Any) -> Any:
 
 
 def dumps_strict(data: Any, indent: int | None = None) -> str:
-    """JSON text that any strict parser accepts (``allow_nan=False`` proves it).
+    """JSON text that any strict parser accepts (non-finite floats as strings, see
+    :func:`strict_json`).
 
-    Compact text (``indent=None``: the export's large ``hpo_full.json``) is written by orjson
-    when it is installed (the ``fast`` extra): about 20× faster than the standard library on
-    a 24k-trial export (0.6 s against 13.6 s), the same data to the bit: floats keep their
-    shortest round-trip digits, only the notation may differ (``0.00001`` where Python
-    writes ``1e-05``); no spaces after separators. What orjson refuses (integers beyond
-    64 bits, strings that are not valid UTF-8) goes through ``json`` as before.
+    Compact text (``indent=None``: the export's large ``hpo_full.json``, written piece by
+    piece) comes from orjson, a required dependency so that export bytes never depend on
+    what else is installed: floats in their shortest round-trip digits (``0.00001`` where
+    Python writes ``1e-05``), no spaces after separators. What orjson refuses (integers beyond
+    64 bits, strings that are not valid UTF-8) goes through ``json`` with the same
+    separators.
     """
     plain = strict_json(data)
     if indent is None:
-        text = _orjson_text(plain)
-        if text is not None:
-            return text
-    return json.dumps(plain, indent=indent, ensure_ascii=False, allow_nan=False)
-
-
-def _orjson_text(plain: Any) -> str | None:
-    try:
         import orjson
-    except ImportError:
-        return None
-    try:
-        return orjson.dumps(plain).decode()
-    except orjson.JSONEncodeError:
-        return None
 
-
-def params_json(params: dict[str, Any]) -> str:
-    """A trial's params as one line of strict JSON, by name, every float at full precision:
-    what ``y`` on the trial screen copies, ready for ``study.enqueue_trial(json.loads(...))``."""
-    plain = strict_json(dict(sorted(params.items())))
-    return json.dumps(plain, ensure_ascii=False, allow_nan=False)
+        try:
+            return orjson.dumps(plain).decode()
+        except orjson.JSONEncodeError:
+            return json.dumps(plain, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return json.dumps(plain, indent=indent, ensure_ascii=False, allow_nan=False)
