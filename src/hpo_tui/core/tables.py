@@ -188,3 +188,10 @@ def dumps_strict(data: Any, indent: int | None = None) -> str:
         except orjson.JSONEncodeError:
             return json.dumps(plain, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     return json.dumps(plain, indent=indent, ensure_ascii=False, allow_nan=False)
+
+
+def params_json(params: dict[str, Any]) -> str:
+    """A trial's params as one line of strict JSON, by name, every float at full precision:
+    what ``y`` on the trial screen copies, ready for ``study.enqueue_trial(json.loads(...))``."""
+    plain = strict_json(dict(sorted(params.items())))
+    return json.dumps(plain, ensure_ascii=False, allow_nan=False)
