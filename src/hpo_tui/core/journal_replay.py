@@ -33,6 +33,7 @@ from hpo_tui.core.raw import (
     TRIAL_COLUMNS,
     VALUE_COLUMNS,
     RawTables,
+    _external_kind,
     external_param_values,
     frame,
 )
@@ -133,6 +134,15 @@ def _compatible(old_json: str, new_json: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _check_internal(internal: float, dist: str) -> None:
+    """Raise where Optuna's ``to_external_repr`` would (a choice index out of range)."""
+    kind, choices = _external_kind(dist)
+    if kind == "categorical":
+        choices[int(internal)]
+    elif kind == "int":
+        int(internal)
 
 
 def _checked_distribution(text: Any) -> str:
@@ -411,11 +421,8 @@ class JournalReplay:
         }
         params = record.get("params", {})
         param_rows = [(name, float(params[name]), distributions[name]) for name in params]
-        if param_rows:  # raises as Optuna's to_external_repr would
-            external_param_values(
-                pd.Series([row[1] for row in param_rows]),
-                pd.Series([row[2] for row in param_rows]),
-            )
+        for _name, internal, dist in param_rows:
+            _check_internal(internal, dist)
         user = record.get("user_attrs", {})
         system = record.get("system_attrs", {})
         if not isinstance(user, dict) or not isinstance(system, dict):
@@ -465,7 +472,7 @@ class JournalReplay:
         held = self.param_holder.get((study_id, name))
         if held is not None and not _compatible(held[1], dist):
             return  # Optuna's replay skips a distribution that conflicts with the study's
-        external_param_values(pd.Series([internal]), pd.Series([dist]))
+        _check_internal(internal, dist)
         self.params.add(trial_id, name, internal, dist)
         self._hold_param(study_id, name, self.trial_number[trial_id], dist)
         self.touched.add(trial_id)
