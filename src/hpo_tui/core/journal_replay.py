@@ -146,12 +146,11 @@ def _check_internal(internal: float, dist: str) -> None:
 
 
 def _checked_distribution(text: Any) -> str:
-    """A stored distribution JSON, after checking that it parses (Optuna's replay parses it)."""
-    from hpo_tui.core.raw import parse_distribution
-
+    """A stored distribution JSON, after checking that it parses (Optuna's replay parses it;
+    the common form is read without importing Optuna, see ``raw._external_kind``)."""
     if not isinstance(text, str):
         raise TypeError("distribution is not a JSON text")
-    parse_distribution(text)
+    _external_kind(text)
     return text
 
 
