@@ -1,86 +1,76 @@
 """Read-only reader of Optuna JournalStorage log files.
 
 The file is read directly (no Optuna backend object, so no lock file and no "create if
-missing"), up to its last complete line; the lines are replayed with Optuna's own
-``JournalStorageReplayResult`` so the result is exactly what Optuna would report.
-A partially written last line (a writer mid-append) is left for the next read.
+missing") in chunks, up to its last complete line, and replayed by
+:class:`~hpo_tui.core.journal_replay.JournalReplay` into the raw tables. A partially written
+last line (a writer mid-append) is left for the next read; damaged lines in the middle are read
+around (see :mod:`hpo_tui.core.journal_replay`).
 """
 
 from __future__ import annotations
 
-import json
-import warnings
+import os
 from dataclasses import dataclass, field
-from typing import Any
 
 from hpo_tui.core.errors import SourceError
 from hpo_tui.core.formats import plural
-from hpo_tui.core.raw import RawTables, raw_from_frozen
+from hpo_tui.core.journal_replay import JournalReplay
+from hpo_tui.core.raw import RawTables
 from hpo_tui.core.sources import Source
+
+_CHUNK_BYTES = 8 << 20  # read and replayed chunk by chunk: the file is never held whole
 
 
 @dataclass
 class JournalRead:
-    """The result of reading a journal: tables, bytes consumed, and a warning if any."""
+    """The result of reading a journal: tables, bytes consumed, and warnings if any."""
 
     tables: RawTables
     offset: int
     warnings: list[str] = field(default_factory=list)
 
 
-def replay_lines(lines: list[bytes], source: Source, replay: Any = None) -> Any:
-    """Apply journal lines to ``replay`` (a new Optuna replay result when ``None``).
+def feed_file(source: Source, replay: JournalReplay) -> tuple[int, int, tuple[int, int]]:
+    """Replay the bytes of ``source`` after ``replay.offset``.
+
+    Returns:
+        The bytes left unread after the last complete line, the file size, and the file's
+        identity (device, inode).
 
     Raises:
-        SourceError: on a line that is not a journal record or cannot be replayed.
+        SourceError: when the file cannot be read.
     """
-    from optuna.storages.journal._storage import JournalStorageReplayResult
-
-    if replay is None:
-        replay = JournalStorageReplayResult("hpo-tui-reader-")
-    start = replay.log_number_read
-    logs = []
-    for number, line in enumerate(lines, start=start + 1):
-        try:
-            logs.append(json.loads(line))
-        except (ValueError, UnicodeDecodeError):
-            problem = f"line {number} is not a valid journal record"
-            raise SourceError(source.display, problem) from None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            replay.apply_logs(logs)
-    except Exception as exc:
-        raise SourceError(
-            source.display, f"journal records could not be replayed ({type(exc).__name__}: {exc})"
-        ) from None
-    return replay
+        with open(source.location, "rb") as handle:
+            stat = os.fstat(handle.fileno())
+            handle.seek(replay.offset)
+            carry = b""
+            while chunk := handle.read(_CHUNK_BYTES):
+                data = carry + chunk if carry else chunk
+                carry = data[replay.feed(data) :]
+    except FileNotFoundError:
+        raise SourceError(source.display, "no such file") from None
+    except PermissionError:
+        raise SourceError(source.display, "permission denied") from None
+    except IsADirectoryError:
+        raise SourceError(source.display, "is a directory") from None
+    except OSError as exc:
+        raise SourceError(source.display, f"cannot read ({exc.strerror})") from None
+    return len(carry), stat.st_size, (stat.st_dev, stat.st_ino)
 
 
 def read_journal(source: Source) -> JournalRead:
     """Read a whole JournalStorage file without locking or writing it.
 
     Raises:
-        SourceError: when the file cannot be read or holds invalid records.
+        SourceError: when the file cannot be read.
     """
-    try:
-        with open(source.location, "rb") as handle:
-            data = handle.read()
-    except FileNotFoundError:
-        raise SourceError(source.display, "no such file") from None
-    except PermissionError:
-        raise SourceError(source.display, "permission denied") from None
-    except OSError as exc:
-        raise SourceError(source.display, f"cannot read ({exc.strerror})") from None
-    end = data.rfind(b"\n") + 1
-    notes = []
-    if end < len(data):
+    replay = JournalReplay(source.display)
+    partial, _size, _identity = feed_file(source, replay)
+    notes = list(replay.warnings)
+    if partial:
         notes.append(
-            f"{source.display}: last line is incomplete ({plural(len(data) - end, 'byte')}); "
+            f"{source.display}: last line is incomplete ({plural(partial, 'byte')}); "
             "read up to the previous line"
         )
-    lines = data[:end].splitlines()
-    replay = replay_lines([line for line in lines if line.strip()], source)
-    studies = replay.get_all_studies()
-    trials = {s._study_id: replay.get_all_trials(s._study_id, None) for s in studies}
-    return JournalRead(tables=raw_from_frozen(studies, trials), offset=end, warnings=notes)
+    return JournalRead(tables=replay.tables(), offset=replay.offset, warnings=notes)

@@ -36,8 +36,9 @@ from hpo_tui.core.campaign import (
 from hpo_tui.core.config import Config
 from hpo_tui.core.errors import SourceError
 from hpo_tui.core.formats import plural
+from hpo_tui.core.journal_replay import JournalReplay
 from hpo_tui.core.memory import load_memory
-from hpo_tui.core.raw import RawTables, raw_from_frozen
+from hpo_tui.core.raw import RawTables
 from hpo_tui.core.sources import Source, SourceKind, new_sources_in, resolve_sources
 
 UNFINISHED = frozenset({"RUNNING", "WAITING"})
@@ -209,83 +210,64 @@ class _JournalLive:
 
     def __init__(self, source: Source) -> None:
         self.source = source
-        self.offset = 0
-        self.replay: Any = None
+        self.replay: JournalReplay | None = None
         self.raw: RawTables | None = None
         self.identity: tuple[int, int] | None = None
         self.warnings: list[str] = []
 
-    def _read_from(self, offset: int) -> tuple[bytes, int]:
+    def _feed(self) -> tuple[int, int]:
+        """Replay the appended bytes; (bytes of a partial last line, file size)."""
+        from hpo_tui.core.journal import feed_file
+
+        assert self.replay is not None
+        partial, size, self.identity = feed_file(self.source, self.replay)
+        self.warnings.extend(self.replay.warnings)
+        self.replay.warnings = []
+        return partial, size
+
+    def load(self) -> RawTables:
+        self.replay = JournalReplay(self.source.display)
+        partial, _ = self._feed()
+        if partial:
+            self.warnings.append(
+                f"{self.source.display}: last line is incomplete "
+                f"({plural(partial, 'byte')}); read up to the previous line"
+            )
+        self.replay.take_touched()
+        self.raw = self.replay.tables()
+        return self.raw
+
+    def refresh(self) -> tuple[RawTables, set[int]] | None:
+        assert self.raw is not None and self.replay is not None
+        identity = self.identity
         try:
-            with open(self.source.location, "rb") as handle:
-                stat = os.fstat(handle.fileno())
-                handle.seek(offset)
-                data = handle.read()
+            stat = os.stat(self.source.location)
         except FileNotFoundError:
             raise SourceError(self.source.display, "no such file (removed?)") from None
         except OSError as exc:
             raise SourceError(self.source.display, f"cannot read ({exc.strerror})") from None
-        self.identity = (stat.st_dev, stat.st_ino)
-        return data, stat.st_size
-
-    def _apply(self, data: bytes) -> int:
-        from hpo_tui.core.journal import replay_lines
-
-        end = data.rfind(b"\n") + 1
-        lines = [line for line in data[:end].splitlines() if line.strip()]
-        if self.replay is None:
-            self.replay = replay_lines([], self.source)
-        replay_lines(lines, self.source, self.replay)
-        return end
-
-    def _tables(self) -> RawTables:
-        studies = self.replay.get_all_studies()
-        trials = {s._study_id: self.replay.get_all_trials(s._study_id, None) for s in studies}
-        return raw_from_frozen(studies, trials)
-
-    def load(self) -> RawTables:
-        self.replay = None
-        data, _ = self._read_from(0)
-        self.offset = self._apply(data)
-        if self.offset < len(data):
-            self.warnings.append(
-                f"{self.source.display}: last line is incomplete "
-                f"({plural(len(data) - self.offset, 'byte')}); read up to the previous line"
-            )
-        self.raw = self._tables()
-        return self.raw
-
-    def refresh(self) -> tuple[RawTables, set[int]] | None:
-        assert self.raw is not None
-        identity = self.identity
-        data, size = self._read_from(self.offset)
-        if size < self.offset or (identity is not None and identity != self.identity):
+        if stat.st_size < self.replay.offset or (stat.st_dev, stat.st_ino) != identity:
             before = self.raw  # the file was replaced or truncated: read it again
             after = self.load()
             return after, _changed_by_content(before, after)
-        if not data.strip():
-            return None
-        consumed = self._apply(data)
-        if consumed == 0:
-            return None  # only a partial line so far
-        self.offset += consumed
-        before = self.raw
-        self.raw = self._tables()
-        known = _states(before)
-        changed = _changed_by_content(
-            _subset_raw(
-                before,
-                set(self.raw.trials["trial_id"].tolist()) - set(known)
-                | {t for t, s in known.items() if s in UNFINISHED},
-            ),
-            _subset_raw(
-                self.raw,
-                set(self.raw.trials["trial_id"].tolist()) - set(known)
-                | {t for t, s in known.items() if s in UNFINISHED},
-            ),
-        )
-        changed |= set(self.raw.trials["trial_id"].tolist()) - set(known)
-        return self.raw, changed
+        if stat.st_size == self.replay.offset:
+            return None  # nothing appended: no read at all
+        self._feed()
+        touched, studies_changed = self.replay.take_touched()
+        if not touched and not studies_changed:
+            # Only a partial line so far, or records Optuna would skip; a warning about a
+            # damaged record still has to reach the campaign.
+            return (self.raw, set()) if self.warnings else None
+        patch = self.replay.tables(only=touched)
+        self.raw = _patch(self.raw, patch, touched)
+        if studies_changed:  # a deleted study takes its trials along
+            trials = self.raw.trials
+            gone = trials["trial_id"][~trials["study_id"].isin(patch.studies["study_id"])]
+            removed = set(gone.tolist())
+            if removed:
+                self.raw = _patch(self.raw, _subset_raw(patch, set()), removed)
+                touched |= removed
+        return self.raw, touched
 
 
 def _subset_raw(raw: RawTables, ids: set[int]) -> RawTables:
