@@ -18,8 +18,14 @@ from typing import Any
 
 import optuna
 import pytest
+from hypothesis import settings
 
 from tests.helpers.fixture_campaign import optuna_view, populate
+
+# Property tests check behaviour, never timing: no per-example deadline (a machine whose
+# speed varies 3-4x between days would make one flaky).
+settings.register_profile("hpo-tui", deadline=None)
+settings.load_profile("hpo-tui")
 
 REQUIRE_SERVERS = os.environ.get("HPO_TUI_REQUIRE_SERVERS") == "1"
 PG_ADMIN = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}

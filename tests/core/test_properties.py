@@ -7,6 +7,7 @@ import json
 import math
 import struct
 import warnings
+from datetime import UTC
 from pathlib import Path
 
 import numpy as np
@@ -99,7 +100,11 @@ def journal_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return path.read_bytes()
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60,
+    deadline=None,  # behaviour, not timing: a loaded machine must not fail it
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(cut=st.integers(min_value=0, max_value=10**6))
 def test_truncated_journal_reads_a_prefix_or_fails_cleanly(
     journal_bytes: bytes, tmp_path: Path, cut: int
@@ -413,3 +418,45 @@ def test_compact_export_json_does_not_use_the_standard_encoder(
     assert json.loads.__module__ == "json"  # reading is still the standard library
     text = dumps_strict({"values": [0.1, float("nan"), 1e-05], "name": "ß"})
     assert text == '{"values":[0.1,"NaN",0.00001],"name":"ß"}'
+
+
+def _csv_cell_by_cell(frame: pd.DataFrame) -> str:
+    """The reference: every cell through ``cell_text`` (what the export wrote before whole
+    columns were formatted at once)."""
+    import csv
+
+    from hpo_tui.core.formats import cell_text
+
+    out = io.StringIO()
+    plain = csv.writer(out, lineterminator="\n")
+    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    columns = [str(c) for c in frame.columns]
+    (quoted if any("\r" in c for c in columns) else plain).writerow(columns)
+    for row in zip(*(frame[c].tolist() for c in frame.columns), strict=True):
+        cells = [cell_text(v) for v in row]
+        (quoted if any("\r" in c for c in cells) else plain).writerow(cells)
+    return out.getvalue()
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(allow_nan=True, allow_infinity=True, allow_subnormal=True),
+            st.integers(-(2**62), 2**62),
+            st.booleans(),
+            st.one_of(st.none(), TEXT),
+            st.one_of(st.none(), st.integers(-5, 5)),
+            st.one_of(st.none(), st.datetimes(timezones=st.just(UTC))),
+        ),
+        max_size=20,
+    )
+)
+def test_csv_columns_at_once_equal_cell_by_cell(rows: list[tuple]) -> None:  # type: ignore[type-arg]
+    columns = ["f", "i", "b", "s", "n", "t"]
+    frame = pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+    if rows:
+        frame["s"] = frame["s"].astype(object)
+        frame["n"] = frame["n"].astype("Int64")
+        frame["t"] = pd.to_datetime(frame["t"], utc=True)
+    assert frame_to_csv(frame) == _csv_cell_by_cell(frame)
