@@ -352,10 +352,12 @@ def section_palette(data: dict[str, Any]) -> str:
     ]
     lines += [
         "",
-        "Query typed one key at a time into the palette (ctrl+p); every keystroke of "
-        f"{data.get('tui_repeat', '?')} rounds, ms. _Typed text_: keystroke → the first "
-        "repaint showing it; _hit list_: keystroke → the search done and the list repainted "
-        "(wall, and the process's CPU).",
+        "A query typed into the palette (ctrl+p), every keystroke of "
+        f"{data.get('tui_repeat', '?')} rounds, ms. _Typed text_: keys sent by a thread "
+        "through the driver (as a terminal's input thread does) one every "
+        f"{palettes[0].get('interval_s', 0.1) * 1000:.0f} ms, keystroke → the first repaint "
+        "showing it; _hit list_: one key at a time, keystroke → the search done and the list "
+        "repainted (wall, and the process's CPU).",
         "",
         "| size | trials | query | typed text median (slowest) | hit list median "
         "| hit list CPU median | hits at the end | others' CPU % |",
