@@ -51,7 +51,9 @@ class Served:
 
 
 @contextmanager
-def serving(*sources: str, tmp: Path, env: dict[str, str] | None = None) -> Iterator[Served]:
+def serving(
+    *sources: str, tmp: Path, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> Iterator[Served]:
     """``hpo-tui serve SOURCE… --port FREE`` in its own process group, stopped on exit."""
     port = free_port()
     output = tmp / f"serve-{port}.log"
@@ -61,6 +63,7 @@ def serving(*sources: str, tmp: Path, env: dict[str, str] | None = None) -> Iter
             stdout=sink,
             stderr=subprocess.STDOUT,
             env=env,
+            cwd=cwd,
             start_new_session=True,  # its sessions' app processes are in its group
         )
     served = Served(f"http://127.0.0.1:{port}/", process, output)
@@ -87,9 +90,9 @@ def serving(*sources: str, tmp: Path, env: dict[str, str] | None = None) -> Iter
             process.wait()
 
 
-def _grid_on_screen(browser) -> str | None:
+def _grid_on_screen(browser, row_axis: str = "Budget") -> str | None:
     text = browser.screen_text()
-    return text if text and "Budget" in text else None
+    return text if text and f"  {row_axis}  " in text else None
 
 
 def test_the_grid_renders_in_a_browser(sqlite_storage: BuiltStorage, tmp_path: Path) -> None:
@@ -116,6 +119,24 @@ def test_the_grid_renders_in_a_browser(sqlite_storage: BuiltStorage, tmp_path: P
         for row in studies.itertuples()
     }
     assert counts and counts <= every_study
+
+
+def test_the_served_app_reads_the_same_config(sqlite_storage: BuiltStorage, tmp_path: Path) -> None:
+    from hpo_tui.core.config import DEFAULT_AXIS_PATTERN
+
+    # the grid's row axis is named by the config's pattern: "scale" instead of "budget"
+    pattern = DEFAULT_AXIS_PATTERN.replace("(?P<budget>", "(?P<scale>")
+    assert pattern != DEFAULT_AXIS_PATTERN
+    (tmp_path / "hpo-tui.toml").write_text(f"[axes]\npattern = '''{pattern}'''\n")
+    with (
+        serving(sqlite_storage.spec, tmp=tmp_path, cwd=tmp_path) as served,
+        headless_chromium(tmp_path / "profile") as browser,
+    ):
+        browser.open(served.url)
+        screen = wait_until(
+            lambda: _grid_on_screen(browser, "Scale"), 60, "the grid with the config's axis"
+        )
+    assert "Budget" not in screen
 
 
 def _descendants(pid: int) -> list[int]:
