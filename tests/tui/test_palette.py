@@ -78,3 +78,22 @@ async def test_palette_lists_a_trial_number_of_several_studies() -> None:
         holders = trials[trials["number"] == 1]
         assert len(holders) > 1
         assert sorted(trial_hits) == sorted(f"Trial {s} #1" for s in holders["study"])
+
+
+async def test_palette_shows_a_markup_like_study_name_literally(tmp_path) -> None:
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    url = f"sqlite:///{tmp_path / 'names.db'}"
+    name = "[red]x[/red] 2M h1"
+    study = optuna.create_study(study_name=name, storage=url)
+    study.optimize(lambda trial: trial.suggest_float("lr", 0.0, 1.0), n_trials=3)
+    app = make_app([url])
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        hits = await _search(pilot, "red 2")
+        assert f"Trial {name} #2" in hits
+        hits = await _search(pilot, "red")
+        assert f"Study {name}" in hits
