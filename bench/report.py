@@ -3,11 +3,13 @@
 Usage::
 
     .venv/bin/python bench/report.py [RESULTS.json ...] [--write docs/performance.md]
+                                     [--sections NAME,...]
 
 Without ``--write`` the tables are printed. With it, every block between
 ``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->`` in the document is replaced by
 the section ``NAME`` rendered from the results (a section the results do not hold says so);
-the hand-written prose around the blocks is left as it is. ``RESULTS.json`` defaults to
+the hand-written prose around the blocks is left as it is; ``--sections palette,tui`` rewrites
+only the blocks named. ``RESULTS.json`` defaults to
 ``bench/.cache/suite-last.json``, the last suite run. Several files are merged, later ones
 replacing the parts they hold (e.g. ``--parts load,cli`` in one run, ``--parts tui`` after a
 TUI change in another); the run section lists every command.
@@ -34,6 +36,7 @@ TARGET_BIG_TRIALS = 60_000
 TARGET_KEY_S = 0.100
 TARGET_KEY_ROWS = 100_000
 TARGET_FIRST_PAINT_S = 1.5
+TARGET_PALETTE_ECHO_S = 0.100
 
 KEY_LABELS = {
     "noop": "(harness: a key bound to nothing)",
@@ -104,7 +107,7 @@ def _fastest_raw(group: dict[str, Result]) -> Result | None:
 # ---------------------------------------------------------------------------------------------
 
 
-PARTS = ("load", "cli", "tui", "firstpaint", "refresh")
+PARTS = ("load", "cli", "tui", "palette", "firstpaint", "refresh")
 
 
 def merge(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -207,6 +210,13 @@ def section_targets(data: dict[str, Any]) -> str:
             f"{tui['rows_on_screen'] // 1000}k rows on screen | {tui['size']} sqlite "
             f"| slowest: {KEY_LABELS.get(worst_name, worst_name)} {worst * 1000:.0f} ms "
             f"(CPU {cpu * 1000:.0f} ms) | {_mark(worst < TARGET_KEY_S)} |"
+        )
+    for palette in data.get("palette", []):
+        rows.append(
+            f"| palette: typed text on screen < {TARGET_PALETTE_ECHO_S * 1000:.0f} ms "
+            f"({palette['trials']:,} trials) | {palette['size']} sqlite "
+            f"| slowest keystroke {palette['max_echo_s'] * 1000:.0f} ms "
+            f"| {_mark(palette['max_echo_s'] < TARGET_PALETTE_ECHO_S)} |"
         )
     paint = data.get("firstpaint")
     if paint:
@@ -332,6 +342,37 @@ def section_tui(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def section_palette(data: dict[str, Any]) -> str:
+    """The command palette: keystroke → typed text repainted, and → hit list complete."""
+    palettes = data.get("palette", [])
+    if not palettes:
+        return "_The palette part was not run._"
+    lines = [f"- {line}" for line in data.get("runs", [_run_line(data)]) if "palette" in line] or [
+        f"- {_run_line(data)}"
+    ]
+    lines += [
+        "",
+        "A query typed into the palette (ctrl+p), every keystroke of "
+        f"{data.get('tui_repeat', '?')} rounds, ms. _Typed text_: keys sent by a thread "
+        "through the driver (as a terminal's input thread does) one every "
+        f"{palettes[0].get('interval_s', 0.1) * 1000:.0f} ms, keystroke → the first repaint "
+        "showing it; _hit list_: one key at a time, keystroke → the search done and the list "
+        "repainted (wall, and the process's CPU).",
+        "",
+        "| size | trials | query | typed text median (slowest) | hit list median "
+        "| hit list CPU median | hits at the end | others' CPU % |",
+        "|---|--:|---|--:|--:|--:|--:|--:|",
+    ]
+    for p in palettes:
+        lines.append(
+            f"| {p['size']} | {p['trials']:,} | `{p['query']}` "
+            f"| {p['median_echo_s'] * 1000:.0f} ({p['max_echo_s'] * 1000:.0f}) "
+            f"| {p['median_hits_s'] * 1000:.0f} | {p['median_hits_cpu_s'] * 1000:.0f} "
+            f"| {p['final_hits']} | {p.get('others_cpu_pct', 0):.0f} |"
+        )
+    return "\n".join(lines)
+
+
 def section_firstpaint(data: dict[str, Any]) -> str:
     """``hpo-tui SOURCE`` in a pseudo-terminal."""
     paint = data.get("firstpaint")
@@ -395,6 +436,7 @@ SECTIONS: dict[str, Callable[[dict[str, Any]], str]] = {
     "memory": section_memory,
     "cli": section_cli,
     "tui": section_tui,
+    "palette": section_palette,
     "firstpaint": section_firstpaint,
     "refresh": section_refresh,
 }
@@ -405,11 +447,14 @@ def render_all(data: dict[str, Any]) -> str:
     return "\n\n".join(f"## {name}\n\n{render(data)}" for name, render in SECTIONS.items())
 
 
-def write_doc(data: dict[str, Any], path: Path) -> list[str]:
-    """Replace every generated block of ``path``; returns the names of the blocks replaced."""
+def write_doc(data: dict[str, Any], path: Path, only: Sequence[str] | None = None) -> list[str]:
+    """Replace every generated block of ``path`` (or those named in ``only``); returns the
+    names of the blocks replaced."""
     text = path.read_text(encoding="utf-8")
     replaced = []
     for name, render in SECTIONS.items():
+        if only is not None and name not in only:
+            continue
         pattern = re.compile(
             rf"(<!-- generated:{name} -->\n).*?(<!-- /generated:{name} -->)", re.DOTALL
         )
@@ -430,10 +475,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", nargs="*", type=Path, default=[CACHE_DIR / "suite-last.json"])
     parser.add_argument("--write", type=Path, default=None, help="document to update in place")
+    parser.add_argument(
+        "--sections", default=None, help=f"with --write: only these blocks ({','.join(SECTIONS)})"
+    )
     args = parser.parse_args(argv)
     data = merge([json.loads(path.read_text()) for path in args.results])
     if args.write:
-        names = write_doc(data, args.write)
+        only = args.sections.split(",") if args.sections else None
+        names = write_doc(data, args.write, only)
         print(f"{args.write}: regenerated {', '.join(names) or 'nothing (no markers)'}")
     else:
         print(render_all(data))

@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python bench/suite.py [--quick] [--sizes 12x50x100,12x2000x100,12x5000x100-iv]
-        [--backend both] [--repeat 3] [--parts load,cli,tui,firstpaint,refresh]
+        [--backend both] [--repeat 3] [--parts load,cli,tui,palette,firstpaint,refresh]
         [--tui-sizes 12x50x100,12x5000x100-iv,12x8334x10-iv] [--tui-repeat 5]
         [--refresh-size 12x2000x100] [--optuna-budget 120] [--source REV]
         [--json PATH] [--write-doc]
@@ -21,6 +21,10 @@ Parts, each measured in fresh processes (medians of ``--repeat`` runs, min–max
 ``tui``
     ``bench/tui.py`` with Pilot: first paint of the grid, of the all-trials table, and every
     keypress on that table (sort, filter, cursor...), per ``--tui-sizes``.
+``palette``
+    ``bench/palette.py`` with Pilot: the command palette (ctrl+p), a query typed one key at a
+    time; keystroke → the typed text repainted, and → the hit list complete, per
+    ``--tui-sizes`` (``--tui-repeat`` rounds).
 ``firstpaint``
     ``hpo-tui SOURCE`` started in a pseudo-terminal, from ``exec`` to the grid's cells
     (``▰`` and `` trials · `` in its output), on the smallest size.
@@ -66,7 +70,7 @@ from common import BENCH_DIR, CACHE_DIR, Size, parse_backends, parse_sizes
 from load import ALL_METHODS, _busy_jiffies, _children_cpu, machine_info, pg_available
 from load import run as run_load
 
-PARTS = ("load", "cli", "tui", "firstpaint", "refresh")
+PARTS = ("load", "cli", "tui", "palette", "firstpaint", "refresh")
 DEFAULT_SIZES = "12x50x100,12x2000x100,12x5000x100-iv"
 DEFAULT_TUI_SIZES = "12x50x100,12x5000x100-iv,12x8334x10-iv"
 QUICK = {"sizes": "12x50x100", "tui_sizes": "12x50x100", "repeat": 2, "tui_repeat": 3}
@@ -366,6 +370,29 @@ def measure_tui(sizes: Sequence[Size], repeat: int) -> list[dict[str, Any]]:
     return out
 
 
+def measure_palette(sizes: Sequence[Size], repeat: int) -> list[dict[str, Any]]:
+    """``bench/palette.py`` on the SQLite storage of every size."""
+    out = []
+    for size in sizes:
+        command = [
+            sys.executable,
+            str(BENCH_DIR / "palette.py"),
+            spec_for(size, "sqlite"),
+            "--repeat",
+            str(repeat),
+            "--size",
+            f"{TERMINAL[0]}x{TERMINAL[1]}",
+        ]
+        result = _json_child(command)
+        result |= {"size": size.label, "backend": "sqlite", "terminal": list(TERMINAL)}
+        log(
+            f"  palette {size.label}: typed text on screen {result['max_echo_s'] * 1000:.0f} ms "
+            f"at worst, hit list {result['median_hits_s'] * 1000:.0f} ms (median)"
+        )
+        out.append(result)
+    return out
+
+
 def measure_refresh(size: Size, repeat: int) -> dict[str, Any]:
     """``bench/refresh.py --json`` on a copy of the SQLite storage of ``size``."""
     command = [
@@ -466,6 +493,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for size in tui_sizes:
             generate.ensure(size, "sqlite")
         data["tui"] = measure_tui(tui_sizes, tui_repeat)
+    if "palette" in parts:
+        log("palette: Pilot timings of the command palette")
+        for size in tui_sizes:
+            generate.ensure(size, "sqlite")
+        data["palette"] = measure_palette(tui_sizes, tui_repeat)
     if "firstpaint" in parts:
         log("firstpaint: hpo-tui in a pseudo-terminal")
         size = Size.parse(args.firstpaint_size)

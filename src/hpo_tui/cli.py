@@ -36,6 +36,7 @@ SUBCOMMANDS = (
     "trial",
     "demo",
     "open",
+    "serve",
 )
 TABLE_FORMATS = ("table", "csv", "json", "markdown", "latex")
 DIGITS_HELP = "significant digits in table/markdown/latex (default: the config's, else 4)"
@@ -220,6 +221,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--print", dest="print_only", action="store_true", help="print the summary and exit"
     )
     _add_tui_watch(demo)
+
+    from hpo_tui.serve import DEFAULT_HOST, DEFAULT_PORT
+
+    serve = sub.add_parser(
+        "serve", help="the TUI in a web browser (textual-serve; one session per browser tab)"
+    )
+    _add_sources(serve)
+    serve.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default {DEFAULT_HOST}: this machine only)",
+    )
+    serve.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"TCP port (default {DEFAULT_PORT})"
+    )
+    serve.add_argument(
+        "--public-url",
+        default=None,
+        metavar="URL",
+        help="the address browsers use, when not http://HOST:PORT (a proxy or a tunnel)",
+    )
+    _add_tui_watch(serve)
     return parser
 
 
@@ -250,12 +273,13 @@ def check_flags(args: argparse.Namespace) -> None:
 
 
 def resolve_specs(sources: Sequence[str], config: Config) -> list[str]:
-    """Sources from the command line, else ``$HPO_TUI_STORAGE``, else the config file."""
+    """Sources from the command line, else ``$HPO_TUI_STORAGE`` (one per line), else the
+    config file."""
     if sources:
         return list(sources)
-    env = os.environ.get("HPO_TUI_STORAGE", "").strip()
-    if env:
-        return [env]
+    env = [line.strip() for line in os.environ.get("HPO_TUI_STORAGE", "").splitlines()]
+    if any(env):
+        return [line for line in env if line]
     if config.storage:
         return list(config.storage)
     raise HpoTuiError("no storage given: pass a SOURCE, set HPO_TUI_STORAGE, or try `hpo-tui demo`")
@@ -554,6 +578,15 @@ def cmd_open(args: argparse.Namespace, config: Config) -> int:
     return run_app(specs, config, watch_seconds=getattr(args, "watch", 5.0))
 
 
+def cmd_serve(args: argparse.Namespace, config: Config) -> int:
+    from hpo_tui.core.sources import resolve_sources
+    from hpo_tui.serve import serve
+
+    specs = resolve_specs(args.sources, config)
+    resolve_sources(specs)  # a missing or unrecognised file: one line and exit 2, no server
+    return serve(specs, args.watch, host=args.host, port=args.port, public_url=args.public_url)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``hpo-tui`` console script and ``python -m hpo_tui``."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -575,6 +608,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "trial": cmd_trial,
         "demo": cmd_demo,
         "open": cmd_open,
+        "serve": cmd_serve,
     }
     try:
         check_flags(args)
