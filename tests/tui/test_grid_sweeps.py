@@ -81,3 +81,17 @@ async def test_wide_terminals_spell_the_counts_out(two_sweeps: tuple[str, str]) 
             cell = str(screen.query_one("#grid-table").get_cell_at((0, 1)))  # type: ignore[attr-defined]
             assert ("3 complete · 0 pruned" in cell) is wide
             assert ("C3 P0" in cell) is not wide
+
+
+async def test_the_palette_switches_sweeps(two_sweeps: tuple[str, str]) -> None:
+    app = _app(list(two_sweeps))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _loaded(pilot)
+        assert screen.grid is not None and screen.grid.sweep == "phase6a"
+        await pilot.press("ctrl+p")
+        await pilot.press(*"sweep phase5")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen and screen.grid is not None
+        assert screen.grid.sweep == "phase5"

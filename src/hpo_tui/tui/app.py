@@ -204,6 +204,13 @@ class HpoApp(App[None]):
             return False
         return True
 
+    def show_sweep(self, name: str) -> None:
+        """Back to the grid, showing sweep ``name`` (from the command palette)."""
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, GridScreen):
+            self.pop_screen()
+        if isinstance(self.screen, GridScreen):
+            self.screen.show_sweep(name)
+
     def open_study(self, study_id: int | None) -> None:
         """The trial table of one study, or of all studies (``None``)."""
         if self._has_campaign():

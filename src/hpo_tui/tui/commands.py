@@ -76,6 +76,19 @@ class CampaignCommands(Provider):
         ]
         campaign = app.campaign
         if campaign is not None:
+            from hpo_tui.core.grid import sweeps
+
+            names = sweeps(campaign)
+            if len(names) > 1:
+                for name in names:
+                    count = int((campaign.studies["sweep"] == name).sum())
+                    commands.append(
+                        (
+                            f"Sweep {printable(name)}",
+                            partial(app.show_sweep, name),
+                            f"the grid of this sweep ({plural(count, 'study')})",
+                        )
+                    )
             for row in campaign.studies.itertuples(index=False):
                 commands.append(
                     (
