@@ -1,10 +1,10 @@
 """A sweep worker process for concurrency tests:
 ``python -m tests.helpers.worker SPEC N SEED [PAUSE]``.
 
-SPEC is an RDB URL or a JournalStorage file path. Runs ``study.optimize`` on two shared
-studies with per-epoch reports and list-valued attrs, like a real training loop. PAUSE
-(seconds, default 0) is a wait between trials, as a worker that prepares its next run:
-while every worker pauses, no trial is RUNNING.
+SPEC is an RDB URL, a JournalStorage file path or a gRPC proxy (``grpc://HOST:PORT``). Runs
+``study.optimize`` on two shared studies with per-epoch reports and list-valued attrs, like a
+real training loop. PAUSE (seconds, default 0) is a wait between trials, as a worker that
+prepares its next run: while every worker pauses, no trial is RUNNING.
 """
 
 from __future__ import annotations
@@ -52,6 +52,10 @@ def finish_workers(workers: list[subprocess.Popen[str]]) -> None:
 
 
 def storage_for(spec: str):
+    if spec.startswith("grpc://"):
+        from tests.helpers.grpc_proxy import proxy_client
+
+        return proxy_client(spec)
     if "://" in spec:
         kwargs = {"connect_args": {"timeout": 60}} if spec.startswith("sqlite") else {}
         return optuna.storages.RDBStorage(spec, engine_kwargs=kwargs)

@@ -141,6 +141,10 @@ def read_source(source: Source) -> tuple[RawTables, list[str]]:
 
         result = read_journal(source)
         return result.tables, result.warnings
+    if source.kind is SourceKind.GRPC:
+        from hpo_tui.core.grpc_proxy import read_grpc
+
+        return read_grpc(source), []
     from hpo_tui.core.rdb import read_rdb
 
     return read_rdb(source), []

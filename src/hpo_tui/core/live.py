@@ -7,6 +7,8 @@ After the first load a refresh reads only what can have changed:
   state, or were unfinished (RUNNING/WAITING) are read again, from every table. If what was
   re-read equals what was known, nothing is rebuilt. No connection or transaction stays open
   between refreshes.
+- gRPC storage proxies: Optuna's client keeps its trial cache between refreshes and asks
+  only for the unfinished trial ids and the ids above the last finished one.
 - JournalStorage files: only the bytes appended since the last read are parsed and replayed
   (a partially written last line waits for the next refresh); a file that shrank is re-read.
 
@@ -36,6 +38,7 @@ from hpo_tui.core.campaign import (
 from hpo_tui.core.config import Config
 from hpo_tui.core.errors import SourceError
 from hpo_tui.core.formats import plural
+from hpo_tui.core.grpc_proxy import GrpcProxyReader
 from hpo_tui.core.journal_replay import JournalReplay
 from hpo_tui.core.memory import load_memory
 from hpo_tui.core.raw import RawTables
@@ -275,6 +278,18 @@ def _subset_raw(raw: RawTables, ids: set[int]) -> RawTables:
     return RawTables(raw.studies, trials, values, params, users, systems, inter)
 
 
+_LiveReader = _RdbLive | _JournalLive | GrpcProxyReader
+
+
+def _live_reader(source: Source) -> _LiveReader:
+    """The incremental reader for the source's kind."""
+    if source.kind is SourceKind.JOURNAL:
+        return _JournalLive(source)
+    if source.kind is SourceKind.GRPC:
+        return GrpcProxyReader(source)
+    return _RdbLive(source)
+
+
 class LiveCampaign:
     """A campaign that can be refreshed incrementally (see the module docstring)."""
 
@@ -291,9 +306,7 @@ class LiveCampaign:
             sources.extend(resolve_sources(texts))
         self.specs = texts  # directories are scanned again for new storages on refresh
         self.sources = sources
-        self.readers: list[_RdbLive | _JournalLive] = [
-            _JournalLive(s) if s.kind is SourceKind.JOURNAL else _RdbLive(s) for s in sources
-        ]
+        self.readers: list[_LiveReader] = [_live_reader(s) for s in sources]
         tables = []
         with load_memory():  # see core.memory
             for done, reader in enumerate(self.readers, start=1):
@@ -347,7 +360,7 @@ class LiveCampaign:
         before_studies = set(self.campaign.studies["study_id"].tolist())
         changed_ids: dict[int, set[int]] = {}
         for source in new_sources_in(self.specs, self.sources):
-            reader = _JournalLive(source) if source.kind is SourceKind.JOURNAL else _RdbLive(source)
+            reader = _live_reader(source)
             self.tables.append(reader.load())
             self.sources.append(source)
             self.readers.append(reader)

@@ -1,7 +1,8 @@
 """One entry point that turns what the user typed into storage sources.
 
-A source is a SQLite file (path or ``sqlite:///`` URL), a PostgreSQL or MySQL URL, or an
-Optuna JournalStorage log file (recognised by content, not extension). A directory stands for
+A source is a SQLite file (path or ``sqlite:///`` URL), a PostgreSQL or MySQL URL, Optuna's
+gRPC storage proxy (``grpc://HOST:PORT``), or an Optuna JournalStorage log file (recognised by
+content, not extension). A directory stands for
 every storage inside it, recursively. Nothing here writes: files are only opened for reading,
 and a missing path is an error, never a new file.
 """
@@ -30,6 +31,7 @@ class SourceKind(StrEnum):
     SQLITE = "sqlite"
     JOURNAL = "journal"
     SERVER = "server"
+    GRPC = "grpc"
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,9 @@ def new_sources_in(specs: list[str], known: list[Source]) -> list[Source]:
     Only files not known yet are opened (to recognise them), so a refresh of a large
     directory costs a directory walk.
     """
-    skip = frozenset(_canonical(s) for s in known if s.kind is not SourceKind.SERVER)
+    skip = frozenset(
+        _canonical(s) for s in known if s.kind not in (SourceKind.SERVER, SourceKind.GRPC)
+    )
     found: list[Source] = []
     for spec in specs:
         path = Path(spec)
@@ -203,6 +207,9 @@ def resolve_sources(specs: list[str] | tuple[str, ...]) -> list[Source]:
     for spec in specs:
         if _is_server_url(spec):
             sources.append(Source(SourceKind.SERVER, spec))
+        elif _scheme(spec) == "grpc":
+            grpc_address(spec)  # a malformed address is an error now, not at the first read
+            sources.append(Source(SourceKind.GRPC, spec))
         elif spec.lower().startswith("sqlite:"):
             path = Path(_sqlite_url_path(spec))
             resolved = _resolve_path(path, spec)
@@ -214,7 +221,7 @@ def resolve_sources(specs: list[str] | tuple[str, ...]) -> list[Source]:
             raise SourceError(
                 mask_url(spec),
                 f"unsupported storage URL scheme {scheme!r} "
-                "(use a file path, sqlite:///, postgresql:// or mysql+pymysql://)",
+                "(use a file path, sqlite:///, postgresql://, mysql+pymysql:// or grpc://)",
             )
         else:
             sources.extend(_resolve_path(Path(spec), spec))
@@ -225,7 +232,28 @@ def resolve_sources(specs: list[str] | tuple[str, ...]) -> list[Source]:
     return list(unique.values())
 
 
+def grpc_address(spec: str) -> tuple[str, int]:
+    """The host and port of a ``grpc://HOST:PORT`` proxy address (``[::1]`` for IPv6).
+
+    Raises:
+        SourceError: when the address lacks a host or a valid port, or holds anything else
+            (the proxy takes no path, query, user or password).
+    """
+    rest = spec.split("://", 1)[1]
+    shown = mask_url(spec)
+    if "@" in rest:
+        raise SourceError(shown, "the gRPC proxy takes no user or password (grpc://HOST:PORT)")
+    if any(mark in rest for mark in "/?#"):
+        raise SourceError(shown, "a gRPC proxy address has no path or query (grpc://HOST:PORT)")
+    host, colon, port = rest.rpartition(":")
+    if not colon or not port.isdigit() or not 0 < int(port) < 65536:
+        raise SourceError(shown, "a gRPC proxy address needs a port 1–65535 (grpc://HOST:PORT)")
+    if not host.strip("[]"):
+        raise SourceError(shown, "a gRPC proxy address needs a host (grpc://HOST:PORT)")
+    return host, int(port)
+
+
 def _canonical(source: Source) -> str:
-    if source.kind is SourceKind.SERVER:
+    if source.kind in (SourceKind.SERVER, SourceKind.GRPC):
         return source.location
     return os.path.realpath(source.location)
