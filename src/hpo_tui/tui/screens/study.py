@@ -13,9 +13,10 @@ from textual.widgets import Header, Input, Static
 from textual_fastdatatable import DataTable
 
 from hpo_tui.core.formats import plural, printable
+from hpo_tui.core.query import QueryError, query_mask
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.widgets.footer import KeysFooter
-from hpo_tui.tui.widgets.trial_table import TrialTable, query_mask
+from hpo_tui.tui.widgets.trial_table import TrialTable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -279,7 +280,7 @@ class StudyScreen(HpoScreen):
         if expression:
             try:
                 query_mask(self.table.trials, expression)
-            except ValueError as exc:
+            except QueryError as exc:
                 error.update(Text(f"filter error: {printable(str(exc))}", style="bold red"))
                 return
         error.update("")

@@ -28,6 +28,7 @@ from textual_fastdatatable import ArrowBackend, DataTable, DataTableBackend
 
 from hpo_tui.core.durations import running_for
 from hpo_tui.core.formats import DEFAULT_DIGITS, display_number, printable
+from hpo_tui.core.query import query_mask
 
 FLAG_COLUMN = "⚑"
 MARKED = "●"
@@ -409,7 +410,8 @@ class TrialTable(Container):
         return self.trials.iloc[self.order]
 
     def compute_order(self) -> np.ndarray:
-        """Filter then sort; raises ``ValueError`` with a short message on a bad query."""
+        """Filter then sort; raises :class:`~hpo_tui.core.query.QueryError` (one line in plain
+        words) on a bad query."""
         frame = self.trials
         mask = np.ones(len(frame), dtype=bool)
         state = self.state.state_filter
@@ -570,24 +572,3 @@ def sort_rows(values: pd.Series, rows: np.ndarray, ascending: bool) -> np.ndarra
         ascending=ascending, na_position="last", kind="stable"
     )
     return np.asarray(values.index.get_indexer(ordered.index), dtype=np.int64)
-
-
-def query_mask(frame: pd.DataFrame, expression: str) -> np.ndarray:
-    """Rows matching a pandas query expression (``value < 0.3 and param_lr > 1e-4``).
-
-    Raises:
-        ValueError: with a one-line message when the expression is invalid.
-    """
-    try:
-        result = frame.eval(expression, engine="python")
-    except Exception as exc:
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ValueError(message) from None
-    if isinstance(result, pd.Series) and str(result.dtype) == "boolean":
-        return result.fillna(False).to_numpy(dtype=bool)  # comparisons on nullable columns
-    if not isinstance(result, pd.Series) or result.dtype != bool:
-        try:
-            result = pd.Series(result, index=frame.index).astype(bool)
-        except (TypeError, ValueError):
-            raise ValueError("the expression must be a condition, e.g. value < 0.3") from None
-    return result.fillna(False).to_numpy(dtype=bool)
