@@ -63,7 +63,13 @@ class StudyScreen(HpoScreen):
             id="study.sort",
             tooltip="Sort by the cursor's column; again to reverse",
         ),
-        Binding("slash", "filter", "Filter", id="study.filter"),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            id="study.filter",
+            tooltip="A pandas expression, e.g. value < 0.3 and param_lr > 1e-4",
+        ),
         Binding("f", "state_filter", "State", id="study.state", tooltip="Cycle the state filter"),
         Binding(
             "F",
@@ -95,7 +101,7 @@ class StudyScreen(HpoScreen):
             id="study.compare",
             tooltip="Overlay the marked trials' curves",
         ),
-        Binding("o", "columns", "Columns", id="study.columns"),
+        Binding("o", "columns", "Columns", id="study.columns", tooltip="Pick the columns shown"),
         Binding(
             "colon,g",
             "jump",
@@ -104,7 +110,9 @@ class StudyScreen(HpoScreen):
             id="study.jump",
             tooltip="Move the cursor to a trial number (in this view)",
         ),
-        Binding("enter", "open_trial", "Open", show=False, id="study.open"),
+        Binding(
+            "enter", "open_trial", "Open", show=False, id="study.open", tooltip="Open the trial"
+        ),
     ]
 
     def __init__(self, study_id: int | None) -> None:
