@@ -428,7 +428,7 @@ async def test_status_line_changes_with_the_table_once() -> None:
 
         status.update = counting  # type: ignore[attr-defined]
         await screen.sort_by("value")
-        assert texts and "sorted by value ↑" in texts[-1]  # before any message is handled
+        assert texts and "sorted by value ▲" in texts[-1]  # before any message is handled
         await pilot.pause()
         await pilot.pause()
         assert len(texts) == 1
