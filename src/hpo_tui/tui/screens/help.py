@@ -134,6 +134,16 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        # As tall as the keys need, at most the terminal's height less the dialog's border
+        # and hint line (CSS alone lets an auto-height dialog grow past the screen).
+        room = max(self.app.size.height - 4, 3)
+        self.query_one("#help-body").styles.max_height = room
 
     def plain_text(self) -> str:
         """What the help shows, as plain text at the width of its body."""
