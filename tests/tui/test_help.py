@@ -166,3 +166,13 @@ async def test_the_footer_shows_help_at_80_columns(keys: tuple[str, ...]) -> Non
         helps = [k for k in footer.children if "Help" in str(k.render())]
         assert helps, [str(k.render()) for k in footer.children]
         assert helps[0].region.right <= 80 and helps[0].region.width > 0
+
+
+async def test_the_palettes_keys_command_opens_the_same_help() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        app.action_show_help_panel()  # what the palette's "Keys" command runs
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert not app.screen.query("HelpPanel")

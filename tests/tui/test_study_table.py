@@ -102,3 +102,25 @@ async def test_the_column_choice_is_kept_for_the_next_run(config_dir: Path) -> N
         shown = screen.table.state.columns
         assert hidden not in shown and added in shown
         assert [c for c in shown if c != added] == [c for c in defaults if c != hidden]
+
+
+def _pinned_width(screen: StudyScreen) -> int:
+    grid = screen.table.table
+    return sum(c.render_width for c in grid.ordered_columns[: grid.fixed_columns])
+
+
+async def test_pinned_columns_never_take_more_than_half_the_width() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("a")  # every study: the study name is pinned too, when it fits
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StudyScreen)
+        grid = screen.table.table
+        assert grid.fixed_columns >= 2  # the flag and the study at least
+        assert _pinned_width(screen) <= grid.size.width // 2
+        await pilot.resize_terminal(200, 40)
+        await pilot.pause()
+        assert grid.fixed_columns == 7  # flag, study, number, state, value, values_0, values_1
+        assert _pinned_width(screen) <= grid.size.width // 2

@@ -483,13 +483,26 @@ class TrialTable(Container):
         )
 
     def fixed_column_count(self) -> int:
-        """The flag column and the pinned columns that lead the columns shown."""
-        count = 1
+        """The flag column and the pinned columns that lead the columns shown, as many as
+        fit in half the table's width: the other half must still show the columns that
+        scroll (long study names would otherwise pin the whole view)."""
+        padding = 2  # one space either side of a cell
+        room = self.size.width // 2 if self.size.width else None
+        count, used = 1, 3 + padding  # the flag column
         for column in self.state.columns:
             if column not in self.pinned:
                 break
+            used += self._column_width(column) + padding
+            if room is not None and used > room:
+                break
             count += 1
         return count
+
+    def on_resize(self) -> None:
+        """Pin as many leading columns as fit the new width."""
+        tables = self.query(TrialGrid)
+        if tables:
+            tables.first().fixed_columns = self.fixed_column_count()
 
     def header_labels(self) -> list[str]:
         """The header: each column's name, the sorted one with its direction (▲ / ▼)."""
