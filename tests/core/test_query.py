@@ -57,6 +57,20 @@ def test_an_unknown_name_suggests_the_closest_columns(trials: pd.DataFrame) -> N
     assert "param_lr_decay" in text
 
 
+def test_an_abbreviation_suggests_the_column_it_stands_for(trials: pd.DataFrame) -> None:
+    text = error_of(trials, "lr > 0.1")
+    assert "param_learning_rate" in text  # l(earning) r(ate)
+
+
+def test_the_column_list_puts_the_preferred_columns_first_and_says_what_it_leaves_out(
+    trials: pd.DataFrame,
+) -> None:
+    with pytest.raises(QueryError) as caught:
+        query_mask(trials, "zzzz > 1", columns_first=["value", "state"], max_listed=3)
+    text = str(caught.value)
+    assert "columns: value, state, number and 4 more" in text
+
+
 def test_a_misspelt_column_suggests_the_right_one(trials: pd.DataFrame) -> None:
     text = error_of(trials, "param_learnng_rate > 0.1")
     assert "param_learning_rate" in text

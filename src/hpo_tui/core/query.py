@@ -37,10 +37,22 @@ class QueryError(ValueError):
     """A filter expression that cannot be applied; ``str()`` is one line for the user."""
 
 
-def query_mask(frame: pd.DataFrame, expression: str) -> np.ndarray:
+def query_mask(
+    frame: pd.DataFrame,
+    expression: str,
+    *,
+    columns_first: Sequence[str] = (),
+    max_listed: int = MAX_COLUMNS_LISTED,
+) -> np.ndarray:
     """Rows of ``frame`` matching a pandas expression (``value < 0.3 and param_lr > 1e-4``).
 
     Missing values never match.
+
+    Args:
+        frame: The trials.
+        expression: The condition, in pandas ``eval`` syntax.
+        columns_first: Columns an error message lists first (e.g. those on screen).
+        max_listed: How many columns an error message lists before ``and N more``.
 
     Raises:
         QueryError: with a one-line message in plain words when the expression is invalid.
@@ -48,7 +60,10 @@ def query_mask(frame: pd.DataFrame, expression: str) -> np.ndarray:
     try:
         result = frame.eval(expression, engine="python")
     except Exception as exc:
-        raise QueryError(explain_query_error(expression, frame, exc)) from None
+        message = explain_query_error(
+            expression, frame, exc, columns_first=columns_first, max_listed=max_listed
+        )
+        raise QueryError(message) from None
     if isinstance(result, pd.Series) and str(result.dtype) == "boolean":
         return result.fillna(False).to_numpy(dtype=bool)  # comparisons on nullable columns
     not_a_condition = QueryError(
@@ -66,22 +81,33 @@ def query_mask(frame: pd.DataFrame, expression: str) -> np.ndarray:
     return result.fillna(False).to_numpy(dtype=bool)
 
 
-def explain_query_error(expression: str, frame: pd.DataFrame, error: Exception) -> str:
+def explain_query_error(
+    expression: str,
+    frame: pd.DataFrame,
+    error: Exception,
+    *,
+    columns_first: Sequence[str] = (),
+    max_listed: int = MAX_COLUMNS_LISTED,
+) -> str:
     """One line saying what is wrong with ``expression`` and how to write it.
 
     Args:
         expression: The expression as the user typed it.
         frame: The frame it was applied to (its columns are the names it may use).
         error: What pandas raised.
+        columns_first: Columns to list first when the message lists the columns.
+        max_listed: How many columns to list before ``and N more``.
 
     Returns:
         The message, without pandas internals.
     """
-    columns = [str(c) for c in frame.columns]
+    names = [str(c) for c in frame.columns]
+    first = [c for c in columns_first if c in names]
+    columns = first + [c for c in names if c not in first]
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
     name = _undefined_name(text)
     if name is not None:
-        return _unknown_name(expression, frame, columns, name)
+        return _unknown_name(expression, frame, columns, name, max_listed)
     if isinstance(error, SyntaxError):
         return _syntax(expression, error, columns)
     if isinstance(error, tokenize.TokenError) or "EOF in multi-line" in text:
@@ -137,7 +163,9 @@ def _typed_name(expression: str, name: str) -> tuple[str, bool]:
     return name[len(_BACKTICK_PREFIX) :], True
 
 
-def _unknown_name(expression: str, frame: pd.DataFrame, columns: Sequence[str], name: str) -> str:
+def _unknown_name(
+    expression: str, frame: pd.DataFrame, columns: Sequence[str], name: str, max_listed: int
+) -> str:
     typed, quoted = _typed_name(expression, name)
     shown = f"`{typed}`" if quoted else f"'{typed}'"
     message = f"unknown column {shown}"
@@ -156,7 +184,8 @@ def _unknown_name(expression: str, frame: pd.DataFrame, columns: Sequence[str], 
     close = closest_columns(typed, columns)
     if close:
         return f"{message}; closest columns: {', '.join(close)}; {backtick_hint(columns)}"
-    return f"{message}; columns: {list_columns(columns)}; {backtick_hint(columns)}"
+    listed = list_columns(columns, max_listed)
+    return f"{message}; columns: {listed}; {backtick_hint(columns)}"
 
 
 def _dotted_column(expression: str, token: str, columns: Sequence[str]) -> str | None:
@@ -184,7 +213,8 @@ def _is_a_text_value(frame: pd.DataFrame, token: str) -> bool:
 
 def closest_columns(token: str, columns: Sequence[str], limit: int = 5) -> list[str]:
     """Columns that ``token`` probably meant: ``param_``/``user_attr_`` + token, columns
-    containing it, then the most similar names (difflib)."""
+    containing it, columns it abbreviates (``lr``: ``param_learning_rate``), then the most
+    similar names (difflib)."""
     lowered = token.lower()
     found: list[str] = []
 
@@ -199,15 +229,27 @@ def closest_columns(token: str, columns: Sequence[str], limit: int = 5) -> list[
         for column in columns:
             if lowered in column.lower():
                 add(column)
+    if len(lowered) >= 2:
+        for column in columns:
+            if _initials(column) == lowered:
+                add(column)
     for column in difflib.get_close_matches(token, list(columns), n=limit, cutoff=0.6):
         add(column)
     return found
 
 
-def list_columns(columns: Sequence[str]) -> str:
-    """The column names, comma-separated; past :data:`MAX_COLUMNS_LISTED`, how many more."""
-    listed = ", ".join(columns[:MAX_COLUMNS_LISTED])
-    more = len(columns) - MAX_COLUMNS_LISTED
+def _initials(column: str) -> str:
+    """``param_learning_rate`` → ``lr``: what an abbreviation of the name would be."""
+    for prefix in ("param_", "user_attr_"):
+        if column.startswith(prefix):
+            column = column[len(prefix) :]
+    return "".join(part[0] for part in re.split(r"[\W_]+", column.lower()) if part)
+
+
+def list_columns(columns: Sequence[str], limit: int = MAX_COLUMNS_LISTED) -> str:
+    """The column names, comma-separated; past ``limit``, how many more there are."""
+    listed = ", ".join(columns[:limit])
+    more = len(columns) - limit
     return listed + (f" and {more} more" if more > 0 else "")
 
 

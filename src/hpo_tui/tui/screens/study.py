@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 
 AGE_TICK_SECONDS = 10.0  # how often running ages are redrawn
+FILTER_ERROR_COLUMNS = 12  # columns a filter error lists before "and N more"
 STATE_FILTERS = ("all", "COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING", "diverged")
 
 
@@ -311,7 +312,14 @@ class StudyScreen(HpoScreen):
         expression = event.value.strip()
         if expression:
             try:
-                query_mask(self.table.trials, expression)
+                # The columns on screen are listed first, and only a few: the message must
+                # leave room for the table at 80×24.
+                query_mask(
+                    self.table.trials,
+                    expression,
+                    columns_first=self.table.state.columns,
+                    max_listed=FILTER_ERROR_COLUMNS,
+                )
             except QueryError as exc:
                 error.update(Text(f"filter error: {printable(str(exc))}", style="bold red"))
                 return
