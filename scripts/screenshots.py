@@ -1,13 +1,16 @@
 """Save an SVG screenshot of each screen into docs/screenshots/ (for the README).
 
-Usage: ``.venv/bin/python scripts/screenshots.py [SOURCE]`` (default: the demo campaign,
-built first if missing).
+Usage: ``.venv/bin/python scripts/screenshots.py [SOURCE [NAME…]]`` (default: the demo
+campaign, built first if missing; every shot, or only the NAMEs given). The user's saved
+column choice is not read: the shots show the defaults.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,11 +31,13 @@ SHOTS: list[tuple[str, list[str]]] = [
 ]
 
 
-async def shoot(source: str) -> None:
+async def shoot(source: str, names: list[str]) -> None:
     from hpo_tui.tui.app import HpoApp
 
     OUT.mkdir(parents=True, exist_ok=True)
     for name, keys in SHOTS:
+        if names and name not in names:
+            continue
         app = HpoApp([source], show_clock=False)
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.app.workers.wait_for_complete()
@@ -53,7 +58,9 @@ def main() -> None:
         from hpo_tui.core.demo import ensure_demo_storage
 
         source = str(ensure_demo_storage())
-    asyncio.run(shoot(source))
+    with tempfile.TemporaryDirectory() as config:
+        os.environ["HPO_TUI_CONFIG_DIR"] = config  # the default columns, not the user's
+        asyncio.run(shoot(source, sys.argv[2:]))
 
 
 if __name__ == "__main__":

@@ -20,6 +20,14 @@ def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
 
 
+@pytest.fixture(autouse=True)
+def config_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh user config folder per test: no test reads or writes the real one."""
+    folder = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("HPO_TUI_CONFIG_DIR", str(folder))
+    return folder
+
+
 def make_app(specs: list[str] | None = None) -> HpoApp:
     app = HpoApp(specs or [GOLDEN_SPEC], show_clock=False)
     app.clock = lambda: FIXED_NOW

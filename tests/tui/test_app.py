@@ -133,6 +133,20 @@ async def test_filter_and_bad_filter() -> None:
         assert app.is_running
 
 
+async def test_a_filter_error_is_in_plain_words() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_main_study(pilot)
+        await pilot.press("slash")
+        await pilot.press(*"n_layers > 1")
+        await pilot.press("enter")
+        await pilot.pause()
+        error = str(screen.query_one("#filter-error").render())
+        assert "unknown column 'n_layers'" in error
+        assert "param_n_layers" in error  # the closest column
+        assert "not defined" not in error
+
+
 async def test_filter_on_a_nullable_integer_column() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -420,7 +434,7 @@ async def test_status_line_changes_with_the_table_once() -> None:
 
         status.update = counting  # type: ignore[attr-defined]
         await screen.sort_by("value")
-        assert texts and "sorted by value ↑" in texts[-1]  # before any message is handled
+        assert texts and "sorted by value ▲" in texts[-1]  # before any message is handled
         await pilot.pause()
         await pilot.pause()
         assert len(texts) == 1

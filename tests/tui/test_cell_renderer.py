@@ -49,7 +49,8 @@ class TableApp(App[None]):
         self.frame = frame
 
     def compose(self) -> ComposeResult:
-        yield TrialTable(self.frame, ["state", "study", "value", "note"])
+        # two pinned columns: their cells take the fixed style on both paths
+        yield TrialTable(self.frame, ["state", "study", "value", "note"], pinned={"state", "study"})
 
 
 def _lines(grid: TrialGrid, fast: bool) -> list[Strip]:

@@ -12,6 +12,7 @@ from optuna.importance import PedAnovaImportanceEvaluator
 
 import hpo_tui.core.importance as importance_module
 from hpo_tui.tui.screens.grid import GridScreen
+from hpo_tui.tui.screens.help import HelpScreen
 from hpo_tui.tui.screens.importance import ImportanceScreen
 from hpo_tui.tui.screens.slice import SliceScreen
 from hpo_tui.tui.widgets.slice_plot import DIVERGED_MARKER, SlicePlot
@@ -106,7 +107,7 @@ async def test_the_worker_never_blocks_the_ui(
         assert counter.calls == 1  # the worker is inside the evaluator, blocked
         await pilot.press("question_mark")  # the UI still answers keys meanwhile
         await pilot.pause()
-        assert screen.query("HelpPanel")
+        assert isinstance(app.screen, HelpScreen)
         gate.set()
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -37,10 +37,22 @@ class HpoApp(App[None]):
         # bindings of one key: check_action keeps the one that applies (so the footer and
         # the help say the right word); a modal screen gets neither.
         Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("q", "screen_back", "Back", id="app.back"),
-        Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("e", "export", "Export", id="app.export"),
-        Binding("r", "reload", "Refresh", id="app.reload"),
+        Binding("q", "screen_back", "Back", id="app.back", tooltip="Like esc"),
+        Binding("question_mark", "help", "Help", id="app.help", tooltip="The keys of this screen"),
+        Binding(
+            "e",
+            "export",
+            "Export",
+            id="app.export",
+            tooltip="Write the export set (outputs/analysis/ by default)",
+        ),
+        Binding(
+            "r",
+            "reload",
+            "Refresh",
+            id="app.reload",
+            tooltip="Read what changed in the storages now",
+        ),
     ]
 
     def __init__(
@@ -292,10 +304,17 @@ class HpoApp(App[None]):
         await self.screen.run_action("back")
 
     def action_help(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
+        """Open the help screen of the current screen, or close it."""
+        from hpo_tui.tui.screens.help import HelpScreen, help_sections
+
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
         else:
-            self.action_show_help_panel()
+            self.push_screen(HelpScreen(help_sections(self, self.screen)))
+
+    def action_show_help_panel(self) -> None:
+        """The palette's "Keys" command: the app's help screen, not Textual's key panel."""
+        self.action_help()
 
     def action_reload(self) -> None:
         if self.live is None:

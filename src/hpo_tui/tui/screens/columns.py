@@ -2,14 +2,46 @@
 
 from __future__ import annotations
 
+from rich.segment import Segment
+from rich.style import Style
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Label, SelectionList
+from textual.strip import Strip
+from textual.widgets import Label, OptionList, SelectionList
+from textual.widgets.option_list import OptionDoesNotExist
 
 from hpo_tui.core.formats import printable
+
+SHOWN_MARK = "[x] "
+HIDDEN_MARK = "[ ] "
+
+
+class CheckList(SelectionList[str]):
+    """A selection list whose boxes read without colour: ``[x]`` on, ``[ ]`` off.
+
+    Textual's list draws the same ``▐X▌`` in both states and tells them apart by colour
+    only, which ``NO_COLOR`` (and many terminals' themes) erase.
+    """
+
+    def _get_left_gutter_width(self) -> int:
+        return len(SHOWN_MARK)
+
+    def render_line(self, y: int) -> Strip:
+        # The option's prompt as an OptionList paints it, without SelectionList's button.
+        line = OptionList.render_line(self, y)
+        index = self.scroll_offset.y + y
+        try:
+            selection = self.get_option_at_index(index)
+        except OptionDoesNotExist:
+            return line
+        shown = selection.value in self._selected
+        base = next(iter(line)).style if len(line) else None
+        style = (base or Style()) + Style(bold=shown, meta={"option": index})
+        mark = SHOWN_MARK if shown else HIDDEN_MARK
+        return Strip([Segment(mark, style), *line])
 
 
 class ColumnPicker(ModalScreen[list[str] | None]):
@@ -31,13 +63,11 @@ class ColumnPicker(ModalScreen[list[str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="column-dialog"):
             yield Label("Columns (space toggles, Enter applies)")
-            yield SelectionList[str](
-                *[(Content(printable(c)), c, c in self.shown) for c in self.ordered]
-            )
+            yield CheckList(*[(Content(printable(c)), c, c in self.shown) for c in self.ordered])
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
     def action_apply(self) -> None:
-        selected = set(self.query_one(SelectionList).selected)
+        selected = set(self.query_one(CheckList).selected)
         self.dismiss([c for c in self.ordered if c in selected])

@@ -28,6 +28,8 @@ class DivergedScreen(HpoScreen):
             id="diverged.full",
             tooltip="Key params at full precision, not folded",
         ),
+        # The table's own enter selects the row (below); this one names the key in ? help.
+        Binding("enter", "open_trial", "Open", show=False, id="diverged.open"),
     ]
 
     def __init__(self) -> None:
@@ -106,8 +108,14 @@ class DivergedScreen(HpoScreen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        if 0 <= event.cursor_row < len(self.keys):
-            self.hpo.open_trial(self.keys[event.cursor_row], self.keys)
+        self._open(event.cursor_row)
+
+    def action_open_trial(self) -> None:
+        self._open(self.query_one(DataTable).cursor_row)
+
+    def _open(self, row: int) -> None:
+        if 0 <= row < len(self.keys):
+            self.hpo.open_trial(self.keys[row], self.keys)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -29,6 +29,20 @@ class SliceScreen(HpoScreen):
         Binding("escape", "back", "Back", id="slice.back"),
         Binding("n", "step(1)", "Next param", id="slice.next"),
         Binding("p", "step(-1)", "Previous param", id="slice.previous"),
+        Binding(
+            "t",
+            "dynamics",
+            "Dynamics",
+            id="slice.dynamics",
+            tooltip="Training dynamics of this study",
+        ),
+        Binding(
+            "x",
+            "effects",
+            "Effects",
+            id="slice.effects",
+            tooltip="Effects along the grid's columns at this study's row",
+        ),
     ]
 
     def __init__(self, study_id: int, param: str, params: list[str]) -> None:
@@ -115,6 +129,26 @@ class SliceScreen(HpoScreen):
         index = (self.params.index(self.param) + delta) % len(self.params)
         self.param = self.params[index]
         self.fill()
+
+    def action_dynamics(self) -> None:
+        self.hpo.open_dynamics(self.study_id)
+
+    def action_effects(self) -> None:
+        """Effects along the grid's column axis (horizons) at this study's row (budget), in
+        its sweep: what ``x`` on the study's grid cell opens."""
+        campaign = self.hpo.campaign
+        assert campaign is not None
+        study = campaign.studies.set_index("study_id").loc[self.study_id]
+        axes = campaign.axis_names[:2]
+        sweep = study["sweep"] if "sweep" in study.index else None
+        if len(axes) < 2 or not isinstance(sweep, str):
+            self.notify(
+                f"{printable(str(study['study']))} is not on the grid: no effects to compare",
+                timeout=6,
+            )
+            return
+        at = {axis: str(study[axis]) for axis in axes}
+        self.hpo.open_effects(axes[1], at, sweep)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -13,32 +13,42 @@ from textual.widgets import Header, Input, Static
 from textual_fastdatatable import DataTable
 
 from hpo_tui.core.formats import plural, printable
+from hpo_tui.core.prefs import ColumnChoice, load_column_choices, save_column_choice
+from hpo_tui.core.query import QueryError, query_mask
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.widgets.footer import KeysFooter
-from hpo_tui.tui.widgets.trial_table import TrialTable, query_mask
+from hpo_tui.tui.widgets.trial_table import ASCENDING, DESCENDING, TrialTable
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
 AGE_TICK_SECONDS = 10.0  # how often running ages are redrawn
+FILTER_ERROR_COLUMNS = 12  # columns a filter error lists before "and N more"
 STATE_FILTERS = ("all", "COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING", "diverged")
 
 
 def default_columns(
     trials: pd.DataFrame, axis_names: tuple[str, ...], all_studies: bool
 ) -> list[str]:
-    """The columns shown first: identity, outcome, divergence, curve, params."""
+    """The columns shown by default: identity and outcome (pinned on the left), the params
+    right after them, then divergence, then the curve statistics and the duration.
+
+    In the table of every study, the study comes first and the grid axes after the
+    outcome, before the params."""
     values = [c for c in trials.columns if c == "value" or c.startswith("values_")]
     if not all_studies:
         values = [c for c in values if trials[c].notna().any()] or values[:1]
-    lead = ["study", *axis_names] if all_studies else []
+    lead = ["study"] if all_studies else []
+    axes = list(axis_names) if all_studies else []
     params = sorted(c for c in trials.columns if c.startswith("param_") and trials[c].notna().any())
     return [
         *lead,
         "number",
         "state",
         *values,
+        *axes,
+        *params,
         "diverged_reason",
         "diverged_step",
         "curve_best",
@@ -46,8 +56,14 @@ def default_columns(
         "curve_n_steps",
         "curve_last",
         "duration_s",
-        *params,
     ]
+
+
+def pinned_columns(trials: pd.DataFrame) -> set[str]:
+    """The columns that stay on the left while the table scrolls right, when they lead it:
+    the study, the trial number, its state and its value(s)."""
+    values = {c for c in trials.columns if c == "value" or c.startswith("values_")}
+    return {"study", "number", "state", *values}
 
 
 class StudyScreen(HpoScreen):
@@ -62,7 +78,13 @@ class StudyScreen(HpoScreen):
             id="study.sort",
             tooltip="Sort by the cursor's column; again to reverse",
         ),
-        Binding("slash", "filter", "Filter", id="study.filter"),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            id="study.filter",
+            tooltip="A pandas expression, e.g. value < 0.3 and param_lr > 1e-4",
+        ),
         Binding("f", "state_filter", "State", id="study.state", tooltip="Cycle the state filter"),
         Binding(
             "F",
@@ -94,7 +116,7 @@ class StudyScreen(HpoScreen):
             id="study.compare",
             tooltip="Overlay the marked trials' curves",
         ),
-        Binding("o", "columns", "Columns", id="study.columns"),
+        Binding("o", "columns", "Columns", id="study.columns", tooltip="Pick the columns shown"),
         Binding(
             "colon,g",
             "jump",
@@ -103,7 +125,9 @@ class StudyScreen(HpoScreen):
             id="study.jump",
             tooltip="Move the cursor to a trial number (in this view)",
         ),
-        Binding("enter", "open_trial", "Open", show=False, id="study.open"),
+        Binding(
+            "enter", "open_trial", "Open", show=False, id="study.open", tooltip="Open the trial"
+        ),
     ]
 
     def __init__(self, study_id: int | None) -> None:
@@ -111,6 +135,7 @@ class StudyScreen(HpoScreen):
         self.study_id = study_id
         self._status = Text()
         self._range_anchor: int | None = None  # where V starts: the trial space last toggled
+        self.default_columns: list[str] = []
 
     def _trials(self) -> pd.DataFrame:
         campaign = self.hpo.campaign
@@ -123,7 +148,10 @@ class StudyScreen(HpoScreen):
         campaign = self.hpo.campaign
         assert campaign is not None
         trials = self._trials()
-        columns = default_columns(trials, campaign.axis_names, self.study_id is None)
+        self.default_columns = default_columns(trials, campaign.axis_names, self.study_id is None)
+        available = [c for c in trials.columns if c not in ("key", "study_id")]
+        choice = load_column_choices().get(self._table_kind())
+        columns = choice.apply(self.default_columns, available) if choice else self.default_columns
         yield Header()
         with Vertical():
             yield Static(self._title(), id="study-title")
@@ -134,6 +162,7 @@ class StudyScreen(HpoScreen):
                 none_params=self.hpo.campaign.none_params() if self.hpo.campaign else None,
                 id="trial-table",
                 now=lambda: self.hpo.clock(),
+                pinned=pinned_columns(trials),
             )
             yield Input(
                 placeholder="filter, e.g. value < 0.3 and param_learning_rate > 1e-4",
@@ -149,6 +178,10 @@ class StudyScreen(HpoScreen):
             yield Static("", id="filter-error")
             yield Static("", id="study-status")
         yield KeysFooter()
+
+    def _table_kind(self) -> str:
+        """Which column choice applies: one for a study's table, one for all studies'."""
+        return "all" if self.study_id is None else "study"
 
     def _title(self) -> Text:
         campaign = self.hpo.campaign
@@ -192,7 +225,8 @@ class StudyScreen(HpoScreen):
         state = self.table.state
         parts = [f"{shown} of {plural(total, 'trial')}"]
         if state.sort_column:
-            parts.append(f"sorted by {state.sort_column} {'↑' if state.ascending else '↓'}")
+            arrow = ASCENDING if state.ascending else DESCENDING
+            parts.append(f"sorted by {printable(state.sort_column)} {arrow}")
         if state.state_filter != "all":
             parts.append(f"state: {state.state_filter}")
         if state.query:
@@ -279,8 +313,15 @@ class StudyScreen(HpoScreen):
         expression = event.value.strip()
         if expression:
             try:
-                query_mask(self.table.trials, expression)
-            except ValueError as exc:
+                # The columns on screen are listed first, and only a few: the message must
+                # leave room for the table at 80×24.
+                query_mask(
+                    self.table.trials,
+                    expression,
+                    columns_first=self.table.state.columns,
+                    max_listed=FILTER_ERROR_COLUMNS,
+                )
+            except QueryError as exc:
                 error.update(Text(f"filter error: {printable(str(exc))}", style="bold red"))
                 return
         error.update("")
@@ -342,6 +383,19 @@ class StudyScreen(HpoScreen):
         event.stop()
         self.action_open_trial()
 
+    def _keep_column_choice(self, columns: list[str]) -> None:
+        """Save the choice for the next run (in the user's config folder, never beside a
+        storage); a folder that cannot be written is said, and the choice still applies."""
+        choice = ColumnChoice.between(self.default_columns, columns)
+        try:
+            save_column_choice(self._table_kind(), choice)
+        except OSError as exc:
+            self.notify(
+                f"columns not kept for the next run: {printable(str(exc))}",
+                severity="warning",
+                timeout=8,
+            )
+
     def action_columns(self) -> None:
         from hpo_tui.tui.screens.columns import ColumnPicker
 
@@ -351,5 +405,6 @@ class StudyScreen(HpoScreen):
             if columns:
                 self.table.state.columns = columns
                 await self._rebuild()
+                self._keep_column_choice(columns)
 
         self.app.push_screen(ColumnPicker(available, self.table.state.columns), chosen)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Input
+from textual.widgets._footer import FooterKey
+
+FIRST_ACTION = "help"  # ``? Help`` comes first: a narrow terminal cuts the footer's right end
 
 
 class KeysFooter(Footer):
@@ -38,6 +42,14 @@ class KeysFooter(Footer):
             for key, (_, binding, enabled, tooltip) in self.screen.active_bindings.items()
             if binding.show or key == palette
         )
+
+    def compose(self) -> ComposeResult:
+        """Textual's keys, with ``? Help`` moved to the front: the screen's keys come first
+        and at 80 columns the global ones were cut off, help included."""
+        widgets = list(super().compose())
+        first = [w for w in widgets if isinstance(w, FooterKey) and w.action == FIRST_ACTION]
+        yield from first
+        yield from (w for w in widgets if w not in first)
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
         self._bindings_ready = True

@@ -8,7 +8,7 @@ itself."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -28,12 +28,14 @@ from textual_fastdatatable import ArrowBackend, DataTable, DataTableBackend
 
 from hpo_tui.core.durations import running_for
 from hpo_tui.core.formats import DEFAULT_DIGITS, display_number, printable
+from hpo_tui.core.query import query_mask
 
 FLAG_COLUMN = "⚑"
 MARKED = "●"
 DIVERGED = "⚠"
 RECENT = "✚"  # new or changed at the last refresh
 DURATION_COLUMN = "duration_s"
+ASCENDING, DESCENDING = "▲", "▼"  # after the sorted column's name in the header
 # Room kept in the duration column for a running age, so that the age can move on in place
 # (``running for 23 h 59 min``, the longest below 1000 days).
 RUNNING_AGE_WIDTH = len("running for 23 h 59 min")
@@ -177,8 +179,8 @@ class TrialGrid(DataTable):
     some 800 cells, 80 ms. A body cell of the trial table is a plain one-line string that
     fits its column (widths are measured on every value), so its line is known without Rich:
     one space, the text, padding to the width, one space, in the style Rich would compose.
-    Everything else (the header, a value wider than its column, fixed rows or columns) still
-    goes through the library. ``tests/tui/test_cell_renderer.py`` compares both paths
+    Everything else (the header, a value wider than its column) still goes through the
+    library. ``tests/tui/test_cell_renderer.py`` compares both paths
     segment for segment.
 
     The library's CSS is restated for this class: default CSS ranks by how far up the class
@@ -228,7 +230,7 @@ class TrialGrid(DataTable):
         in_range: bool,
     ) -> list[list[Segment]] | None:
         """The cell's line, or None when only the library's path renders it right."""
-        if self.fixed_rows or self.fixed_columns or self.max_column_content_width is not None:
+        if self.max_column_content_width is not None:
             return None
         key = (
             row_index,
@@ -252,10 +254,12 @@ class TrialGrid(DataTable):
         length = cell_len(text)
         if length > room:
             return None
+        # A pinned column's cells take the table's fixed style, as in the library's path.
+        fixed = row_index < self.fixed_rows or column_index < self.fixed_columns
         component_style, post_style = self._get_styles_to_render_cell(
             False,
             False,
-            False,
+            fixed,
             hover,
             cursor,
             in_range,
@@ -326,11 +330,15 @@ class TrialTable(Container):
         none_params: Mapping[str, np.ndarray] | None = None,
         id: str | None = None,
         now: Callable[[], datetime] | None = None,
+        pinned: Collection[str] = (),
     ) -> None:
         """``digits``: significant digits of numbers; ``none_params``: keys of the trials
         whose param is a stored ``None`` per column (shown ``None``, not ``—``, which means
-        missing); ``now`` dates the age of running trials (default: this machine's clock)."""
+        missing); ``now`` dates the age of running trials (default: this machine's clock);
+        ``pinned``: columns that stay on the left while the table scrolls right, as long as
+        they lead the columns shown."""
         super().__init__(id=id)
+        self.pinned = frozenset(pinned)
         self.digits = digits
         self._none_params = dict(none_params or {})
         self._now = now or (lambda: datetime.now(UTC))
@@ -399,6 +407,8 @@ class TrialTable(Container):
             width = int(backend.column_content_widths[0])
             if column == DURATION_COLUMN and self._running_rows().size:
                 width = max(width, RUNNING_AGE_WIDTH)
+            # Room for the sort arrow, so that sorting never changes a column's width.
+            width = max(width, cell_len(printable(column)) + 2)
             self._width[column] = width
         return self._width[column]
 
@@ -416,7 +426,8 @@ class TrialTable(Container):
         return self.trials.iloc[self.order]
 
     def compute_order(self) -> np.ndarray:
-        """Filter then sort; raises ``ValueError`` with a short message on a bad query."""
+        """Filter then sort; raises :class:`~hpo_tui.core.query.QueryError` (one line in plain
+        words) on a bad query."""
         frame = self.trials
         mask = np.ones(len(frame), dtype=bool)
         state = self.state.state_filter
@@ -469,7 +480,8 @@ class TrialTable(Container):
         return TrialGrid(
             backend=self._view,
             # Text labels: the table parses plain-string labels as markup.
-            column_labels=[Text(printable(name)) for name in names],
+            column_labels=[Text(label) for label in self.header_labels()],
+            fixed_columns=self.fixed_column_count(),
             render_markup=False,
             cursor_type="cell",
             show_row_labels=False,
@@ -477,6 +489,48 @@ class TrialTable(Container):
             null_rep="—",
             id=f"trials-{self._generation}",
         )
+
+    def fixed_column_count(self) -> int:
+        """The flag column and the pinned columns that lead the columns shown, as many as
+        fit in half the table's width: the other half must still show the columns that
+        scroll (long study names would otherwise pin the whole view)."""
+        padding = 2  # one space either side of a cell
+        room = self.size.width // 2 if self.size.width else None
+        count, used = 1, 3 + padding  # the flag column
+        for column in self.state.columns:
+            if column not in self.pinned:
+                break
+            used += self._column_width(column) + padding
+            if room is not None and used > room:
+                break
+            count += 1
+        return count
+
+    def on_resize(self) -> None:
+        """Pin as many leading columns as fit the new width."""
+        tables = self.query(TrialGrid)
+        if tables:
+            tables.first().fixed_columns = self.fixed_column_count()
+
+    def header_labels(self) -> list[str]:
+        """The header: each column's name, the sorted one with its direction (▲ / ▼)."""
+        labels = [FLAG_COLUMN]
+        for column in self.state.columns:
+            label = printable(column)
+            if column == self.state.sort_column:
+                label += " " + (ASCENDING if self.state.ascending else DESCENDING)
+            labels.append(label)
+        return labels
+
+    def _update_header(self, table: TrialGrid) -> None:
+        """Relabel the mounted table's header in place (widths have room for the arrow)."""
+        labels = self.header_labels()
+        columns = table.ordered_columns
+        for column, label in zip(columns, labels, strict=False):
+            if column.label.plain != label:
+                column.label = Text(label)
+        if table._column_labels is not None:  # what the library rebuilds its columns from
+            table._column_labels = [Text(label) for label in labels]
 
     # ----------------------------------------------------------------- API
     @property
@@ -511,6 +565,7 @@ class TrialTable(Container):
             table = self.table
             shown_before = len(view.order)
             view.order = self.order
+            self._update_header(table)
             view_changed(table, row_count_changed=len(self.order) != shown_before)
         else:
             for old in mounted:
@@ -583,24 +638,3 @@ def sort_rows(values: pd.Series, rows: np.ndarray, ascending: bool) -> np.ndarra
         ascending=ascending, na_position="last", kind="stable"
     )
     return np.asarray(values.index.get_indexer(ordered.index), dtype=np.int64)
-
-
-def query_mask(frame: pd.DataFrame, expression: str) -> np.ndarray:
-    """Rows matching a pandas query expression (``value < 0.3 and param_lr > 1e-4``).
-
-    Raises:
-        ValueError: with a one-line message when the expression is invalid.
-    """
-    try:
-        result = frame.eval(expression, engine="python")
-    except Exception as exc:
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ValueError(message) from None
-    if isinstance(result, pd.Series) and str(result.dtype) == "boolean":
-        return result.fillna(False).to_numpy(dtype=bool)  # comparisons on nullable columns
-    if not isinstance(result, pd.Series) or result.dtype != bool:
-        try:
-            result = pd.Series(result, index=frame.index).astype(bool)
-        except (TypeError, ValueError):
-            raise ValueError("the expression must be a condition, e.g. value < 0.3") from None
-    return result.fillna(False).to_numpy(dtype=bool)
