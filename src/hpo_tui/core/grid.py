@@ -10,6 +10,7 @@ import pandas as pd
 
 from hpo_tui.core.axes import ordered
 from hpo_tui.core.campaign import STATES, Campaign
+from hpo_tui.core.constraints import infeasible_mask
 from hpo_tui.core.dynamics import STUDY_DYNAMICS_LABELS, study_dynamics
 
 Metric = Literal[
@@ -115,7 +116,10 @@ def study_metric(campaign: Campaign, metric: Metric) -> pd.Series:
             step = row["curve_best_step"].iloc[0] if not row.empty else pd.NA
             out[study_id] = np.nan if pd.isna(step) else float(step)
         return pd.Series(out, dtype=float).reindex(studies.index)
-    complete = trials[(trials["state"] == "COMPLETE") & trials["value"].notna()]
+    # Constrained studies: the feasible ones (and those without constraint values, which
+    # Optuna counts feasible), as for the best value.
+    eligible = (trials["state"] == "COMPLETE") & trials["value"].notna() & ~infeasible_mask(trials)
+    complete = trials[eligible]
     out = {}
     for study_id, group in complete.groupby("study_id"):
         direction = studies.loc[study_id, "direction"]
