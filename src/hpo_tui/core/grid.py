@@ -53,6 +53,9 @@ METRIC_LABELS = {
 }
 # Metrics that rank cells by the objective, so that a "best cell" exists.
 RANKED_METRICS = ("best", "median", "top5_mean")
+# Metrics over the feasible trials only, in a constrained study (the best trial is feasible).
+FEASIBLE_METRICS = (*RANKED_METRICS, "best_epoch")
+CONSTRAINED_NOTE = "feasible trials only in constrained studies"
 
 
 @dataclass
@@ -71,6 +74,7 @@ class Grid:
     sweep: str | None = None  # the sweep shown (None: no study fits the grid)
     sweeps: list[str] = field(default_factory=list)  # every sweep of the campaign
     duplicates: list[int] = field(default_factory=list)  # same sweep and cell as a study shown
+    constrained: list[int] = field(default_factory=list)  # cells' studies with constraints
 
 
 def sweeps(campaign: Campaign) -> list[str]:
@@ -176,6 +180,21 @@ def build_grid(campaign: Campaign, metric: Metric = "best", sweep: str | None = 
     off = [int(s) for s in studies.loc[studies["sweep"].isna(), "study_id"]]
     values.index.name = row_axis
     ids.index.name = row_axis
+    shown = {int(s) for s in ids.stack().dropna()}
+    constrained = [
+        int(s) for s, c in zip(on_grid["study_id"], on_grid["constrained"], strict=True) if c
+    ]
     return Grid(
-        metric, row_axis, column_axis, values, ids, direction, best, off, sweep, names, duplicates
+        metric,
+        row_axis,
+        column_axis,
+        values,
+        ids,
+        direction,
+        best,
+        off,
+        sweep,
+        names,
+        duplicates,
+        [s for s in constrained if s in shown],
     )
