@@ -46,9 +46,13 @@ def _journal(path: Path) -> Any:
     return optuna.storages.JournalStorage(JournalFileBackend(str(path)))
 
 
-@pytest.fixture(scope="module", params=["sqlite", "journal"])
+@pytest.fixture(scope="module", params=["sqlite", "journal", "postgresql", "mysql"])
 def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    """(path to open, an Optuna storage over the same data) per backend."""
+    """(path or URL to open, an Optuna storage over the same data) per backend."""
+    if request.param in ("postgresql", "mysql"):
+        url = request.getfixturevalue("fresh_database")(request.param)
+        write_constrained(url)
+        return url, url
     folder = tmp_path_factory.mktemp(f"constrained-{request.param}")
     if request.param == "sqlite":
         path = folder / "constrained.db"
