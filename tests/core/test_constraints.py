@@ -224,3 +224,13 @@ def test_export_holds_feasibility_exactly(built) -> None:
             assert record["feasible"] is expected
             got = record["constraint_violation"]
             assert (None if got is None else float(got)) == violation
+
+
+@pytest.mark.parametrize("name", ["feasible", "constraint_violation", "constrained"])
+def test_an_axis_cannot_take_a_constraint_column_name(name: str) -> None:
+    from hpo_tui.core.config import config_from_mapping
+    from hpo_tui.core.errors import HpoTuiError
+
+    pattern = rf"(?P<{name}>\d+M)_(?P<horizon>h\d+)"
+    with pytest.raises(HpoTuiError, match="is a column name hpo-tui uses"):
+        config_from_mapping({"axes": {"pattern": pattern}})
