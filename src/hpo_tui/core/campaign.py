@@ -19,8 +19,10 @@ import pandas as pd
 
 from hpo_tui.core.axes import parse_axes, sweep_name
 from hpo_tui.core.config import Config
+from hpo_tui.core.constraints import CONSTRAINT_COLUMNS, infeasible_mask, trial_feasibility
 from hpo_tui.core.curves import INTERMEDIATE, STAT_COLUMNS, Segments, curve_stats, first_per_group
 from hpo_tui.core.divergence import DIVERGENCE_COLUMNS, detect_divergence
+from hpo_tui.core.formats import printable
 from hpo_tui.core.memory import load_memory
 from hpo_tui.core.raw import EncodedList, RawTables, decoded
 from hpo_tui.core.sources import WHOLE_SECONDS_NOTE, Source, SourceKind, resolve_sources
@@ -367,6 +369,16 @@ def _assemble(
         trials[column] = divergence[column]
     trials["diverged"] = trials["diverged"].astype(bool)
 
+    feasibility, unreadable = trial_feasibility(key_index, systems)
+    for column in CONSTRAINT_COLUMNS:
+        trials[column] = feasibility[column]
+    warnings = [
+        f"{printable(str(trials.at[key, 'study']))} trial {int(trials.at[key, 'number'])}: "
+        "constraint values that are not numbers; its feasibility is left empty"
+        for key in unreadable
+        if key in key_index
+    ]
+
     param_wide = _wide(params.rename(columns={"param_name": "name"}), "name", "param_", key_index)
     user_wide = _wide(scalars.rename(columns={"attr": "name"}), "name", "user_attr_", key_index)
     stats = curve_stats(curves, segments, maximize_keys).reindex(key_index)
@@ -397,6 +409,7 @@ def _assemble(
         sources=sources,
         config=config,
         axis_names=axis_names,
+        warnings=warnings,
     )
 
 
@@ -543,6 +556,8 @@ def _details(
     out["params"] = grouped(params, "param_name", "value")
     out["distributions"] = grouped(params, "param_name", "distribution_json")
     users = users.assign(value=[decoded(v) for v in users["value"]])
+    # System attrs hold number lists too (a sampler's ``constraints``), parsed like curves.
+    systems = systems.assign(value=[decoded(v) for v in systems["value"]])
     out["user_attrs"] = grouped(users, "attr", "value")
     out["system_attrs"] = grouped(systems, "attr", "value")
     return out
@@ -561,6 +576,7 @@ def trial_column_order(columns: list[str], axis_names: tuple[str, ...]) -> list[
         "number",
         "state",
         *values,
+        *CONSTRAINT_COLUMNS,
         *DIVERGENCE_COLUMNS,
         "datetime_start",
         "datetime_complete",
@@ -620,6 +636,7 @@ def splice_campaign(old: Campaign, patch: Campaign, replaced: set[int]) -> Campa
             trials[column] = _typed_column(series.where(series.notna(), None))
     trials = trials[trial_column_order(list(trials.columns), old.axis_names)]
     trials["diverged"] = trials["diverged"].astype(bool)
+    trials["feasible"] = trials["feasible"].astype("boolean")
 
     curves = _splice_curves(old.curves, patch.curves, np.asarray(keys, dtype=np.int64))
 
@@ -628,6 +645,7 @@ def splice_campaign(old: Campaign, patch: Campaign, replaced: set[int]) -> Campa
         "n_diverged",
         "best_value",
         "best_trial",
+        "constrained",
     ]
     base = patch.studies.drop(columns=summary)
     studies = _study_summary(base, trials, old.axis_names)
@@ -639,6 +657,7 @@ def splice_campaign(old: Campaign, patch: Campaign, replaced: set[int]) -> Campa
         sources=old.sources,
         config=old.config,
         axis_names=old.axis_names,
+        warnings=list(patch.warnings),  # about the changed trials only
     )
 
 
@@ -727,10 +746,13 @@ def _spliced_categorical(
 def _study_summary(
     studies: pd.DataFrame, trials: pd.DataFrame, axis_names: tuple[str, ...]
 ) -> pd.DataFrame:
-    """Per study: trial counts by state, diverged count, best value and its trial number.
+    """Per study: trial counts by state, diverged count, best value and its trial number,
+    and whether any trial has constraint values (``constrained``).
 
     The best trial is the COMPLETE one with the lowest (minimize) or highest (maximize) value,
-    the lowest number among equals; none for multi-objective studies. One pass over all
+    the lowest number among equals, among the trials not known to be infeasible (Optuna's
+    ``best_trial``: a trial without constraint values counts as feasible); none for
+    multi-objective studies. One pass over all
     trials (``np.bincount``, one ``np.lexsort``), not one per study.
     """
     studies = studies.reset_index(drop=True)
@@ -749,12 +771,15 @@ def _study_summary(
     for name in STATES:
         studies[f"n_{name.lower()}"] = count(state == name)
     studies["n_diverged"] = count(trials["diverged"].to_numpy(dtype=bool)[known])
+    feasible = trials["feasible"]
+    studies["constrained"] = count(feasible.notna().to_numpy(dtype=bool)[known]) > 0
+    infeasible = infeasible_mask(trials)[known]
     count_columns = ["n_trials", *(f"n_{s.lower()}" for s in STATES), "n_diverged"]
 
     direction = studies["direction"].to_numpy(dtype=object)
     sign = np.where(direction == "minimize", 1.0, np.where(direction == "maximize", -1.0, 0.0))
     value = trials["value"].to_numpy(dtype=float)[known]
-    candidate = (state == "COMPLETE") & ~np.isnan(value) & (sign[row_known] != 0)
+    candidate = (state == "COMPLETE") & ~np.isnan(value) & (sign[row_known] != 0) & ~infeasible
     rows, values = row_known[candidate], value[candidate]
     numbers = trials["number"].to_numpy(dtype=np.int64)[known][candidate]
     order = np.lexsort((numbers, values * sign[rows], rows))  # best first within each study
@@ -777,6 +802,7 @@ def _study_summary(
         *count_columns,
         "best_value",
         "best_trial",
+        "constrained",
         "user_attrs",
         "system_attrs",
     ]

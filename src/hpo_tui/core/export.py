@@ -26,6 +26,7 @@ import pandas as pd
 
 from hpo_tui import __version__
 from hpo_tui.core.campaign import Campaign
+from hpo_tui.core.constraints import CONSTRAINT_COLUMNS
 from hpo_tui.core.curves import STAT_COLUMNS
 from hpo_tui.core.diverged import EVIDENCE_COLUMNS, diverged_trials
 from hpo_tui.core.errors import HpoTuiError
@@ -77,6 +78,7 @@ def summary_columns(campaign: Campaign) -> list[str]:
         "number",
         "state",
         *values,
+        *CONSTRAINT_COLUMNS,
         "diverged",
         "diverged_reason",
         "diverged_curve",
@@ -160,6 +162,10 @@ def _trial_record(
         "number": row["number"],
         "state": row["state"],
         "values": values,
+        "feasible": None if pd.isna(row["feasible"]) else bool(row["feasible"]),
+        "constraint_violation": (
+            None if pd.isna(row["constraint_violation"]) else row["constraint_violation"]
+        ),
         "params": dict(sorted(detail["params"].items())),
         "distributions": {
             name: distribution(text) for name, text in sorted(detail["distributions"].items())
@@ -190,6 +196,7 @@ def _study_head(campaign: Campaign, study: Any) -> dict[str, Any]:
         "user_attrs": dict(sorted(study.user_attrs.items())),
         "system_attrs": dict(sorted(study.system_attrs.items())),
         "counts": {c: getattr(study, c) for c in SUMMARY_COUNTS},
+        "constrained": bool(study.constrained),
         "best": {"value": study.best_value, "trial": study.best_trial},
         "trials": [],
     }
@@ -207,6 +214,8 @@ _TRIAL_FIELDS = [
     "diverged_curve",
     "diverged_step",
     "spike_step",
+    "feasible",
+    "constraint_violation",
     *STAT_COLUMNS,
 ]
 

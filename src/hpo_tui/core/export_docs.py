@@ -34,6 +34,22 @@ COLUMN_DOCS: dict[str, tuple[str, str, str]] = {
         "float",
     ),
     "values_<i>": ("objective i of a multi-objective trial", "objective units", "float"),
+    "feasible": (
+        "every constraint value of the trial is ≤ 0 (Optuna's rule), from the `constraints` "
+        "system attr list (a sampler's constraints_func) and the `constraints:<key>` system "
+        "attrs (trial.set_constraint; a key overrides the list's value of the same key); "
+        "empty when the trial has no constraint values: every trial of an unconstrained "
+        "study, and running or failed trials. Optuna counts a trial without constraint "
+        "values as feasible, and so does the best value",
+        "True/False",
+        "",
+    ),
+    "constraint_violation": (
+        "sum of the trial's positive constraint values (0 when feasible), as NSGA-II ranks "
+        "infeasible trials; empty when feasible is",
+        "constraint units",
+        "float",
+    ),
     "diverged": ("the trial diverged by one of the rules below", "True/False", ""),
     "diverged_reason": ("rule that fired: nan, inf, -inf, exploded or user_attr", "text", ""),
     "diverged_curve": (
@@ -158,8 +174,20 @@ JSON_FIELDS: list[tuple[str, str]] = [
     ("studies[].directions", "minimize/maximize per objective"),
     ("studies[].user_attrs / system_attrs", "study attrs, as stored"),
     ("studies[].counts", "n_trials and n_<state>, n_diverged"),
-    ("studies[].best", "best COMPLETE value and its trial number (single-objective only)"),
+    (
+        "studies[].constrained",
+        "true when any trial of the study has constraint values (Optuna's constrained study)",
+    ),
+    (
+        "studies[].best",
+        "best COMPLETE value and its trial number (single-objective only); in a constrained "
+        "study the best feasible one (as Optuna's study.best_trial)",
+    ),
     ("studies[].trials[].values", "objective values, or null when none was stored"),
+    (
+        "studies[].trials[].feasible / constraint_violation",
+        "as the CSV columns of the same name (null when empty)",
+    ),
     ("studies[].trials[].params", "param values in their original JSON types (null = None)"),
     (
         "studies[].trials[].distributions",

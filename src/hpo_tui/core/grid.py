@@ -10,6 +10,7 @@ import pandas as pd
 
 from hpo_tui.core.axes import ordered
 from hpo_tui.core.campaign import STATES, Campaign
+from hpo_tui.core.constraints import infeasible_mask
 from hpo_tui.core.dynamics import STUDY_DYNAMICS_LABELS, study_dynamics
 
 Metric = Literal[
@@ -52,6 +53,9 @@ METRIC_LABELS = {
 }
 # Metrics that rank cells by the objective, so that a "best cell" exists.
 RANKED_METRICS = ("best", "median", "top5_mean")
+# Metrics over the feasible trials only, in a constrained study (the best trial is feasible).
+FEASIBLE_METRICS = (*RANKED_METRICS, "best_epoch")
+CONSTRAINED_NOTE = "feasible trials only in constrained studies"
 
 
 @dataclass
@@ -70,6 +74,7 @@ class Grid:
     sweep: str | None = None  # the sweep shown (None: no study fits the grid)
     sweeps: list[str] = field(default_factory=list)  # every sweep of the campaign
     duplicates: list[int] = field(default_factory=list)  # same sweep and cell as a study shown
+    constrained: list[int] = field(default_factory=list)  # cells' studies with constraints
 
 
 def sweeps(campaign: Campaign) -> list[str]:
@@ -115,7 +120,10 @@ def study_metric(campaign: Campaign, metric: Metric) -> pd.Series:
             step = row["curve_best_step"].iloc[0] if not row.empty else pd.NA
             out[study_id] = np.nan if pd.isna(step) else float(step)
         return pd.Series(out, dtype=float).reindex(studies.index)
-    complete = trials[(trials["state"] == "COMPLETE") & trials["value"].notna()]
+    # Constrained studies: the feasible ones (and those without constraint values, which
+    # Optuna counts feasible), as for the best value.
+    eligible = (trials["state"] == "COMPLETE") & trials["value"].notna() & ~infeasible_mask(trials)
+    complete = trials[eligible]
     out = {}
     for study_id, group in complete.groupby("study_id"):
         direction = studies.loc[study_id, "direction"]
@@ -172,8 +180,23 @@ def build_grid(campaign: Campaign, metric: Metric = "best", sweep: str | None = 
     off = [int(s) for s in studies.loc[studies["sweep"].isna(), "study_id"]]
     values.index.name = row_axis
     ids.index.name = row_axis
+    shown = {int(s) for s in ids.stack().dropna()}
+    constrained = [
+        int(s) for s, c in zip(on_grid["study_id"], on_grid["constrained"], strict=True) if c
+    ]
     return Grid(
-        metric, row_axis, column_axis, values, ids, direction, best, off, sweep, names, duplicates
+        metric,
+        row_axis,
+        column_axis,
+        values,
+        ids,
+        direction,
+        best,
+        off,
+        sweep,
+        names,
+        duplicates,
+        [s for s in constrained if s in shown],
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from hpo_tui.core.formats import frame_to_csv
-from hpo_tui.core.grid import METRIC_LABELS, Grid
+from hpo_tui.core.grid import CONSTRAINED_NOTE, FEASIBLE_METRICS, METRIC_LABELS, Grid
 from hpo_tui.core.tables import (
     cell_display,
     dumps_strict,
@@ -87,10 +87,13 @@ def grid_json(grid: Grid) -> str:
 
 
 def grid_title(grid: Grid, n_grids: int = 1) -> str:
-    """``best value, minimize`` plus ``· sweep phase6a`` when the campaign has several."""
+    """``best value, minimize`` plus ``· sweep phase6a`` when the campaign has several, and
+    a note when a cell's metric is over feasible trials only (a constrained study)."""
     title = METRIC_LABELS[grid.metric] + (f", {grid.direction}" if grid.direction else "")
     if n_grids > 1 or len(grid.sweeps) > 1:
         title += f" · sweep {grid.sweep}"
+    if grid.constrained and grid.metric in FEASIBLE_METRICS:
+        title += f" · {CONSTRAINED_NOTE}"
     return title
 
 

@@ -35,6 +35,7 @@ from hpo_tui.core.raw import (
     VALUE_COLUMNS,
     RawTables,
     decode_attr_texts,
+    decoded,
     external_param_values,
     frame,
     raw_from_frozen,
@@ -690,7 +691,8 @@ def _trial_attrs(
 def _study_attr_dicts(rows: list[tuple[Any, ...]], source: Source) -> dict[Any, dict[str, Any]]:
     out: dict[Any, dict[str, Any]] = {}
     for owner, key, value in _attrs(rows, "a study attribute", source).itertuples(index=False):
-        out.setdefault(owner, {})[key] = value
+        # A few per study, kept whole: number lists (NSGA-II's parent populations) decoded.
+        out.setdefault(owner, {})[key] = decoded(value)
     return out
 
 

@@ -26,19 +26,29 @@ if TYPE_CHECKING:
 AGE_TICK_SECONDS = 10.0  # how often running ages are redrawn
 FILTER_ERROR_COLUMNS = 12  # columns a filter error lists before "and N more"
 STATE_FILTERS = ("all", "COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING", "diverged")
+# Added to the cycle when the trials shown have constraint values.
+FEASIBILITY_FILTERS = ("feasible", "infeasible")
+
+
+def has_constraints(trials: pd.DataFrame) -> bool:
+    """Whether any of ``trials`` has constraint values (a constrained study)."""
+    return "feasible" in trials.columns and bool(trials["feasible"].notna().any())
 
 
 def default_columns(
     trials: pd.DataFrame, axis_names: tuple[str, ...], all_studies: bool
 ) -> list[str]:
-    """The columns shown by default: identity and outcome (pinned on the left), the params
-    right after them, then divergence, then the curve statistics and the duration.
+    """The columns shown by default: identity and outcome (with feasibility when
+    constrained; pinned on the left), the params right after them, then divergence, then
+    the curve statistics and the duration.
 
     In the table of every study, the study comes first and the grid axes after the
     outcome, before the params."""
     values = [c for c in trials.columns if c == "value" or c.startswith("values_")]
     if not all_studies:
         values = [c for c in values if trials[c].notna().any()] or values[:1]
+    if has_constraints(trials):
+        values += ["feasible", "constraint_violation"]
     lead = ["study"] if all_studies else []
     axes = list(axis_names) if all_studies else []
     params = sorted(c for c in trials.columns if c.startswith("param_") and trials[c].notna().any())
@@ -190,7 +200,10 @@ class StudyScreen(HpoScreen):
             return Text(f"All studies — {plural(len(campaign.trials), 'trial')}", style="bold")
         row = campaign.studies.set_index("study_id").loc[self.study_id]
         title = Text(printable(str(row["study"])), style="bold")
-        title.append(f"   {row['direction']} · best ", style="")
+        constrained = bool(row["constrained"])
+        # A constrained study's best is the best feasible trial: say so.
+        best = "best (feasible) " if constrained else "best "
+        title.append(f"   {row['direction']} · {best}", style="")
         from hpo_tui.core.formats import display_number
 
         title.append(display_number(row["best_value"]), style="bold green")
@@ -329,11 +342,18 @@ class StudyScreen(HpoScreen):
         event.input.add_class("hidden")
         await self._rebuild()
 
+    def state_filters(self) -> tuple[str, ...]:
+        """The state filter's cycle: states, diverged, and feasible/infeasible when the
+        trials shown have constraint values."""
+        if has_constraints(self.table.trials):
+            return (*STATE_FILTERS, *FEASIBILITY_FILTERS)
+        return STATE_FILTERS
+
     async def action_state_filter(self, step: int = 1) -> None:
         state = self.table.state
-        state.state_filter = STATE_FILTERS[
-            (STATE_FILTERS.index(state.state_filter) + step) % len(STATE_FILTERS)
-        ]
+        cycle = self.state_filters()
+        current = cycle.index(state.state_filter) if state.state_filter in cycle else 0
+        state.state_filter = cycle[(current + step) % len(cycle)]
         await self._rebuild()
 
     async def action_mark(self) -> None:

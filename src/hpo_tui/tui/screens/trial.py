@@ -84,6 +84,11 @@ def info_table(
     for column in values:
         if pd.notna(row[column]):
             add(column, number(row[column]))
+    if pd.notna(row["feasible"]):  # a trial with constraint values
+        if row["feasible"]:
+            add("feasible", "yes", "green")
+        else:
+            add("feasible", f"no (violation {number(row['constraint_violation'])})", "bold red")
     if row["diverged"]:
         add(
             "diverged",

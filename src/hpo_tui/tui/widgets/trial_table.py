@@ -433,6 +433,8 @@ class TrialTable(Container):
         state = self.state.state_filter
         if state == "diverged":
             mask &= frame["diverged"].to_numpy(dtype=bool)
+        elif state in ("feasible", "infeasible"):  # trials without constraint values: neither
+            mask &= frame["feasible"].eq(state == "feasible").fillna(False).to_numpy(dtype=bool)
         elif state != "all":
             mask &= (frame["state"] == state).to_numpy()
         if self.state.query.strip():
