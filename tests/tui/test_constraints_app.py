@@ -92,3 +92,25 @@ def test_trial_facts_say_whether_the_trial_is_feasible(constrained_db: str) -> N
             violation = display_number(sum(v for v in values.values() if v > 0), full=True)
             expected = rf"^feasible +no \(violation {re.escape(violation)}\)"
             assert re.search(expected, text, re.MULTILINE), text
+
+
+async def test_the_grid_marks_constrained_studies(constrained_db: str) -> None:
+    from hpo_tui.tui.screens.grid import GridScreen
+
+    app = make_app([constrained_db])
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        screen = app.screen
+        assert isinstance(screen, GridScreen) and screen.grid is not None
+        legend = str(screen.query_one("#grid-legend").render())
+        assert screen.grid.constrained  # cons_2M_h1, cons_2M_h3, cons_20M_h1, cons_20M_h3
+        assert "⊘ constrained study" in legend
+        table = screen.query_one("#grid-table")
+        marked = set()
+        for r, label in enumerate(screen.grid.values.index):
+            for c, column in enumerate(screen.grid.values.columns, start=1):
+                study_id = screen.grid.study_ids.loc[label, column]
+                cell = str(table.get_cell_at((r, c)))  # type: ignore[attr-defined]
+                if cell.startswith("⊘"):
+                    marked.add(int(study_id))
+        assert marked == set(screen.grid.constrained)

@@ -13,6 +13,8 @@ from textual.widgets.option_list import Option
 
 from hpo_tui.core.formats import display_number, plural, printable
 from hpo_tui.core.grid import (
+    CONSTRAINED_NOTE,
+    FEASIBLE_METRICS,
     METRIC_LABELS,
     METRICS,
     Grid,
@@ -179,7 +181,10 @@ class GridScreen(HpoScreen):
                     continue
                 info = studies.loc[int(study_id)]
                 best = grid.best == (label, column)
-                cells.append(self._cell(value, info, ranks.loc[label, column], best))
+                cell = self._cell(value, info, ranks.loc[label, column], best)
+                if int(study_id) in grid.constrained and grid.metric in FEASIBLE_METRICS:
+                    cell = Text.assemble(("⊘ ", "dim"), cell, justify="right")
+                cells.append(cell)
             table.add_row(*cells, height=3, key=str(label))
         self.query_one("#grid-title", Static).update(self._title(grid))
         legend = "★ best   "
@@ -190,6 +195,8 @@ class GridScreen(HpoScreen):
         ):
             legend += " · W waiting"
         legend += "   ⚠ diverged"
+        if grid.constrained and grid.metric in FEASIBLE_METRICS:
+            legend += f"   ⊘ constrained study: {CONSTRAINED_NOTE}"
         if ranks.notna().any().any():
             scope = f"per {grid.column_axis}" if self.per_column else "over the grid"
             legend += f"   {SCALE_GLYPHS[0]} best … {SCALE_GLYPHS[-1]} worst, {scope} (c)"
