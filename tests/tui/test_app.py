@@ -15,8 +15,10 @@ from textual.coordinate import Coordinate
 from textual.widgets import OptionList
 from textual.worker import WorkerFailed
 
+import hpo_tui.tui.app as hpo_app_module
 from hpo_tui.core import load_campaign
 from hpo_tui.core.export import EXPORT_FILES, write_export
+from hpo_tui.tui.app import HpoApp
 from hpo_tui.tui.screens.compare import CompareScreen
 from hpo_tui.tui.screens.diverged import DivergedScreen
 from hpo_tui.tui.screens.grid import GridScreen
@@ -221,7 +223,17 @@ async def test_diverged_panel_opens_trials() -> None:
 
 
 async def test_export_shortcut_writes_what_the_cli_writes(tmp_path: Path) -> None:
-    app = make_app()
+    shown: list[str] = []
+
+    class Recording(HpoApp):
+        CSS_PATH = str(Path(hpo_app_module.__file__).parent / "app.tcss")
+
+        def on_export_progress(self, message) -> None:  # type: ignore[no-untyped-def]
+            super().on_export_progress(message)
+            shown.append(self.sub_title)
+
+    app = Recording([GOLDEN_SPEC], show_clock=False, watch_seconds=None)
+    app.clock = make_app().clock
     target = tmp_path / "tui-export"
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
@@ -232,6 +244,10 @@ async def test_export_shortcut_writes_what_the_cli_writes(tmp_path: Path) -> Non
         await pilot.press("enter")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        # Each file is named while it is written, with a bar.
+        for number, name in enumerate(EXPORT_FILES, start=1):
+            assert any(f"exporting {name} · {number}/{len(EXPORT_FILES)} " in t for t in shown)
+        assert app.sub_title == f"exported {len(EXPORT_FILES)} files to {target}"
     write_export(load_campaign([GOLDEN_SPEC]), tmp_path / "core")
     stamp = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.?\d*\+00:00")
     for name in EXPORT_FILES:

@@ -22,7 +22,7 @@ from hpo_tui.core.live import UNFINISHED, LiveCampaign, RefreshSummary
 from hpo_tui.core.watch import DEFAULT_WATCH, WatchPolicy
 from hpo_tui.tui.commands import CampaignCommands
 from hpo_tui.tui.heap import settle_heap
-from hpo_tui.tui.messages import CampaignLoaded, ExportDone, LoadProgress
+from hpo_tui.tui.messages import CampaignLoaded, ExportDone, ExportProgress, LoadProgress
 from hpo_tui.tui.screens.grid import GridScreen
 
 
@@ -338,10 +338,28 @@ class HpoApp(App[None]):
     def export(self, folder: str) -> None:
         """Write the export set with the same core function as ``hpo-tui export``."""
         assert self.campaign is not None
-        paths = write_export(self.campaign, Path(folder))
+
+        def progress(name: str, done: int, total: int) -> None:
+            self.post_message(ExportProgress(name, done, total))
+
+        paths = write_export(self.campaign, Path(folder), progress=progress)
         self.post_message(ExportDone([str(p) for p in paths]))
 
+    def on_export_progress(self, message: ExportProgress) -> None:
+        """Which file is being written, with a bar: the long ones (hpo_full.json) take a
+        while on a large campaign."""
+        if message.done >= message.total:
+            return
+        bar = "▰" * message.done + "▱" * (message.total - message.done)
+        self.sub_title = (
+            f"exporting {printable(message.name)} · {message.done + 1}/{message.total} {bar}"
+        )
+
     def on_export_done(self, message: ExportDone) -> None:
+        folder = Path(message.paths[0]).parent if message.paths else ""
+        self.sub_title = (
+            f"exported {plural(len(message.paths), 'file')} to {printable(str(folder))}"
+        )
         names = "\n".join(printable(p) for p in message.paths)
         self.notify(names, title="Exported", timeout=10)
 

@@ -30,6 +30,15 @@ class CampaignLoaded(Message):
 
 
 @dataclass
+class ExportProgress(Message):
+    """The export is writing ``name`` (``done`` of ``total`` files written so far)."""
+
+    name: str
+    done: int
+    total: int
+
+
+@dataclass
 class ExportDone(Message):
     """The export was written."""
 
