@@ -494,11 +494,22 @@ def cmd_methods(args: argparse.Namespace, config: Config) -> int:
 def cmd_export(args: argparse.Namespace, config: Config) -> int:
     from hpo_tui.core.export import write_export
 
-    campaign = _load(args.sources, config)
+    from hpo_tui.core.formats import printable
     from hpo_tui.render import export_progress
 
-    with export_progress() as progress:
-        paths = write_export(campaign, args.out, progress=progress)
+    campaign = _load(args.sources, config)
+
+    try:
+        with export_progress() as progress:
+            paths = write_export(campaign, args.out, progress=progress)
+    except KeyboardInterrupt:
+        # write_export only swaps the new files in once all are written.
+        print(
+            f"hpo-tui: export interrupted: {printable(str(args.out))} is unchanged "
+            "(the previous export, if any, is intact)",
+            file=sys.stderr,
+        )
+        return 130
     for path in paths:
         print(path)
     return 0
@@ -556,7 +567,8 @@ def cmd_demo(args: argparse.Namespace, config: Config) -> int:
     args.sources = [str(path)]
     if args.print_only:
         args.format = "table"
-        args.digits = 4
+        args.digits = config.digits
+        args.metrics = []
         args.watch = None  # --watch of demo is the TUI's auto-refresh, not a print loop
         return cmd_summary(args, config)
     return cmd_open(args, config)
@@ -572,7 +584,8 @@ def cmd_open(args: argparse.Namespace, config: Config) -> int:
     except ImportError:  # the TUI is not built yet: print the summary instead
         args.sources = specs
         args.format = "table"
-        args.digits = 4
+        args.digits = config.digits
+        args.metrics = []
         args.watch = None  # --watch of demo is the TUI's auto-refresh, not a print loop
         return cmd_summary(args, config)
     return run_app(specs, config, watch_seconds=getattr(args, "watch", 5.0))

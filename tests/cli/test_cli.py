@@ -176,3 +176,39 @@ def test_no_source_names_the_demo(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "hpo-tui demo" in result.stderr
+
+
+def test_demo_print_prints_the_summary(
+    capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hpo_tui.core.demo as demo
+    from tests.helpers.golden import GOLDEN_DB
+
+    monkeypatch.setattr(demo, "demo_storage_path", lambda: GOLDEN_DB)
+    assert main(["demo", "--print"]) == 0
+    out = capsys.readouterr().out
+    assert "fx_2M_h1" in out and "sweep" in out
+
+
+def test_ctrl_c_mid_export_leaves_the_previous_export_and_says_so(
+    capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import hpo_tui.core.export as export
+    from tests.helpers.golden import GOLDEN_DB
+
+    out = tmp_path / "analysis"
+    assert main(["export", str(GOLDEN_DB), "--out", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    capsys.readouterr()
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export, "write_full_json", interrupted)
+    assert main(["export", str(GOLDEN_DB), "--out", str(out)]) == 130
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"hpo-tui: export interrupted: {out} is unchanged (the previous export, if any, is intact)"
+    ]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["analysis"]  # no staging left
