@@ -493,7 +493,6 @@ def cmd_methods(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_export(args: argparse.Namespace, config: Config) -> int:
     from hpo_tui.core.export import write_export
-
     from hpo_tui.core.formats import printable
     from hpo_tui.render import export_progress
 
