@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,6 +31,7 @@ from hpo_tui.core import load_campaign
 from hpo_tui.core.campaign import Campaign
 from hpo_tui.core.export import write_export
 from tests.helpers.golden import GOLDEN_DB
+from tests.helpers.timezone import local_time_zone
 
 FIXED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 BACKENDS = ["journal", "postgresql", "mysql"]
@@ -43,17 +42,8 @@ SOURCE_MASK = "<source>"
 @pytest.fixture(scope="module", autouse=True)
 def daylight_saving_zone() -> Iterator[None]:
     """Europe/Berlin: UTC+1 in winter, UTC+2 in July (the numeric campaign has both)."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "Europe/Berlin"
-    time.tzset()
-    try:
+    with local_time_zone("Europe/Berlin"):
         yield
-    finally:
-        if before is None:
-            del os.environ["TZ"]
-        else:
-            os.environ["TZ"] = before
-        time.tzset()
 
 
 def _numeric_campaign(storage: str) -> None:

@@ -16,7 +16,6 @@ import dataclasses
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from concurrent import futures
 from pathlib import Path
@@ -35,6 +34,7 @@ from tests.core.test_backend_parity import _export, _first_difference, _masked
 from tests.core.test_live import assert_same_campaign
 from tests.helpers.fixture_campaign import populate
 from tests.helpers.grpc_proxy import free_port, proxy_client, serve
+from tests.helpers.timezone import local_time_zone
 from tests.helpers.worker import finish_workers, start_workers
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -45,17 +45,8 @@ READ_CALLS = {SERVICE + "GetAllStudies", SERVICE + "GetTrials"}
 @pytest.fixture(scope="module", autouse=True)
 def daylight_saving_zone() -> Iterator[None]:
     """Proxies and reader in Europe/Berlin (set before any proxy starts)."""
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "Europe/Berlin"
-    time.tzset()
-    try:
+    with local_time_zone("Europe/Berlin"):
         yield
-    finally:
-        if before is None:
-            del os.environ["TZ"]
-        else:
-            os.environ["TZ"] = before
-        time.tzset()
 
 
 def _storage_url(kind: str, folder: Path, fresh_database: Callable[[str], str]) -> str:

@@ -354,6 +354,8 @@ def test_study_summary_matches_a_loop_over_studies(
             "state": pd.Series([s for _, s, *_ in trials], dtype=object),
             "value": np.array([math.nan if v is None else v for _, _, v, _ in trials], dtype=float),
             "diverged": np.array([d for *_, d in trials], dtype=bool),
+            # unconstrained studies (test_constraints checks the constrained ones)
+            "feasible": pd.array([pd.NA] * len(trials), dtype="boolean"),
         }
     )
     got = _study_summary(studies, frame, ())

@@ -1,4 +1,5 @@
-"""Snapshot tests of every screen on the committed golden campaign (120 × 40).
+"""Snapshot tests of every screen on the committed golden campaign, at 120 × 40 and in an
+80 × 24 tmux pane.
 
 Update after an intended visual change: ``pytest tests/tui/test_snapshots.py --snapshot-update``.
 """
@@ -9,13 +10,15 @@ import pytest
 
 from tests.tui.conftest import loaded, make_app
 
-SIZE = (120, 40)
+SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
 
 
+@pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize(
     ("name", "keys"),
     [
         ("grid", []),
+        ("grid_next_sweep", ["right_square_bracket"]),
         ("grid_n_diverged", ["m", "m", "m"]),
         ("study", ["enter"]),
         ("study_sorted_by_value", ["enter", "right", "right", "right", "s"]),
@@ -27,7 +30,7 @@ SIZE = (120, 40)
         ("help", ["question_mark"]),
     ],
 )
-def test_screen(snap_compare, name: str, keys: list[str]) -> None:
+def test_screen(snap_compare, name: str, keys: list[str], size: str) -> None:
     async def run_before(pilot) -> None:
         await loaded(pilot)
         for key in keys:
@@ -35,4 +38,4 @@ def test_screen(snap_compare, name: str, keys: list[str]) -> None:
             await pilot.pause()
         await pilot.pause()
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app(), terminal_size=SIZES[size], run_before=run_before)

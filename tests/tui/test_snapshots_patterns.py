@@ -1,5 +1,5 @@
-"""Snapshot tests of the importance heatmap and the slice view (120 × 40), on the studies of
-known structure. Update after an intended visual change:
+"""Snapshot tests of the importance heatmap and the slice view (120 × 40 and 80 × 24), on the
+studies of known structure. Update after an intended visual change:
 ``pytest tests/tui/test_snapshots_patterns.py --snapshot-update``.
 """
 
@@ -10,9 +10,10 @@ import pytest
 from tests.helpers.patterns_campaign import patterns_db
 from tests.tui.conftest import loaded, make_app
 
-SIZE = (120, 40)
+SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
 
 
+@pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize(
     ("name", "keys"),
     [
@@ -24,7 +25,11 @@ SIZE = (120, 40)
     ],
 )
 def test_screen(
-    snap_compare, tmp_path_factory: pytest.TempPathFactory, name: str, keys: list[str]
+    snap_compare,
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    keys: list[str],
+    size: str,
 ) -> None:
     source = str(patterns_db(tmp_path_factory))
 
@@ -36,4 +41,4 @@ def test_screen(
             await pilot.pause()
         await pilot.pause()
 
-    assert snap_compare(make_app([source]), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(make_app([source]), terminal_size=SIZES[size], run_before=run_before)

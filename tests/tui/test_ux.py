@@ -273,7 +273,7 @@ async def test_trial_chart_x_label_says_what_each_curves_step_is() -> None:
     from hpo_tui.core.curves import step_axis_labels
     from hpo_tui.tui.widgets.curve_plot import CurvePlot
 
-    for size, drawn in (((200, 40), 0), (SIZE, 1), ((80, 24), 3)):
+    for size in ((200, 40), SIZE, (80, 24)):
         app = make_app()
         async with app.run_test(size=size) as pilot:
             await loaded(pilot)
@@ -286,7 +286,8 @@ async def test_trial_chart_x_label_says_what_each_curves_step_is() -> None:
             assert set(names) <= {s.label for s in plot.series}
             labels = step_axis_labels(names)
             assert plot.xlabels == labels
-            assert plot.xlabel == labels[drawn]  # the widest form that fits
+            fits = [label for label in labels if len(label) <= plot.size.width - 8]
+            assert plot.xlabel == fits[0]  # the widest form that fits
             assert "trial.report" in labels[0] and "train_losses, val_losses" in labels[0]
             assert len(plot.xlabel) <= plot.size.width - 8
 
