@@ -67,3 +67,19 @@ async def test_x_on_the_slice_view_of_a_study_off_the_grid_says_so() -> None:
         await pilot.pause()
         assert app.screen is screen
         assert any("not on the grid" in str(n.message) for n in app._notifications)
+
+
+def test_the_slice_plot_leaves_outliers_out_of_its_y_range_until_a() -> None:
+    from hpo_tui.tui.widgets.slice_plot import SliceData, SlicePlot
+
+    ys = [0.30, 0.31, 0.29, 0.33, 0.32, 0.30, 0.31, 0.34, 120.0]  # one trial spiked 400x
+    data = SliceData(title="t", xlabel="x", groups=[("rest", "o", list(range(9)), ys)])
+    plot = SlicePlot()
+    plot.data = data
+    drawn = plot.drawn_groups()
+    assert plot.y_range is not None and plot.y_range.high < 1.0 and plot.y_range.n_clipped == 1
+    assert max(drawn[0][3]) == plot.y_range.high  # the outlier sits on the edge
+    assert "↑1 outlier at the edge (a: full range)" in plot.range_note()
+    plot.full_range = True
+    drawn = plot.drawn_groups()
+    assert max(drawn[0][3]) == 120.0 and plot.y_range is not None and plot.y_range.n_clipped == 0

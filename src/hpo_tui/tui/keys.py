@@ -71,6 +71,7 @@ BINDING_GROUPS: dict[str, KeyGroup] = {
     "slice.previous": "navigate",
     "slice.dynamics": "navigate",
     "slice.effects": "navigate",
+    "slice.range": "view",
     "space.back": "navigate",
     "space.toggle": "view",
     "study.back": "navigate",

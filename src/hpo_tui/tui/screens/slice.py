@@ -43,6 +43,13 @@ class SliceScreen(HpoScreen):
             id="slice.effects",
             tooltip="Effects along the grid's columns at this study's row",
         ),
+        Binding(
+            "a",
+            "full_range",
+            "All y",
+            id="slice.range",
+            tooltip="The y axis: every point, or without outliers (drawn at the edge)",
+        ),
     ]
 
     def __init__(self, study_id: int, param: str, params: list[str]) -> None:
@@ -122,6 +129,9 @@ class SliceScreen(HpoScreen):
                 Text(display_number(row.top), style=style, justify="right"),
                 Text(display_number(row.rest), style=style, justify="right"),
             )
+
+    def action_full_range(self) -> None:
+        self.query_one(SlicePlot).toggle_full_range()
 
     def action_step(self, delta: int) -> None:
         if self.param not in self.params:

@@ -13,6 +13,7 @@ from textual_plotext import PlotextPlot
 
 from hpo_tui.core.formats import printable
 from hpo_tui.core.patterns import choice_label
+from hpo_tui.core.plot_range import PlotRange, plot_range
 
 TOP_MARKER, REST_MARKER, DIVERGED_MARKER = "*", "o", "x"
 
@@ -94,24 +95,61 @@ class SlicePlot(PlotextPlot):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.data = SliceData(title="", xlabel="")
+        self.full_range = False  # the y range: every point, or without outliers (default)
+        self.y_range: PlotRange | None = None
 
     def show(self, data: SliceData) -> None:
         """Replace the plotted points and redraw."""
         self.data = data
         self.replot()
 
+    def toggle_full_range(self) -> None:
+        """Switch between the robust y range and every finite value."""
+        self.full_range = not self.full_range
+        self.replot()
+
+    def drawn_groups(self) -> list[tuple[str, str, list[float], list[float]]]:
+        """The groups as drawn: by default one trial that spiked does not squash the others;
+        the y range leaves outliers out (:func:`hpo_tui.core.plot_range.plot_range`) and
+        they sit on its edge."""
+        values = [y for *_, ys in self.data.groups for y in ys]
+        self.y_range = plot_range(np.asarray(values, dtype=float), robust=not self.full_range)
+        if self.y_range is None:
+            return self.data.groups
+        return [
+            (group, marker, xs, self.y_range.clip(np.asarray(ys, dtype=float)).tolist())
+            for group, marker, xs, ys in self.data.groups
+        ]
+
+    def range_note(self) -> str:
+        """What the title adds about the y range: clipped points and the key that shows them."""
+        y_range = self.y_range
+        if y_range is not None and y_range.n_clipped:
+            counts = " ".join(
+                f"{mark}{n}"
+                for mark, n in (("↑", y_range.clipped_high), ("↓", y_range.clipped_low))
+                if n
+            )
+            noun = "outlier" if y_range.n_clipped == 1 else "outliers"
+            return f"{counts} {noun} at the edge (a: full range)"
+        return "full y range (a: without outliers)" if self.full_range else ""
+
     def replot(self) -> None:
         """Draw on the widget's own plotext figure (thread-safe, unlike plotext's module)."""
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title(self.data.title)
+        groups = self.drawn_groups()
+        note = self.range_note()
+        plt.title(f"{self.data.title} · {note}" if note else self.data.title)
         plt.xlabel(self.data.xlabel)
         plt.ylabel("objective")
         # No plotext legend: it covers the top-left corner, where points are; the screen's
         # title names the markers.
-        for _group, marker, xs, ys in self.data.groups:
+        for _group, marker, xs, ys in groups:
             plt.scatter(xs, ys, marker=marker)
+        if self.y_range is not None and self.y_range.high > self.y_range.low:
+            plt.ylim(self.y_range.low, self.y_range.high)
         if self.data.xticks is not None:
             plt.xticks(*self.data.xticks)
         if self.data.xlim is not None:
