@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from hpo_tui import __version__
 from hpo_tui.core.curves import INTERMEDIATE, step_meaning
 from hpo_tui.core.formats import plural
@@ -246,8 +248,15 @@ curve is preferred, then list curves by name; within a curve the earliest step w
 
 def curves_text(campaign: Campaign) -> str:
     """Every curve name of the campaign, what its step is, and how many trials have it."""
-    counts = campaign.curves.groupby(campaign.curves["curve"].astype(str))["key"].nunique()
-    names = sorted(counts.index, key=lambda n: (n != INTERMEDIATE, n))
+    # The curves frame is sorted by key, then curve: each (trial, curve) is one run of rows,
+    # so counting run starts per curve code counts trials, without a string per point.
+    curve = campaign.curves["curve"]
+    codes = curve.cat.codes.to_numpy()
+    keys = campaign.curves["key"].to_numpy()
+    starts = np.r_[True, (keys[1:] != keys[:-1]) | (codes[1:] != codes[:-1])][: len(codes)]
+    per_code = np.bincount(codes[starts], minlength=len(curve.cat.categories))
+    counts = {str(c): int(n) for c, n in zip(curve.cat.categories, per_code, strict=True) if n}
+    names = sorted(counts, key=lambda n: (n != INTERMEDIATE, n))
     rows = "\n".join(f"| `{name}` | {step_meaning(name)} | {counts[name]} |" for name in names)
     return f"""\
 A curve is a named sequence of (step, value): `{INTERMEDIATE}` holds the values passed to
