@@ -34,19 +34,23 @@ def _wait_for(session: str, text: str, timeout: float = 30.0) -> str:
     raise AssertionError(f"{text!r} never appeared; last screen:\n{screen}")
 
 
-def test_grid_then_a_curve_in_a_real_terminal() -> None:
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])  # and a split tmux pane on a laptop
+def test_grid_then_a_curve_in_a_real_terminal(size: tuple[int, int]) -> None:
     session = f"hpo-tui-smoke-{uuid.uuid4().hex[:8]}"
+    width, height = size
     # COLUMNS/LINES from the test runner would override the pane size: drop them.
     command = (
         f"cd {ROOT} && env -u COLUMNS -u LINES TERM=xterm-256color "
         f"{sys.executable} -m hpo_tui {GOLDEN_SPEC}"
     )
     subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command], check=True
+        ["tmux", "new-session", "-d", "-s", session, "-x", str(width), "-y", str(height), command],
+        check=True,
     )
     try:
         grid = _wait_for(session, "Budget")
         assert "2M" in grid and "h1" in grid and "⚠ 5" in grid
+        assert "? Help" in grid  # the footer's help key is never cut off
         subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
         _wait_for(session, "fx_2M_h1")
         subprocess.run(["tmux", "send-keys", "-t", session, "Down", "Enter"], check=True)
