@@ -172,12 +172,22 @@ def test_export_through_a_symlink_fills_the_real_folder(golden_campaign, tmp_pat
     assert real.stat().st_mode & 0o777 == 0o755  # the folder's mode is kept
 
 
-def test_new_export_folder_gets_the_usual_mode(golden_campaign, tmp_path: Path) -> None:
+def test_new_export_folder_gets_the_usual_mode(
+    golden_campaign, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The new folder gets what mkdir gives, without the export ever setting the process's
+    umask (a process-wide setting, changed from a TUI worker thread it would race)."""
     import os
 
     umask = os.umask(0o022)
     try:
+
+        def refuse(mask: int) -> int:
+            raise AssertionError("the export changed the process's umask")
+
+        monkeypatch.setattr(os, "umask", refuse)
         write_export(golden_campaign, tmp_path / "fresh", generated_at=FIXED)
+        monkeypatch.undo()
     finally:
         os.umask(umask)
     assert (tmp_path / "fresh").stat().st_mode & 0o777 == 0o755

@@ -13,9 +13,9 @@ import ctypes
 import errno
 import io
 import os
+import secrets
 import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -409,8 +409,7 @@ def write_export(
     staging: Path | None = None
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-        os.chmod(staging, _folder_mode(out_dir))  # mkdtemp makes 0700; keep the usual mode
+        staging = _make_staging(out_dir)
         writers = _writers(campaign, generated_at)
         for done, name in enumerate(EXPORT_FILES, start=1):
             if progress is not None:
@@ -428,13 +427,20 @@ def write_export(
     return [out_dir / name for name in EXPORT_FILES]
 
 
-def _folder_mode(out_dir: Path) -> int:
-    """The previous export folder's mode, else what ``mkdir`` would give (umask applied)."""
-    if out_dir.is_dir():
-        return out_dir.stat().st_mode & 0o7777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o777 & ~umask
+def _make_staging(out_dir: Path) -> Path:
+    """A new sibling folder for the files being written. ``os.mkdir`` gives it the mode any
+    new folder gets here (the umask applied), without reading or setting the process's umask
+    (``tempfile.mkdtemp`` would make it 0700); an existing export's folder mode is kept."""
+    for _ in range(100):
+        path = out_dir.parent / f".{out_dir.name}.{secrets.token_hex(6)}"
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            continue
+        if out_dir.is_dir():
+            os.chmod(path, out_dir.stat().st_mode & 0o7777)
+        return path
+    raise FileExistsError(errno.EEXIST, "no free name for a staging folder", str(out_dir))
 
 
 def _write_file(path: Path, writer: FileWriter) -> None:
