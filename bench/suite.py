@@ -346,21 +346,27 @@ def _json_child(command: Sequence[str], timeout: float = 3600) -> dict[str, Any]
     return result
 
 
+def _terminal_bench(script: str, size: Size, repeat: int) -> dict[str, Any]:
+    """Run a Pilot-driven bench script on the SQLite storage of ``size`` in the suite's
+    terminal size; its JSON result, labelled."""
+    command = [
+        sys.executable,
+        str(BENCH_DIR / script),
+        spec_for(size, "sqlite"),
+        "--repeat",
+        str(repeat),
+        "--size",
+        f"{TERMINAL[0]}x{TERMINAL[1]}",
+    ]
+    result = _json_child(command)
+    return result | {"size": size.label, "backend": "sqlite", "terminal": list(TERMINAL)}
+
+
 def measure_tui(sizes: Sequence[Size], repeat: int) -> list[dict[str, Any]]:
     """``bench/tui.py`` on the SQLite storage of every size."""
     out = []
     for size in sizes:
-        command = [
-            sys.executable,
-            str(BENCH_DIR / "tui.py"),
-            spec_for(size, "sqlite"),
-            "--repeat",
-            str(repeat),
-            "--size",
-            f"{TERMINAL[0]}x{TERMINAL[1]}",
-        ]
-        result = _json_child(command)
-        result |= {"size": size.label, "backend": "sqlite", "terminal": list(TERMINAL)}
+        result = _terminal_bench("tui.py", size, repeat)
         worst = max(k["median_wall_s"] for k in result["keys"].values())
         log(
             f"  tui {size.label}: grid {result['grid_s']:.2f} s, all trials "
@@ -374,17 +380,7 @@ def measure_palette(sizes: Sequence[Size], repeat: int) -> list[dict[str, Any]]:
     """``bench/palette.py`` on the SQLite storage of every size."""
     out = []
     for size in sizes:
-        command = [
-            sys.executable,
-            str(BENCH_DIR / "palette.py"),
-            spec_for(size, "sqlite"),
-            "--repeat",
-            str(repeat),
-            "--size",
-            f"{TERMINAL[0]}x{TERMINAL[1]}",
-        ]
-        result = _json_child(command)
-        result |= {"size": size.label, "backend": "sqlite", "terminal": list(TERMINAL)}
+        result = _terminal_bench("palette.py", size, repeat)
         log(
             f"  palette {size.label}: typed text on screen {result['max_echo_s'] * 1000:.0f} ms "
             f"at worst, hit list {result['median_hits_s'] * 1000:.0f} ms (median)"
