@@ -133,7 +133,7 @@ CODES = {
     + "t0 = time.perf_counter()\nc = load_campaign([sys.argv[1]])\n"
     + _TAIL,
     "refresh": _PRELUDE
-    + "from hpo_tui.core.live import LiveCampaign\n"
+    + "from hpo_tui.core.model.live import LiveCampaign\n"
     + "live = LiveCampaign([sys.argv[1]])\n"
     + "t0 = time.perf_counter(); live.refresh(); idle = time.perf_counter() - t0\n"
     + "with open(sys.argv[1], 'ab') as f, open(sys.argv[2], 'rb') as extra:\n"

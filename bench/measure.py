@@ -126,8 +126,8 @@ def run_hpo_tui(size: Size, backend: str, timer: PhaseTimer) -> dict[str, Any]:
     """``load_campaign([spec])``, its phases timed through module-level wrappers."""
     began = time.perf_counter()
     import hpo_tui.core
-    import hpo_tui.core.campaign as campaign
-    import hpo_tui.core.rdb as rdb
+    import hpo_tui.core.model.campaign as campaign
+    import hpo_tui.core.storage.rdb as rdb
 
     # The drivers hpo-tui imports on first use, imported here as the raw methods import
     # theirs before their clocks start: every method's time is its work, not its imports.

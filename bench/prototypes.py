@@ -114,9 +114,9 @@ def parse_numeric_lists(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.nd
 
 def run_sqlite(size: Size, repeat: int, report: Report) -> None:
     """Read-path and build-path prototypes on the SQLite storage."""
-    from hpo_tui.core.curves import INTERMEDIATE, is_numeric_list
-    from hpo_tui.core.raw import INTERMEDIATE_COLUMNS, decode_json, frame
-    from hpo_tui.core.rdb import _decode_special
+    from hpo_tui.core.model.curves import INTERMEDIATE, is_numeric_list
+    from hpo_tui.core.storage.raw import INTERMEDIATE_COLUMNS, decode_json, frame
+    from hpo_tui.core.storage.rdb import _decode_special
 
     conn = sqlite3.connect(f"file:{size.sqlite_path}?mode=ro", uri=True)
 
@@ -276,8 +276,8 @@ def run_postgresql(size: Size, repeat: int, report: Report) -> None:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    from hpo_tui.core.raw import INTERMEDIATE_COLUMNS, frame
-    from hpo_tui.core.rdb import _decode_special
+    from hpo_tui.core.storage.raw import INTERMEDIATE_COLUMNS, frame
+    from hpo_tui.core.storage.rdb import _decode_special
 
     conn = psycopg2.connect(size.pg_dsn)
     cursor = conn.cursor()

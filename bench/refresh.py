@@ -40,7 +40,7 @@ def main() -> None:
     import optuna
 
     from hpo_tui.core import load_campaign
-    from hpo_tui.core.live import LiveCampaign
+    from hpo_tui.core.model.live import LiveCampaign
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     with tempfile.TemporaryDirectory() as folder:

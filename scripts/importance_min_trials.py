@@ -1,6 +1,6 @@
 """How often PED-ANOVA ranks first the param an objective depends on, by completed trials.
 
-The evidence for the thresholds of ``hpo_tui.core.importance`` (MIN_COMPLETE_TRIALS,
+The evidence for the thresholds of ``hpo_tui.core.analysis.importance`` (MIN_COMPLETE_TRIALS,
 RECOMMENDED_COMPLETE_TRIALS). Random sampling, 200 seeds per size, two objectives:
 
 - A: ``x² + 0.05·y`` plus an irrelevant categorical: how often ``x`` ranks first;

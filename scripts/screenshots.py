@@ -80,7 +80,7 @@ def main() -> None:
     if len(sys.argv) > 1:
         source = sys.argv[1]
     else:
-        from hpo_tui.core.demo import ensure_demo_storage
+        from hpo_tui.demo import ensure_demo_storage
 
         source = str(ensure_demo_storage())
     with tempfile.TemporaryDirectory() as config:

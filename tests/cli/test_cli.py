@@ -181,7 +181,7 @@ def test_no_source_names_the_demo(tmp_path: Path) -> None:
 def test_demo_print_prints_the_summary(
     capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import hpo_tui.core.demo as demo
+    import hpo_tui.demo as demo
     from tests.helpers.golden import GOLDEN_DB
 
     monkeypatch.setattr(demo, "demo_storage_path", lambda: GOLDEN_DB)
@@ -193,7 +193,7 @@ def test_demo_print_prints_the_summary(
 def test_ctrl_c_mid_export_leaves_the_previous_export_and_says_so(
     capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import hpo_tui.core.export as export
+    import hpo_tui.core.export.writer as export
     from tests.helpers.golden import GOLDEN_DB
 
     out = tmp_path / "analysis"

@@ -10,7 +10,7 @@ import pytest
 
 from hpo_tui.cli import main
 from hpo_tui.core import load_campaign
-from hpo_tui.core.dynamics import study_dynamics
+from hpo_tui.core.analysis.dynamics import study_dynamics
 from tests.helpers import dynamics_campaign as dc
 
 

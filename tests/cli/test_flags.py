@@ -12,8 +12,8 @@ import pytest
 
 from hpo_tui.cli import main
 from hpo_tui.core import load_campaign
-from hpo_tui.core.space import study_space
-from hpo_tui.core.tables import latex_escape, markdown_escape
+from hpo_tui.core.analysis.space import study_space
+from hpo_tui.core.export.formats.markup import latex_escape, markdown_escape
 from tests.helpers.golden import GOLDEN_SPEC
 from tests.helpers.patterns_campaign import patterns_db
 

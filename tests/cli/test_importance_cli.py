@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-import hpo_tui.core.importance as importance_module
+import hpo_tui.core.analysis.importance as importance_module
 from hpo_tui.cli import main
 from hpo_tui.core import load_campaign
-from hpo_tui.core.formats import frame_to_csv
-from hpo_tui.core.importance import campaign_importance
+from hpo_tui.core.analysis.importance import campaign_importance
+from hpo_tui.core.export.formats.csv import frame_to_csv
 from tests.helpers.patterns_campaign import patterns_db
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from hpo_tui.cli import build_parser, resolve_specs
+from hpo_tui.cli.serve import SOURCES_VARIABLE, served_command, served_environment
 from hpo_tui.core.config import Config
-from hpo_tui.core.watch import DEFAULT_WATCH, WatchPolicy
-from hpo_tui.serve import SOURCES_VARIABLE, served_command, served_environment
+from hpo_tui.core.model.watch import DEFAULT_WATCH, WatchPolicy
 from tests.conftest import BuiltStorage
 
 SECRET_URL = "postgresql+psycopg2://alice:hunter2@db.example:5432/optuna?sslpassword=pw42"

@@ -106,8 +106,8 @@ def test_the_grid_renders_in_a_browser(sqlite_storage: BuiltStorage, tmp_path: P
         screen = wait_until(lambda: _grid_on_screen(browser), 60, "the grid in the browser")
     lines = screen.splitlines()
     assert f"hpo-tui — {len(studies)} studies" in lines[0]
-    from hpo_tui.core.formats import plural
-    from hpo_tui.core.grid import build_grid, grid_totals
+    from hpo_tui.core.analysis.grid import build_grid, grid_totals
+    from hpo_tui.core.display import plural
 
     totals = grid_totals(campaign, build_grid(campaign))  # the default sweep's cells
     shown = f"{plural(totals['n_studies'], 'study')} · {plural(totals['n_trials'], 'trial')}"

@@ -10,7 +10,7 @@ import pytest
 
 from hpo_tui.cli import main
 from hpo_tui.core import load_campaign
-from hpo_tui.core.export import EXPORT_FILES, write_export
+from hpo_tui.core.export.writer import EXPORT_FILES, write_export
 from tests.helpers.golden import GOLDEN_SPEC, assert_golden
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -121,8 +121,8 @@ def test_grid_integers_print_as_integers(
     digits, whatever the metric."""
     import re
 
-    from hpo_tui.core.formats import display_number
-    from hpo_tui.core.grid import build_grid
+    from hpo_tui.core.analysis.grid import build_grid
+    from hpo_tui.core.display import display_number
 
     assert main(["grid", GOLDEN_SPEC, "--format", fmt, "--metric", metric]) == 0
     out = capsys.readouterr().out

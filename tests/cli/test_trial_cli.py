@@ -10,7 +10,7 @@ import pytest
 
 from hpo_tui.cli import main
 from hpo_tui.core import load_campaign
-from hpo_tui.core.export import FULL_JSON, render_export
+from hpo_tui.core.export.writer import FULL_JSON, render_export
 from tests.helpers.golden import GOLDEN_SPEC
 
 ROOT = Path(__file__).resolve().parent.parent.parent

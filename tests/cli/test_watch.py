@@ -13,7 +13,7 @@ import optuna
 import pytest
 
 from hpo_tui.cli import build_parser
-from hpo_tui.core.watch import DEFAULT_WATCH, WatchPolicy
+from hpo_tui.core.model.watch import DEFAULT_WATCH, WatchPolicy
 from tests.helpers.worker import STUDIES, finish_workers, start_workers, storage_for
 
 

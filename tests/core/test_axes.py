@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hpo_tui.core.axes import ordered, parse_axes
 from hpo_tui.core.config import DEFAULT_AXIS_PATTERN
+from hpo_tui.core.model.axes import ordered, parse_axes
 
 
 @pytest.mark.parametrize(

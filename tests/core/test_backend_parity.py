@@ -28,8 +28,8 @@ from optuna.storages.journal import JournalFileBackend
 from optuna.trial import FrozenTrial, TrialState
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.campaign import Campaign
-from hpo_tui.core.export import write_export
+from hpo_tui.core.export.writer import write_export
+from hpo_tui.core.model.campaign import Campaign
 from tests.helpers.golden import GOLDEN_DB
 from tests.helpers.timezone import local_time_zone
 
@@ -263,7 +263,7 @@ def test_mysql_keeps_whole_seconds_only(
 def test_a_refreshed_journal_equals_its_sqlite_copy(tmp_path: Path) -> None:
     """The live path (appended records replayed, changed trials spliced in) types params and
     attrs as a full RDB read does."""
-    from hpo_tui.core.live import LiveCampaign
+    from hpo_tui.core.model.live import LiveCampaign
 
     path = tmp_path / "sweep.log"
     storage = optuna.storages.JournalStorage(JournalFileBackend(str(path)))

@@ -24,10 +24,10 @@ from optuna.study._multi_objective import _get_pareto_front_trials_by_trials
 from optuna.trial import TrialState
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.campaign import Campaign
-from hpo_tui.core.export import render_export
-from hpo_tui.core.grid import study_metric
-from hpo_tui.core.live import LiveCampaign
+from hpo_tui.core.analysis.grid import study_metric
+from hpo_tui.core.export.writer import render_export
+from hpo_tui.core.model.campaign import Campaign
+from hpo_tui.core.model.live import LiveCampaign
 from tests.core.test_live import assert_same_campaign
 from tests.helpers.constrained import (
     CONSTRAINED,

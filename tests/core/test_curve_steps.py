@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 import pytest
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.curves import (
+from hpo_tui.core.export.writer import render_export
+from hpo_tui.core.model.curves import (
     STEP_LIST_POSITION,
     STEP_REPORT,
     step_axis_label,
     step_axis_labels,
     step_meaning,
 )
-from hpo_tui.core.export import render_export
 from tests.helpers.golden import GOLDEN_SPEC
 from tests.tui.conftest import ROOT
 

@@ -10,8 +10,8 @@ from typing import Any
 import optuna
 import pytest
 
-from hpo_tui.core import demo
-from hpo_tui.core.demo import (
+from hpo_tui import demo
+from hpo_tui.demo import (
     DEMO_STUDY_NAMES,
     build_demo_storage,
     demo_storage_path,

@@ -13,8 +13,7 @@ import pandas as pd
 import pytest
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.campaign import Campaign
-from hpo_tui.core.dynamics import (
+from hpo_tui.core.analysis.dynamics import (
     STUDY_DYNAMICS_COLUMNS,
     groupable_params,
     grouped_curves,
@@ -22,6 +21,7 @@ from hpo_tui.core.dynamics import (
     top_k_curves,
     trial_dynamics,
 )
+from hpo_tui.core.model.campaign import Campaign
 from tests.helpers import dynamics_campaign as dc
 
 

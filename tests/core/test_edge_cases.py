@@ -10,8 +10,8 @@ import pytest
 
 from hpo_tui.core import ConfigError, load_campaign
 from hpo_tui.core.config import config_from_mapping
-from hpo_tui.core.export import render_export
-from hpo_tui.core.sources import mask_url
+from hpo_tui.core.export.writer import render_export
+from hpo_tui.core.storage.sources import mask_url
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.campaign import Campaign
-from hpo_tui.core.effects import axis_effects, best_curves
+from hpo_tui.core.analysis.effects import axis_effects, best_curves
+from hpo_tui.core.model.campaign import Campaign
 from tests.helpers import dynamics_campaign as dc
 from tests.helpers.golden import GOLDEN_DB
 

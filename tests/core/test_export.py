@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.export import (
+from hpo_tui.core.export.writer import (
     EXPORT_FILES,
     ExportError,
     render_export,
@@ -124,7 +124,7 @@ def test_failure_mid_write_leaves_previous_export_intact(
     out = tmp_path / "analysis"
     write_export(golden_campaign, out, generated_at=FIXED)
     before = fs_state(tmp_path)
-    import hpo_tui.core.export as export
+    import hpo_tui.core.export.writer as export
 
     real = export._write_file
     calls = {"n": 0}
@@ -201,8 +201,8 @@ def test_streamed_full_json_is_the_whole_document(
     text of the whole document, in many small writes (never the whole text at once)."""
     import io
 
-    from hpo_tui.core.export import full_document, write_full_json
-    from hpo_tui.core.tables import dumps_strict
+    from hpo_tui.core.export.formats.json import dumps_strict
+    from hpo_tui.core.export.writer import full_document, write_full_json
 
     monkeypatch.chdir(ROOT)
     campaign = load_campaign([GOLDEN_SPEC] if spec == "golden" else list(two_sweeps))

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.export import EXPORT_FILES, IMPORTANCE_CSV, render_export, write_export
-from hpo_tui.core.export_docs import IMPORTANCE_FIELDS
-from hpo_tui.core.importance import campaign_importance
+from hpo_tui.core.analysis.importance import campaign_importance
+from hpo_tui.core.export.readme import IMPORTANCE_FIELDS
+from hpo_tui.core.export.writer import EXPORT_FILES, IMPORTANCE_CSV, render_export, write_export
 from tests.helpers.patterns_campaign import FEW, STRONG, patterns_db
 
 ROOT = Path(__file__).resolve().parent.parent.parent

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hpo_tui.core.formats import display_number, display_value, exact_float, printable
+from hpo_tui.core.display import display_number, display_value, exact_float, printable
 
 
 @given(st.floats(allow_nan=False))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hpo_tui.core.grid import Grid, quality_rank
+from hpo_tui.core.analysis.grid import Grid, quality_rank
 
 
 def _grid(values: list[list[float]], direction: str = "minimize") -> Grid:

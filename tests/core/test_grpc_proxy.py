@@ -27,9 +27,9 @@ import pytest
 from optuna.storages._grpc.auto_generated import api_pb2, api_pb2_grpc
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.campaign import Campaign
 from hpo_tui.core.errors import SourceError
-from hpo_tui.core.live import LiveCampaign
+from hpo_tui.core.model.campaign import Campaign
+from hpo_tui.core.model.live import LiveCampaign
 from tests.core.test_backend_parity import _export, _first_difference, _masked
 from tests.core.test_live import assert_same_campaign
 from tests.helpers.fixture_campaign import populate

@@ -12,9 +12,9 @@ import optuna
 import pandas as pd
 import pytest
 
-import hpo_tui.core.importance as importance_module
+import hpo_tui.core.analysis.importance as importance_module
 from hpo_tui.core import load_campaign
-from hpo_tui.core.importance import (
+from hpo_tui.core.analysis.importance import (
     MIN_COMPLETE_TRIALS,
     RECOMMENDED_COMPLETE_TRIALS,
     ImportanceCache,

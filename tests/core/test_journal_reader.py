@@ -11,9 +11,9 @@ import optuna
 import pytest
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.journal import read_journal
-from hpo_tui.core.live import LiveCampaign
-from hpo_tui.core.sources import resolve_sources
+from hpo_tui.core.model.live import LiveCampaign
+from hpo_tui.core.storage.journal import read_journal
+from hpo_tui.core.storage.sources import resolve_sources
 from tests.conftest import BuiltStorage
 from tests.helpers.journal_oracle import (
     assert_same_campaign,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.rdb import KNOWN_HEADS
+from hpo_tui.core.storage.rdb import KNOWN_HEADS
 from tests.helpers.compare import assert_matches, from_json
 from tests.helpers.snapshot_fs import fs_state
 

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.campaign import Campaign
-from hpo_tui.core.live import LiveCampaign
+from hpo_tui.core.model.campaign import Campaign
+from hpo_tui.core.model.live import LiveCampaign
 from tests.helpers.worker import STUDIES, finish_workers, start_workers, storage_for
 
 ROOT = Path(__file__).resolve().parent.parent.parent

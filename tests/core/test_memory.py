@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from numpy._core import multiarray
 
-from hpo_tui.core import memory
-from hpo_tui.core.campaign import load_campaign
+from hpo_tui.core.model.campaign import load_campaign
+from hpo_tui.core.storage import memory
 from tests.conftest import BuiltStorage
 
 
@@ -70,7 +70,7 @@ def test_load_campaign_runs_without_the_hint(
     hint_on: None, sqlite_storage: BuiltStorage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[bool] = []
-    from hpo_tui.core import campaign
+    from hpo_tui.core.model import campaign
 
     original = campaign.build_campaign
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.methods import diverged_by_rule, methods_document
-from hpo_tui.core.tables import latex_escape
+from hpo_tui.core.export.formats.markup import latex_escape
+from hpo_tui.core.export.methods import diverged_by_rule, methods_document
 from tests.conftest import BuiltStorage
 
 

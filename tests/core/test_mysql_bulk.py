@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from optuna.trial import TrialState
 
-from hpo_tui.core import load_campaign, rdb
-from hpo_tui.core.campaign import Campaign
+from hpo_tui.core import load_campaign
+from hpo_tui.core.model.campaign import Campaign
+from hpo_tui.core.storage import rdb
 from tests.helpers.compare import assert_same_campaign
 from tests.helpers.fixture_campaign import LIVE, populate
 

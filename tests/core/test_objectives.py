@@ -7,7 +7,7 @@ from pathlib import Path
 import optuna
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.objectives import objective_columns, objective_names
+from hpo_tui.core.model.objectives import objective_columns, objective_names
 
 
 def test_names_fall_back_to_the_value_columns() -> None:

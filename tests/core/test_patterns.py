@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.patterns import param_scale, slice_points, top_split, top_vs_rest
+from hpo_tui.core.analysis.patterns import param_scale, slice_points, top_split, top_vs_rest
 from tests.helpers.patterns_campaign import (
     DIVERGE_ABOVE,
     FEW,

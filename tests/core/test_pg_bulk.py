@@ -7,8 +7,9 @@ import pandas as pd
 import psycopg2
 import pytest
 
-from hpo_tui.core import load_campaign, rdb
-from hpo_tui.core.campaign import Campaign
+from hpo_tui.core import load_campaign
+from hpo_tui.core.model.campaign import Campaign
+from hpo_tui.core.storage import rdb
 from tests.conftest import BuiltStorage
 from tests.helpers.compare import assert_same_campaign
 

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from hpo_tui.core.plot_range import integer_ticks, plot_range
+from hpo_tui.core.analysis.plot_range import integer_ticks, plot_range
 
 
 def _decaying_curve(n: int = 100, start: float = 2.0, floor: float = 0.1) -> np.ndarray:

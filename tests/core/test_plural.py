@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hpo_tui.core.formats import plural
+from hpo_tui.core.display import plural
 
 
 @pytest.mark.parametrize(

@@ -19,12 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hpo_tui.core import SourceError, load_campaign
-from hpo_tui.core.axes import axis_sort_key, parse_axes
-from hpo_tui.core.campaign import STATES, _study_summary
 from hpo_tui.core.config import DEFAULT_AXIS_PATTERN
-from hpo_tui.core.formats import frame_to_csv
-from hpo_tui.core.raw import external_param_values
-from hpo_tui.core.tables import dumps_strict
+from hpo_tui.core.export.formats.csv import frame_to_csv
+from hpo_tui.core.export.formats.json import dumps_strict
+from hpo_tui.core.model.axes import axis_sort_key, parse_axes
+from hpo_tui.core.model.campaign import STATES, _study_summary
+from hpo_tui.core.storage.raw import external_param_values
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
 
@@ -134,7 +134,7 @@ def test_stored_number_lists_decode_like_json(
 ) -> None:
     """Attr texts as Optuna stores them (``json.dumps``) decode like ``json.loads``: the
     columnar parse gives the same float64 bits, and the decoded value the same Python types."""
-    from hpo_tui.core.raw import EncodedList, decode_attr_texts
+    from hpo_tui.core.storage.raw import EncodedList, decode_attr_texts
 
     others = data.draw(st.lists(st.one_of(TEXT, st.booleans(), st.none()), max_size=3))
     texts = data.draw(st.permutations([json.dumps(v) for v in (*lists, *others)]))
@@ -171,7 +171,7 @@ def test_number_lists_parsed_in_slices_keep_their_numbers(
     slice boundaries (empty-looking, one-number and long lists; NaN, ±inf, ints)."""
     import random
 
-    from hpo_tui.core import raw
+    from hpo_tui.core.storage import raw
 
     monkeypatch.setattr(raw, "_DECODE_SLICE", slice_size)
     rng = random.Random(slice_size)
@@ -203,7 +203,7 @@ def test_first_last_finite_matches_a_scan_of_every_segment(
     """The bounds fast path and the scan of the other segments agree with a plain scan."""
     import numpy as np
 
-    from hpo_tui.core.curves import first_last_finite
+    from hpo_tui.core.model.curves import first_last_finite
 
     lengths = np.array([length for length, _ in segments], dtype=np.int64)
     finite = np.array([f for length, flags in segments for f in flags[:length]], dtype=bool)
@@ -391,7 +391,7 @@ def test_strict_json_text_holds_the_same_data_however_it_is_encoded(data: object
     """The export's compact JSON goes through orjson (about 20× faster than the standard
     library on a 24k-trial export), and through ``json`` for what orjson refuses (integers
     beyond 64 bits): the same data either way, exactly."""
-    from hpo_tui.core.tables import strict_json
+    from hpo_tui.core.export.formats.json import strict_json
 
     reference = json.dumps(strict_json(data), ensure_ascii=False, allow_nan=False)
     text = dumps_strict(data)
@@ -427,7 +427,7 @@ def _csv_cell_by_cell(frame: pd.DataFrame) -> str:
     columns were formatted at once)."""
     import csv
 
-    from hpo_tui.core.formats import cell_text
+    from hpo_tui.core.export.formats.csv import cell_text
 
     out = io.StringIO()
     plain = csv.writer(out, lineterminator="\n")

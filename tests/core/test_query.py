@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hpo_tui.core.query import QueryError, query_mask
+from hpo_tui.core.model.query import QueryError, query_mask
 
 INTERNALS = ("PandasExprVisitor", "visit_", "BACKTICK_QUOTED_STRING", "<unknown>", "nodes are")
 

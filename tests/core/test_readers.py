@@ -7,7 +7,7 @@ import math
 import pytest
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.sources import SourceKind, resolve_sources
+from hpo_tui.core.storage.sources import SourceKind, resolve_sources
 from tests.conftest import BuiltStorage
 from tests.helpers import fixture_campaign as fx
 from tests.helpers.compare import assert_matches

@@ -8,8 +8,8 @@ import optuna
 import pytest
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.methods import methods_document, render_space, space_table
-from hpo_tui.core.space import merged_space, study_space
+from hpo_tui.core.analysis.space import merged_space, study_space
+from hpo_tui.core.export.methods import methods_document, render_space, space_table
 from tests.helpers.golden import assert_golden
 
 

@@ -9,8 +9,8 @@ import optuna
 import pytest
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.campaign import Campaign
-from hpo_tui.core.rdb import _adbc_sqlite
+from hpo_tui.core.model.campaign import Campaign
+from hpo_tui.core.storage.rdb import _adbc_sqlite
 from tests.conftest import BuiltStorage
 from tests.helpers.compare import assert_same_campaign
 

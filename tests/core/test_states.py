@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.methods import studies_table
+from hpo_tui.core.export.methods import studies_table
 
 
 def test_methods_counts_waiting_as_waiting(waiting_storage: str) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.grid import build_grid, grid_totals, sweeps
-from hpo_tui.core.summary import study_summary
+from hpo_tui.core.analysis.grid import build_grid, grid_totals, sweeps
+from hpo_tui.core.analysis.summary import study_summary
 
 
 def test_each_sweep_has_its_own_grid(two_sweeps: tuple[str, str]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from hpo_tui.core.watch import DEFAULT_WATCH, WatchPolicy
+from hpo_tui.core.model.watch import DEFAULT_WATCH, WatchPolicy
 
 
 def _waits(policy: WatchPolicy, checks: list[tuple[bool, bool]]) -> list[float]:

@@ -15,7 +15,7 @@ from optuna.distributions import (
     json_to_distribution,
 )
 
-from hpo_tui.core.campaign import Campaign
+from hpo_tui.core.model.campaign import Campaign
 
 
 @dataclass

@@ -14,10 +14,10 @@ import pandas as pd
 from optuna.storages.journal import JournalFileBackend
 from optuna.trial import TrialState, create_trial
 
-from hpo_tui.core.campaign import Campaign, build_campaign
 from hpo_tui.core.config import Config
-from hpo_tui.core.raw import RawTables, raw_from_frozen
-from hpo_tui.core.sources import resolve_sources
+from hpo_tui.core.model.campaign import Campaign, build_campaign
+from hpo_tui.core.storage.raw import RawTables, raw_from_frozen
+from hpo_tui.core.storage.sources import resolve_sources
 
 
 def optuna_tables(path: Path, skip_lines: Container[int] = ()) -> RawTables:

@@ -17,7 +17,7 @@ from textual.worker import WorkerFailed
 
 import hpo_tui.tui.app as hpo_app_module
 from hpo_tui.core import load_campaign
-from hpo_tui.core.export import EXPORT_FILES, write_export
+from hpo_tui.core.export.writer import EXPORT_FILES, write_export
 from hpo_tui.tui.app import HpoApp
 from hpo_tui.tui.screens.compare import CompareScreen
 from hpo_tui.tui.screens.diverged import DivergedScreen

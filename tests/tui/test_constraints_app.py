@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.formats import display_number
+from hpo_tui.core.display import display_number
 from hpo_tui.tui.screens.study import StudyScreen
 from hpo_tui.tui.screens.trial import info_table
 from tests.helpers.constrained import KEY_STUDY, PLAIN_STUDY, write_constrained

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hpo_tui.core.diverged import diverged_trials, shared_trait_list
-from hpo_tui.core.formats import display_value
+from hpo_tui.core.analysis.diverged_trials import diverged_trials, shared_trait_list
+from hpo_tui.core.display import display_value
 from hpo_tui.tui.screens.diverged import DivergedScreen
 from tests.tui.conftest import loaded, make_app
 

@@ -8,7 +8,7 @@ import json
 from rich.console import Console
 from textual.widgets import Static
 
-from hpo_tui.core.formats import display_number
+from hpo_tui.core.display import display_number
 from hpo_tui.tui.screens.trial import TrialScreen
 from tests.tui.conftest import loaded, make_app
 

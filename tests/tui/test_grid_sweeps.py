@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import OptionList
 
-from hpo_tui.core.grid import build_grid, grid_totals
+from hpo_tui.core.analysis.grid import build_grid, grid_totals
 from hpo_tui.tui.app import HpoApp
 from hpo_tui.tui.screens.grid import GridScreen
 from hpo_tui.tui.screens.study import StudyScreen

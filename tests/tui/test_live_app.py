@@ -9,7 +9,7 @@ import pytest
 from textual.widgets import Static
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.watch import WatchPolicy
+from hpo_tui.core.model.watch import WatchPolicy
 from hpo_tui.tui.app import HpoApp
 from hpo_tui.tui.screens.study import StudyScreen
 from hpo_tui.tui.screens.trial import TrialScreen

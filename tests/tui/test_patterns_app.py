@@ -10,7 +10,7 @@ import optuna
 import pytest
 from optuna.importance import PedAnovaImportanceEvaluator
 
-import hpo_tui.core.importance as importance_module
+import hpo_tui.core.analysis.importance as importance_module
 from hpo_tui.tui.screens.grid import GridScreen
 from hpo_tui.tui.screens.help import HelpScreen
 from hpo_tui.tui.screens.importance import ImportanceScreen

@@ -121,7 +121,7 @@ async def test_q_is_back_below_the_grid_and_quit_on_it() -> None:
 
 
 async def test_shift_keys_cycle_backwards() -> None:
-    from hpo_tui.core.grid import METRICS
+    from hpo_tui.core.analysis.grid import METRICS
     from hpo_tui.tui.screens.dynamics import DynamicsScreen
     from hpo_tui.tui.screens.grid import GridScreen
     from hpo_tui.tui.screens.study import STATE_FILTERS
@@ -270,7 +270,7 @@ async def test_jump_in_all_trials_walks_the_studies_with_that_number() -> None:
 
 
 async def test_trial_chart_x_label_says_what_each_curves_step_is() -> None:
-    from hpo_tui.core.curves import step_axis_labels
+    from hpo_tui.core.model.curves import step_axis_labels
     from hpo_tui.tui.widgets.curve_plot import CurvePlot
 
     for size in ((200, 40), SIZE, (80, 24)):
@@ -306,7 +306,7 @@ async def _trial_panel(app, pilot, key: int) -> tuple[bool, str]:
 
 
 async def test_trial_without_curves_says_so_and_shows_its_objectives() -> None:
-    from hpo_tui.core.formats import display_number
+    from hpo_tui.core.display import display_number
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

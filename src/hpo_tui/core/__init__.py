@@ -3,10 +3,10 @@
 Nothing in this package imports Textual or Rich; the TUI and the CLI both call it.
 """
 
-from hpo_tui.core.campaign import Campaign, load_campaign
 from hpo_tui.core.config import Config, DivergenceRules, load_config
 from hpo_tui.core.errors import ConfigError, HpoTuiError, SourceError
-from hpo_tui.core.sources import Source, resolve_sources
+from hpo_tui.core.model.campaign import Campaign, load_campaign
+from hpo_tui.core.storage.sources import Source, resolve_sources
 
 __all__ = [
     "Campaign",

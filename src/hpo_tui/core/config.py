@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hpo_tui.core.display import DEFAULT_DIGITS
 from hpo_tui.core.errors import ConfigError
-from hpo_tui.core.formats import DEFAULT_DIGITS
 
 # A budget token (2M, 20M, 1.5B, 350K) and a horizon token (h1, h3, h5) anywhere in the name,
 # in either order, each delimited by anything that is not a letter, a digit or a dot.
@@ -68,7 +68,7 @@ RESERVED_PREFIXES = ("values_", "n_", "diverged_", "param_", "user_attr_", "curv
 
 @dataclass(frozen=True)
 class DivergenceRules:
-    """Thresholds of the divergence rules (see ``hpo_tui.core.divergence``)."""
+    """Thresholds of the divergence rules (see ``hpo_tui.core.model.divergence``)."""
 
     explode_factor: float = 10.0
     recover_factor: float = 2.0

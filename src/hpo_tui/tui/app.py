@@ -12,14 +12,14 @@ from textual.binding import Binding
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from hpo_tui.core.campaign import Campaign
+from hpo_tui.core.analysis.importance import ImportanceCache
 from hpo_tui.core.config import Config
+from hpo_tui.core.display import plural, printable
 from hpo_tui.core.errors import HpoTuiError
-from hpo_tui.core.export import write_export
-from hpo_tui.core.formats import plural, printable
-from hpo_tui.core.importance import ImportanceCache
-from hpo_tui.core.live import UNFINISHED, LiveCampaign, RefreshSummary
-from hpo_tui.core.watch import DEFAULT_WATCH, WatchPolicy
+from hpo_tui.core.export.writer import write_export
+from hpo_tui.core.model.campaign import Campaign
+from hpo_tui.core.model.live import UNFINISHED, LiveCampaign, RefreshSummary
+from hpo_tui.core.model.watch import DEFAULT_WATCH, WatchPolicy
 from hpo_tui.tui.commands import CampaignCommands
 from hpo_tui.tui.heap import settle_heap
 from hpo_tui.tui.messages import CampaignLoaded, ExportDone, ExportProgress, LoadProgress
@@ -114,7 +114,7 @@ class HpoApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="refresh")
     def refresh_campaign(self) -> None:
-        """Read only what can have changed (see ``hpo_tui.core.live``)."""
+        """Read only what can have changed (see ``hpo_tui.core.model.live``)."""
         if self.live is None:
             return
         summary = self.live.refresh()

@@ -20,10 +20,10 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
-from hpo_tui.core.formats import plural, printable
+from hpo_tui.core.display import plural, printable
 
 if TYPE_CHECKING:
-    from hpo_tui.core.campaign import Campaign
+    from hpo_tui.core.model.campaign import Campaign
     from hpo_tui.tui.app import HpoApp
 
 TRIAL_NUMBER = re.compile(r"#?(\d+)")
@@ -76,7 +76,7 @@ class CampaignCommands(Provider):
         ]
         campaign = app.campaign
         if campaign is not None:
-            from hpo_tui.core.grid import sweeps
+            from hpo_tui.core.analysis.grid import sweeps
 
             names = sweeps(campaign)
             if len(names) > 1:

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import pandas as pd
 from textual.message import Message
 
-from hpo_tui.core.campaign import Campaign
-from hpo_tui.core.effects import Effects
-from hpo_tui.core.live import RefreshSummary
+from hpo_tui.core.analysis.effects import Effects
+from hpo_tui.core.model.campaign import Campaign
+from hpo_tui.core.model.live import RefreshSummary
 
 
 @dataclass

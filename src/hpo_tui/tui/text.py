@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from hpo_tui.core.formats import display_number, printable
+from hpo_tui.core.display import display_number, printable
 
 
 def literal(value: object, style: str = "") -> Text:

@@ -13,7 +13,7 @@ from textual.strip import Strip
 from textual.widgets import Label, OptionList, SelectionList
 from textual.widgets.option_list import OptionDoesNotExist
 
-from hpo_tui.core.formats import printable
+from hpo_tui.core.display import printable
 
 SHOWN_MARK = "[x] "
 HIDDEN_MARK = "[ ] "

@@ -6,8 +6,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Header
 
-from hpo_tui.core.curves import step_axis_labels
-from hpo_tui.core.formats import plural, printable
+from hpo_tui.core.display import plural, printable
+from hpo_tui.core.model.curves import step_axis_labels
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.widgets.curve_plot import CurvePlot, curves_named, prepare_series
 from hpo_tui.tui.widgets.footer import KeysFooter

@@ -9,8 +9,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Header, Static
 
-from hpo_tui.core.diverged import diverged_trials, key_params, shared_trait_list
-from hpo_tui.core.formats import display_number, display_value, plural, printable
+from hpo_tui.core.analysis.diverged_trials import diverged_trials, key_params, shared_trait_list
+from hpo_tui.core.display import display_number, display_value, plural, printable
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import fold, literal
 from hpo_tui.tui.widgets.footer import KeysFooter

@@ -11,14 +11,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Static
 
-from hpo_tui.core.dynamics import (
+from hpo_tui.core.analysis.dynamics import (
     groupable_params,
     grouped_curves,
     study_dynamics,
     top_k_curves,
     trial_dynamics,
 )
-from hpo_tui.core.formats import display_number, plural, printable
+from hpo_tui.core.display import display_number, plural, printable
 from hpo_tui.tui.messages import DynamicsReady
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.widgets.curve_plot import CurvePlot, Series, curves_named, prepare_series

@@ -13,9 +13,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Static
 
-from hpo_tui.core.effects import Effects, axis_effects, best_curves
-from hpo_tui.core.formats import display_number, printable
-from hpo_tui.core.grid import build_grid
+from hpo_tui.core.analysis.effects import Effects, axis_effects, best_curves
+from hpo_tui.core.analysis.grid import build_grid
+from hpo_tui.core.display import display_number, printable
 from hpo_tui.tui.messages import EffectsReady
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import fold, literal, number

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
-from hpo_tui.core.export import DEFAULT_OUT, EXPORT_FILES
+from hpo_tui.core.export.writer import DEFAULT_OUT, EXPORT_FILES
 
 
 class ExportModal(ModalScreen[str | None]):

@@ -11,8 +11,7 @@ from textual.events import Resize
 from textual.widgets import DataTable, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from hpo_tui.core.formats import display_number, plural, printable
-from hpo_tui.core.grid import (
+from hpo_tui.core.analysis.grid import (
     CONSTRAINED_NOTE,
     FEASIBLE_METRICS,
     METRIC_LABELS,
@@ -24,6 +23,7 @@ from hpo_tui.core.grid import (
     quality_rank,
     sweeps,
 )
+from hpo_tui.core.display import display_number, plural, printable
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import literal
 from hpo_tui.tui.widgets.footer import KeysFooter

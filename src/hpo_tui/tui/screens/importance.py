@@ -1,6 +1,6 @@
 """Parameter importance across the grid: rows params, columns studies (grid order).
 
-The importances are computed in a thread worker (``hpo_tui.core.importance``, through the
+The importances are computed in a thread worker (``hpo_tui.core.analysis.importance``, through the
 app's cache: a study is recomputed only when its completed trials changed); the screen says
 "computing…" meanwhile and stays responsive. Enter on a cell opens the slice view.
 """
@@ -18,9 +18,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
-from hpo_tui.core.campaign import Campaign
-from hpo_tui.core.formats import plural, printable
-from hpo_tui.core.importance import (
+from hpo_tui.core.analysis.importance import (
     CAUTION_MARK,
     METHOD_LABELS,
     METHODS,
@@ -31,6 +29,8 @@ from hpo_tui.core.importance import (
     importance_matrix,
     note_lines,
 )
+from hpo_tui.core.display import plural, printable
+from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import literal
 from hpo_tui.tui.widgets.footer import KeysFooter

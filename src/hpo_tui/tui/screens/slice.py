@@ -8,14 +8,14 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Header, Static
 
-from hpo_tui.core.formats import display_number, printable
-from hpo_tui.core.patterns import (
+from hpo_tui.core.analysis.patterns import (
     param_choices,
     param_scale,
     slice_points,
     top_split,
     top_vs_rest,
 )
+from hpo_tui.core.display import display_number, printable
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import literal
 from hpo_tui.tui.widgets.footer import KeysFooter

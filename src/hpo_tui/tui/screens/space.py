@@ -8,8 +8,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Header, Static
 
-from hpo_tui.core.methods import space_table
-from hpo_tui.core.space import study_space
+from hpo_tui.core.analysis.space import study_space
+from hpo_tui.core.export.methods import space_table
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import literal
 from hpo_tui.tui.widgets.footer import KeysFooter

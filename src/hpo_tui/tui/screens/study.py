@@ -12,9 +12,9 @@ from textual.containers import Vertical
 from textual.widgets import Header, Input, Static
 from textual_fastdatatable import DataTable
 
-from hpo_tui.core.formats import plural, printable
+from hpo_tui.core.display import plural, printable
+from hpo_tui.core.model.query import QueryError, query_mask
 from hpo_tui.core.prefs import ColumnChoice, load_column_choices, save_column_choice
-from hpo_tui.core.query import QueryError, query_mask
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.widgets.footer import KeysFooter
 from hpo_tui.tui.widgets.trial_table import ASCENDING, DESCENDING, TrialTable
@@ -204,7 +204,7 @@ class StudyScreen(HpoScreen):
         # A constrained study's best is the best feasible trial: say so.
         best = "best (feasible) " if constrained else "best "
         title.append(f"   {row['direction']} · {best}", style="")
-        from hpo_tui.core.formats import display_number
+        from hpo_tui.core.display import display_number
 
         title.append(display_number(row["best_value"]), style="bold green")
         if row["best_trial"] is not None and str(row["best_trial"]) != "<NA>":
@@ -255,7 +255,7 @@ class StudyScreen(HpoScreen):
 
     async def campaign_changed(self, summary: object) -> None:
         """A refresh: new rows appear, changed ones are flagged ✚ until the next refresh."""
-        from hpo_tui.core.live import RefreshSummary
+        from hpo_tui.core.model.live import RefreshSummary
 
         if self.hpo.campaign is None:
             return

@@ -14,18 +14,18 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Static
 
-from hpo_tui.core.curves import step_axis_labels
+from hpo_tui.core.display import DEFAULT_DIGITS, display_number, display_value, printable
 from hpo_tui.core.durations import running_for
-from hpo_tui.core.formats import DEFAULT_DIGITS, display_number, display_value, printable
-from hpo_tui.core.objectives import objective_columns, objective_names
-from hpo_tui.core.tables import params_json
+from hpo_tui.core.export.formats.json import params_json
+from hpo_tui.core.model.curves import step_axis_labels
+from hpo_tui.core.model.objectives import objective_columns, objective_names
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import fold
 from hpo_tui.tui.widgets.curve_plot import CurvePlot, Series, curves_named, prepare_series
 from hpo_tui.tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
-    from hpo_tui.core.campaign import Campaign
+    from hpo_tui.core.model.campaign import Campaign
 
 
 def trial_curve_names(campaign: Campaign, key: int) -> list[str]:

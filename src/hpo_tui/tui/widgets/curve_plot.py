@@ -15,8 +15,8 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
-from hpo_tui.core.formats import printable
-from hpo_tui.core.plot_range import PlotRange, integer_ticks, plot_range
+from hpo_tui.core.analysis.plot_range import PlotRange, integer_ticks, plot_range
+from hpo_tui.core.display import printable
 
 # Columns of the plot not under the x axis: the y tick labels and the frame.
 X_LABEL_MARGIN = 8
@@ -111,8 +111,8 @@ def _range_of(series: list[Series], robust: bool, log_y: bool) -> PlotRange | No
 class CurvePlot(PlotextPlot):
     """A plot that keeps its series and redraws them in :meth:`replot`.
 
-    By default the y range leaves outliers out (:func:`hpo_tui.core.plot_range.plot_range`);
-    ``full_range`` shows every finite value.
+    By default the y range leaves outliers out
+    (:func:`hpo_tui.core.analysis.plot_range.plot_range`); ``full_range`` shows every finite value.
     """
 
     DEFAULT_CSS = """

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 from textual_plotext import PlotextPlot
 
-from hpo_tui.core.formats import printable
-from hpo_tui.core.patterns import choice_label
-from hpo_tui.core.plot_range import PlotRange, plot_range
+from hpo_tui.core.analysis.patterns import choice_label
+from hpo_tui.core.analysis.plot_range import PlotRange, plot_range
+from hpo_tui.core.display import printable
 
 TOP_MARKER, REST_MARKER, DIVERGED_MARKER = "*", "o", "x"
 
@@ -39,7 +39,7 @@ def slice_data(
     title: str,
     xlabel: str,
 ) -> SliceData:
-    """Turn :func:`hpo_tui.core.patterns.slice_points` into plot groups.
+    """Turn :func:`hpo_tui.core.analysis.patterns.slice_points` into plot groups.
 
     Diverged trials without a value are drawn at the worst finite value (the top edge of a
     minimization); ±inf values are clipped to the finite extremes (plotext refuses inf).
@@ -110,7 +110,7 @@ class SlicePlot(PlotextPlot):
 
     def drawn_groups(self) -> list[tuple[str, str, list[float], list[float]]]:
         """The groups as drawn: by default one trial that spiked does not squash the others;
-        the y range leaves outliers out (:func:`hpo_tui.core.plot_range.plot_range`) and
+        the y range leaves outliers out (:func:`hpo_tui.core.analysis.plot_range.plot_range`) and
         they sit on its edge."""
         values = [y for *_, ys in self.data.groups for y in ys]
         self.y_range = plot_range(np.asarray(values, dtype=float), robust=not self.full_range)

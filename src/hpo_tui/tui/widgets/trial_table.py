@@ -26,9 +26,9 @@ from textual.geometry import Offset, Region
 from textual.message import Message
 from textual_fastdatatable import ArrowBackend, DataTable, DataTableBackend
 
+from hpo_tui.core.display import DEFAULT_DIGITS, display_number, printable
 from hpo_tui.core.durations import running_for
-from hpo_tui.core.formats import DEFAULT_DIGITS, display_number, printable
-from hpo_tui.core.query import query_mask
+from hpo_tui.core.model.query import query_mask
 
 FLAG_COLUMN = "⚑"
 MARKED = "●"
@@ -426,7 +426,7 @@ class TrialTable(Container):
         return self.trials.iloc[self.order]
 
     def compute_order(self) -> np.ndarray:
-        """Filter then sort; raises :class:`~hpo_tui.core.query.QueryError` (one line in plain
+        """Filter then sort; raises :class:`~hpo_tui.core.model.query.QueryError` (one line in plain
         words) on a bad query."""
         frame = self.trials
         mask = np.ones(len(frame), dtype=bool)

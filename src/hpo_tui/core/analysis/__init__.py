@@ -1,0 +1,1 @@
+"""Analyses over a campaign: one module per question (grid, importance, dynamics, ...)."""

@@ -1,0 +1,1 @@
+"""Text formats: CSV, strict JSON, Markdown/LaTeX tables, grid tables."""

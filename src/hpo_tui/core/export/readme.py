@@ -1,0 +1,385 @@
+"""The data dictionary: one description per column and JSON field, shared by the export's
+README and ``docs/data-model.md`` so the screen, the files and the docs agree word for word."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from hpo_tui import __version__
+from hpo_tui.core.analysis.importance import MIN_COMPLETE_TRIALS, RECOMMENDED_COMPLETE_TRIALS
+from hpo_tui.core.display import plural
+from hpo_tui.core.model.curves import INTERMEDIATE, step_meaning
+
+if TYPE_CHECKING:
+    from hpo_tui.core.model.campaign import Campaign
+
+# name → (meaning, unit / type, encoding)
+COLUMN_DOCS: dict[str, tuple[str, str, str]] = {
+    "study": ("Optuna study name, exactly as stored", "text", "as is"),
+    "source": ("storage the study was read from (passwords masked)", "path or URL", "as is"),
+    "sweep": (
+        "the study's sweep: the part of its name outside the grid axes (`phase6a` for "
+        "`phase6a_2M_h1`), followed by ` @ <source>` when the same study name comes from "
+        "several sources; empty when the name fits no grid. One grid per sweep",
+        "text",
+        "as is",
+    ),
+    "number": ("trial number within its study (Optuna's `trial.number`)", "integer", ""),
+    "state": ("trial state", "COMPLETE, PRUNED, FAIL, RUNNING or WAITING", ""),
+    "value": (
+        "objective value of a single-objective trial; empty for FAIL/RUNNING/WAITING trials "
+        "(an objective that returned NaN is stored by Optuna as FAIL without a value)",
+        "objective units",
+        "float",
+    ),
+    "values_<i>": ("objective i of a multi-objective trial", "objective units", "float"),
+    "feasible": (
+        "every constraint value of the trial is ≤ 0 (Optuna's rule), from the `constraints` "
+        "system attr list (a sampler's constraints_func) and the `constraints:<key>` system "
+        "attrs (trial.set_constraint; a key overrides the list's value of the same key); "
+        "empty when the trial has no constraint values: every trial of an unconstrained "
+        "study, and running or failed trials. Optuna counts a trial without constraint "
+        "values as feasible, and so does the best value",
+        "True/False",
+        "",
+    ),
+    "constraint_violation": (
+        "sum of the trial's positive constraint values (0 when feasible), as NSGA-II ranks "
+        "infeasible trials; empty when feasible is",
+        "constraint units",
+        "float",
+    ),
+    "diverged": ("the trial diverged by one of the rules below", "True/False", ""),
+    "diverged_reason": ("rule that fired: nan, inf, -inf, exploded or user_attr", "text", ""),
+    "diverged_curve": (
+        "curve that shows the divergence (empty for user_attr)",
+        "curve name",
+        "",
+    ),
+    "diverged_step": (
+        "first step of the divergence, in the units of diverged_curve",
+        "step",
+        "integer",
+    ),
+    "spike_step": (
+        "first step of a loss spike above explode_factor that came back at or below "
+        "recover_factor (not a divergence)",
+        "step",
+        "integer",
+    ),
+    "datetime_start": ("when the trial started", "UTC", "ISO 8601 with offset"),
+    "datetime_complete": ("when the trial finished", "UTC", "ISO 8601 with offset"),
+    "duration_s": ("datetime_complete - datetime_start", "seconds", "float"),
+    "param_<name>": (
+        "the trial's value of hyperparameter <name> as passed to suggest_* (original type: "
+        "float, int, bool, string; empty when the trial has no such param or its value is "
+        "None — hpo_full.json tells the two apart)",
+        "param units",
+        "",
+    ),
+    "user_attr_<name>": (
+        "scalar user attr <name> (lists of numbers are curves, other values are in "
+        "hpo_full.json only)",
+        "as stored",
+        "",
+    ),
+    "curve": (
+        "the curve the curve_* columns summarise: intermediate when the trial reported "
+        "values, else the first val* list-valued user attr",
+        "curve name",
+        "",
+    ),
+    "curve_n_steps": ("number of points of the curve", "count", "integer"),
+    "curve_first": ("value at the first step", "curve units", "float"),
+    "curve_last": ("value at the last step", "curve units", "float"),
+    "curve_last_finite": ("last finite value", "curve units", "float"),
+    "curve_min": ("smallest finite value", "curve units", "float"),
+    "curve_max": ("largest finite value", "curve units", "float"),
+    "curve_best": (
+        "best finite value (min for minimized studies, max for maximized)",
+        "curve units",
+        "float",
+    ),
+    "curve_best_step": ("step of curve_best (first if tied): the best epoch", "step", "integer"),
+    "curve_rel_improvement": (
+        "(first finite - best) / |first finite| (sign flipped for maximized studies)",
+        "fraction",
+        "float",
+    ),
+    "curve_train_val_gap": (
+        "val - train at the step where the val* list curve is best (lowest; highest in a "
+        "maximized study) (trials with both train* and val* list-valued user attrs)",
+        "curve units",
+        "float",
+    ),
+    "diverged_last_finite": (
+        "last finite value of the diverged curve before diverged_step",
+        "curve units",
+        "float",
+    ),
+    "diverged_value_before": (
+        "value of the diverged curve at the step just before diverged_step",
+        "curve units",
+        "float",
+    ),
+}
+
+SPACE_FIELDS: list[tuple[str, str]] = [
+    ("param", "hyperparameter name, as passed to suggest_*"),
+    ("kind", "float, int or categorical (from the stored distribution)"),
+    ("low / high", "bounds, inclusive, exactly as stored (empty for categorical)"),
+    ("log", "True when sampled on a log scale"),
+    ("step", "discretization step, empty when continuous"),
+    ("choices", "categorical choices as a JSON list, in Optuna's order"),
+    ("used_by", "the axis values of the studies using this distribution, or 'all studies'"),
+    ("n_studies / studies", "how many and which studies use it"),
+    ("n_trials", "trials that sampled the param from this distribution"),
+    ("changed_within", "studies where this param's distribution changed mid-way"),
+]
+
+IMPORTANCE_FIELDS: list[tuple[str, str]] = [
+    ("study", "Optuna study name, exactly as stored; studies in grid order"),
+    ("<axes>", "the study's grid axis values (`budget`, `horizon` by default)"),
+    ("param", "hyperparameter name; within a study, most important first"),
+    (
+        "importance",
+        "Optuna's parameter importance, normalised to sum to 1 over the study's params "
+        "(full precision); empty when `note` says why",
+    ),
+    (
+        "method",
+        "ped_anova (optuna.importance.PedAnovaImportanceEvaluator: top 10 % of trials vs all, "
+        "direction-aware; multi-objective: reaching the Pareto front) or fanova (seed 0)",
+    ),
+    ("n_trials", "COMPLETE trials with finite values the importance was computed from"),
+    (
+        "note",
+        f"empty, or why there is no number: fewer than {MIN_COMPLETE_TRIALS} completed "
+        "trials, or the method could not assess the param; or, next to a number, a caution: "
+        f"fewer than {RECOMMENDED_COMPLETE_TRIALS} completed trials (Optuna recommends at "
+        "least 5 in the top 10 %), the ranking may change",
+    ),
+]
+
+JSON_FIELDS: list[tuple[str, str]] = [
+    ("metadata.format", "export format version"),
+    ("metadata.hpo_tui_version", "version of hpo-tui that wrote the files"),
+    ("metadata.generated_at", "when the export was written (UTC, ISO 8601)"),
+    ("metadata.sources", "storages read (passwords masked)"),
+    ("metadata.axis_pattern / axis_names", "regex that found the grid axes in study names"),
+    ("metadata.divergence_rules", "thresholds of the divergence rules"),
+    ("studies[].study / source / axes", "study name, its storage, its axis values"),
+    ("studies[].sweep", "the study's sweep, as the CSV column `sweep` (null off the grid)"),
+    ("studies[].directions", "minimize/maximize per objective"),
+    ("studies[].user_attrs / system_attrs", "study attrs, as stored"),
+    ("studies[].counts", "n_trials and n_<state>, n_diverged"),
+    (
+        "studies[].constrained",
+        "true when any trial of the study has constraint values (Optuna's constrained study)",
+    ),
+    (
+        "studies[].best",
+        "best COMPLETE value and its trial number (single-objective only); in a constrained "
+        "study the best feasible one (as Optuna's study.best_trial)",
+    ),
+    ("studies[].trials[].values", "objective values, or null when none was stored"),
+    (
+        "studies[].trials[].feasible / constraint_violation",
+        "as the CSV columns of the same name (null when empty)",
+    ),
+    ("studies[].trials[].params", "param values in their original JSON types (null = None)"),
+    (
+        "studies[].trials[].distributions",
+        "search space of each param: type, low, high, log, step or choices",
+    ),
+    ("studies[].trials[].user_attrs / system_attrs", "every attr, as stored"),
+    ("studies[].trials[].diverged*, spike_step", "as the CSV columns of the same name"),
+    ("studies[].trials[].curve_stats", "the curve_* CSV columns"),
+    ("studies[].trials[].curves.<name>", "a curve in full: parallel lists steps and values"),
+]
+
+CSV_ENCODING = """\
+- UTF-8, comma-separated, RFC 4180 quoting, `\\n` line ends, one header row.
+- Floats are written with the shortest text that reads back as the **bit-identical**
+  double (Python's `repr`): `pandas.read_csv` gives the exact stored values. Nothing is
+  rounded.
+- NaN and missing values are empty cells; infinities are `inf` and `-inf`.
+- Booleans are `True`/`False`; datetimes ISO 8601 in UTC (`+00:00`).
+- Read back exactly with: `pandas.read_csv(path, keep_default_na=False, na_values=[""])`.
+"""
+
+JSON_ENCODING = """\
+- Strict JSON (RFC 8259, UTF-8): no `NaN`/`Infinity` tokens, any parser reads it.
+- Non-finite numbers are the strings `"NaN"`, `"Infinity"` and `"-Infinity"` (Python:
+  `float(x)` turns them back into numbers). In params and attrs a string with one of these
+  three exact texts cannot be told apart from the number; everywhere else the field is
+  numeric.
+- Missing values are `null`; datetimes ISO 8601 in UTC.
+"""
+
+
+def divergence_rules_text(campaign: Campaign) -> str:
+    """The divergence rules with the thresholds in force."""
+    rules = campaign.config.divergence
+    return f"""\
+Optuna never stores a NaN objective (such trials are FAIL without a value), so the curves are
+the evidence. A curve is `intermediate` (values passed to `trial.report`) or a user attr
+holding a list of numbers; its steps are as under *Curves and their steps*.
+
+| rule | fires when | step |
+|---|---|---|
+| `nan`, `inf`, `-inf` | a curve holds a non-finite value | first such point |
+| `exploded` | a loss curve (`intermediate` of a minimized single-objective study, or a list \
+attr whose name contains `{rules.loss_curve_pattern}`) rises above **{rules.explode_factor:g}×** \
+its first finite (positive) value and its last finite value stays above \
+**{rules.recover_factor:g}×** it (this includes FAIL trials whose curve ends exploded) | first \
+point above the threshold |
+| `user_attr` | user attr `{rules.user_attr}` is truthy | user attr `diverged_step`, if an \
+integer |
+
+A loss that rose above {rules.explode_factor:g}× and came back to {rules.recover_factor:g}× or \
+less is a *spike* (`spike_step`), not a divergence. When several rules fire, the `intermediate` \
+curve is preferred, then list curves by name; within a curve the earliest step wins.
+"""
+
+
+def curves_text(campaign: Campaign) -> str:
+    """Every curve name of the campaign, what its step is, and how many trials have it."""
+    # The curves frame is sorted by key, then curve: each (trial, curve) is one run of rows,
+    # so counting run starts per curve code counts trials, without a string per point.
+    curve = campaign.curves["curve"]
+    codes = curve.cat.codes.to_numpy()
+    keys = campaign.curves["key"].to_numpy()
+    starts = np.r_[True, (keys[1:] != keys[:-1]) | (codes[1:] != codes[:-1])][: len(codes)]
+    per_code = np.bincount(codes[starts], minlength=len(curve.cat.categories))
+    counts = {str(c): int(n) for c, n in zip(curve.cat.categories, per_code, strict=True) if n}
+    names = sorted(counts, key=lambda n: (n != INTERMEDIATE, n))
+    rows = "\n".join(f"| `{name}` | {step_meaning(name)} | {counts[name]} |" for name in names)
+    return f"""\
+A curve is a named sequence of (step, value): `{INTERMEDIATE}` holds the values passed to
+`trial.report` and its steps are the steps given there; every user attr holding a list of
+numbers (such as `train_losses`) is a curve too, and its steps are the positions in the list
+(0, 1, 2, …), whatever the list stands for. The `curve_*` columns, `diverged_step`,
+`spike_step` and `curves.<name>.steps` are in the steps of their curve:
+
+| curve | step | trials |
+|---|---|---|
+{rows or "| (none) | | |"}
+"""
+
+
+def render_readme(campaign: Campaign, generated_at: datetime, columns: list[str]) -> str:
+    """The export folder's README: files, encodings, every column, rules, provenance."""
+    sources = "\n".join(f"- `{s.display}`" for s in campaign.sources) or "- (none)"
+    lines = [
+        "# HPO analysis export",
+        "",
+        f"Written by hpo-tui {__version__} at {generated_at.isoformat()} from:",
+        "",
+        sources,
+        "",
+        f"{plural(len(campaign.studies), 'study')}, {plural(len(campaign.trials), 'trial')}, "
+        f"{int(campaign.trials['diverged'].sum()) if len(campaign.trials) else 0} diverged, "
+        f"{plural(len(campaign.curves), 'curve point')}.",
+        "",
+        "## Files",
+        "",
+        "| file | content |",
+        "|---|---|",
+        "| `hpo_summary.csv` | one row per trial: state, values, divergence, timing, params, "
+        "scalar user attrs, learning-curve summary statistics |",
+        "| `hpo_full.json` | everything, nested metadata → studies → trials, every curve in full |",
+        "| `hpo_diverged.csv` | the diverged trials only: the summary columns plus "
+        "`diverged_last_finite` and `diverged_value_before` |",
+        "| `hpo_diverged.json` | the same records as JSON, with the metadata |",
+        "| `hpo_search_space.csv` | the search space read from the stored distributions: one "
+        "row per param and distinct distribution, with the studies using it |",
+        "| `hpo_importance.csv` | parameter importance per study and param (PED-ANOVA), "
+        "computed from the completed trials |",
+        "| `README.md` | this data dictionary |",
+        "",
+        "## Encoding",
+        "",
+        "### CSV",
+        "",
+        CSV_ENCODING,
+        "### JSON",
+        "",
+        JSON_ENCODING,
+        "## Columns of hpo_summary.csv and hpo_diverged.csv",
+        "",
+        "In this order. `param_<name>` and `user_attr_<name>` stand for one column per name "
+        "found in the campaign (listed below the table).",
+        "",
+        "| column | meaning | unit / type | encoding |",
+        "|---|---|---|---|",
+    ]
+    axis_names = set(campaign.axis_names)
+    shown: list[str] = []
+    for column in [*columns, "diverged_last_finite", "diverged_value_before"]:
+        if column in axis_names:
+            doc = (
+                f"grid axis `{column}`, found in the study name by the axis pattern "
+                "(empty when the name fits no grid)",
+                "text",
+                "",
+            )
+            name = column
+        elif column.startswith("param_"):
+            name = "param_<name>"
+        elif column.startswith("user_attr_"):
+            name = "user_attr_<name>"
+        elif column.startswith("values_"):
+            name = "values_<i>"
+        else:
+            name = column
+        if name in shown:
+            continue
+        shown.append(name)
+        if name not in axis_names:
+            doc = COLUMN_DOCS[name]
+        lines.append(f"| `{name}` | {doc[0]} | {doc[1]} | {doc[2]} |")
+    params = [c for c in columns if c.startswith("param_")]
+    attrs = [c for c in columns if c.startswith("user_attr_")]
+    lines += [
+        "",
+        "Param columns: " + (", ".join(f"`{c}`" for c in params) or "(none)") + ".",
+        "",
+        "User attr columns: " + (", ".join(f"`{c}`" for c in attrs) or "(none)") + ".",
+        "",
+        "## Fields of hpo_full.json",
+        "",
+        "| field | meaning |",
+        "|---|---|",
+        *(f"| `{name}` | {meaning} |" for name, meaning in JSON_FIELDS),
+        "",
+        "`hpo_diverged.json` holds `metadata` (as above) and `trials`: one object per "
+        "diverged trial with the CSV columns as fields.",
+        "",
+        "## Columns of hpo_search_space.csv",
+        "",
+        "| column | meaning |",
+        "|---|---|",
+        *(f"| `{name}` | {meaning} |" for name, meaning in SPACE_FIELDS),
+        "",
+        "## Columns of hpo_importance.csv",
+        "",
+        "| column | meaning |",
+        "|---|---|",
+        *(f"| `{name}` | {meaning} |" for name, meaning in IMPORTANCE_FIELDS),
+        "",
+        "## Curves and their steps",
+        "",
+        curves_text(campaign),
+        "## Divergence rules",
+        "",
+        divergence_rules_text(campaign),
+        "## Grid axes",
+        "",
+        f"Axis pattern (Python regex, named groups = axes): `{campaign.config.axis_pattern}`",
+        "",
+    ]
+    return "\n".join(lines)

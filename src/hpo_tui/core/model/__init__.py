@@ -1,0 +1,1 @@
+"""The campaign model: raw tables turned into studies, trials, curves, divergence; live refresh."""

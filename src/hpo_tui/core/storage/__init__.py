@@ -1,0 +1,1 @@
+"""Reading storages: sources, the RDB and journal readers, the gRPC proxy, into raw tables."""
