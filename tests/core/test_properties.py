@@ -399,6 +399,48 @@ def test_strict_json_text_holds_the_same_data_however_it_is_encoded(data: object
     assert _float_bits(json.loads(text)) == _float_bits(json.loads(reference))
 
 
+def _strict_reference(data: object) -> object:
+    """What strict JSON means, one value at a time (no fast paths)."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return "NaN" if math.isnan(data) else ("Infinity" if data > 0 else "-Infinity")
+    if isinstance(data, (list, tuple)):
+        return [_strict_reference(v) for v in data]
+    if isinstance(data, dict):
+        return {str(k): _strict_reference(v) for k, v in data.items()}
+    return data
+
+
+FLOAT_LISTS = st.lists(
+    st.one_of(
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.sampled_from([1e308, -1e308, 0.0, -0.0]),  # sums that overflow to ±inf
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=300)
+@given(
+    st.recursive(
+        st.one_of(JSON_LEAVES, FLOAT_LISTS, st.lists(st.integers(), max_size=5)),
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=5),
+            st.dictionaries(st.one_of(TEXT, st.integers()), inner, max_size=5),
+        ),
+        max_leaves=30,
+    )
+)
+def test_strict_json_fast_paths_equal_the_value_by_value_reference(data: object) -> None:
+    """Lists of floats are checked by ``sum`` in C, dict values inline: the result is still
+    exactly the value-by-value definition, overflowing sums and mixed lists included."""
+    from hpo_tui.core.export.formats.json import strict_json
+
+    got = strict_json(data)
+    want = _strict_reference(data)
+    assert json.dumps(got, allow_nan=False) == json.dumps(want, allow_nan=False)
+    assert _float_bits(got) == _float_bits(want)
+
+
 def _float_bits(data: object) -> object:
     """``data`` with every float replaced by its bits (-0.0 vs 0.0, exact digits)."""
     if isinstance(data, float):

@@ -138,11 +138,18 @@ def _curves_by_trial(curves: pd.DataFrame) -> dict[int, dict[str, dict[str, list
     non_finite = np.r_[0, np.cumsum(~np.isfinite(values))]
     finite = (non_finite[ends] - non_finite[starts] == 0).tolist()
     step_list = PlainList if steps.dtype.kind in "iu" else list
+    # One conversion to Python objects for the whole slice, then list slices (C copies):
+    # a numpy ``tolist`` per curve costs more in call overhead than in converting.
+    all_steps = steps.tolist()
+    all_values = values.tolist()
+    names = [str(c) for c in categories]
+    key_list = keys.tolist()
+    code_list = codes.tolist()
     for start, end, plain in zip(starts.tolist(), ends.tolist(), finite, strict=True):
-        entry = out.setdefault(int(keys[start]), {})
-        entry[str(categories[codes[start]])] = {
-            "steps": step_list(steps[start:end].tolist()),
-            "values": (PlainList if plain else list)(values[start:end].tolist()),
+        entry = out.setdefault(int(key_list[start]), {})
+        entry[names[code_list[start]]] = {
+            "steps": step_list(all_steps[start:end]),
+            "values": (PlainList if plain else list)(all_values[start:end]),
         }
     return out
 

@@ -37,14 +37,19 @@ def strict_json(data: Any) -> Any:
     if kind is float:
         return data if data - data == 0.0 else json_number(data)  # x - x is NaN if not finite
     if kind is list:
-        if all(type(v) is float for v in data):  # curve values
-            if all(v - v == 0.0 for v in data):
+        # Curves and per-epoch user attrs: millions of numbers, so both checks run in C
+        # (``map``/``set``, ``sum``). A sum is finite only if every term is; an overflow to
+        # inf only sends the list to the item-by-item path.
+        types = set(map(type, data))
+        if types == {float}:
+            total = sum(data)
+            if total - total == 0.0:
                 return data
             return [v if v - v == 0.0 else json_number(v) for v in data]
-        if all(type(v) is int for v in data):  # curve steps
+        if types == {int} or not types:
             return data
     if kind is dict:
-        return {str(k): strict_json(v) for k, v in data.items()}
+        return _strict_dict(data)
     if kind is list or kind is tuple:
         return [strict_json(v) for v in data]
     if data is None or data is pd.NA or data is pd.NaT:
@@ -62,6 +67,25 @@ def strict_json(data: Any) -> Any:
     if isinstance(data, (list, tuple)):
         return [strict_json(v) for v in data]
     return data
+
+
+def _strict_dict(data: dict[Any, Any]) -> dict[str, Any]:
+    """:func:`strict_json` of a dict, with plain values kept inline (no call per value: an
+    export's records are dicts of mostly strings, ints and finite floats)."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        kind = type(value)
+        if not (
+            kind is str
+            or kind is int
+            or kind is bool
+            or value is None
+            or kind is PlainList
+            or (kind is float and value - value == 0.0)
+        ):
+            value = strict_json(value)
+        out[key if type(key) is str else str(key)] = value
+    return out
 
 
 def dumps_strict(data: Any, indent: int | None = None) -> str:
