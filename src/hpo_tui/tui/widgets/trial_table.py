@@ -29,6 +29,7 @@ from textual_fastdatatable import ArrowBackend, DataTable, DataTableBackend
 from hpo_tui.core.display import DEFAULT_DIGITS, display_number, printable
 from hpo_tui.core.durations import running_for
 from hpo_tui.core.model.query import query_mask
+from hpo_tui.tui.compat import CellHookDataTable, backend_rows_changed, set_column_labels
 
 FLAG_COLUMN = "⚑"
 MARKED = "●"
@@ -95,7 +96,7 @@ class TrialView(DataTableBackend[pa.Table]):
         order: np.ndarray,
         flag: Callable[[int], str],
     ) -> None:
-        self._render_markup: bool | None = None
+        super().__init__(pa.table({}))  # the library's base keeps only the markup flag
         self._names = list(names)
         self._texts = list(texts)
         self._widths = list(widths)
@@ -171,7 +172,7 @@ class TrialView(DataTableBackend[pa.Table]):
         raise NotImplementedError("TrialTable sorts the frame, not the display strings")
 
 
-class TrialGrid(DataTable):
+class TrialGrid(CellHookDataTable):
     """The library's table with a one-segment renderer for body cells.
 
     textual-fastdatatable renders every cell through Rich (``Styled(Padding(Text))`` and
@@ -180,8 +181,8 @@ class TrialGrid(DataTable):
     fits its column (widths are measured on every value), so its line is known without Rich:
     one space, the text, padding to the width, one space, in the style Rich would compose.
     Everything else (the header, a value wider than its column) still goes through the
-    library. ``tests/tui/test_cell_renderer.py`` compares both paths
-    segment for segment.
+    library (the hook and its cache: :class:`~hpo_tui.tui.compat.CellHookDataTable`).
+    ``tests/tui/test_cell_renderer.py`` compares both paths segment for segment.
 
     The library's CSS is restated for this class: default CSS ranks by how far up the class
     hierarchy it was declared, so Textual's own ``DataTable`` rules (same type name, used by
@@ -199,27 +200,7 @@ class TrialGrid(DataTable):
             options.setdefault("immediate", True)
         return super().scroll_to_region(region, **options)
 
-    def _render_cell(
-        self,
-        row_index: int,
-        column_index: int,
-        base_style: Style,
-        width: int,
-        cursor: bool = False,
-        hover: bool = False,
-        in_range: bool = False,
-    ) -> list[list[Segment]]:
-        if self.fast_cells and row_index >= 0 and column_index >= 0:
-            lines = self._fast_cell(
-                row_index, column_index, base_style, width, cursor, hover, in_range
-            )
-            if lines is not None:
-                return lines
-        return super()._render_cell(
-            row_index, column_index, base_style, width, cursor, hover, in_range
-        )
-
-    def _fast_cell(
+    def render_body_cell(
         self,
         row_index: int,
         column_index: int,
@@ -230,22 +211,8 @@ class TrialGrid(DataTable):
         in_range: bool,
     ) -> list[list[Segment]] | None:
         """The cell's line, or None when only the library's path renders it right."""
-        if self.max_column_content_width is not None:
+        if not self.fast_cells or self.max_column_content_width is not None:
             return None
-        key = (
-            row_index,
-            column_index,
-            base_style,
-            cursor,
-            hover,
-            in_range,
-            self._show_hover_cursor,
-            self._update_count,
-            self._pseudo_class_state,
-        )  # the library's cell cache key
-        cache = self._cell_render_cache
-        if key in cache:
-            return cache[key]
         backend = self.backend
         text = backend.get_cell_at(row_index, column_index) if backend is not None else None
         if not isinstance(text, str):
@@ -256,38 +223,22 @@ class TrialGrid(DataTable):
             return None
         # A pinned column's cells take the table's fixed style, as in the library's path.
         fixed = row_index < self.fixed_rows or column_index < self.fixed_columns
-        component_style, post_style = self._get_styles_to_render_cell(
-            False,
-            False,
-            fixed,
-            hover,
-            cursor,
-            in_range,
-            self.show_cursor,
-            self._show_hover_cursor,
-            self.cursor_type == "range",
-            self.cursor_foreground_priority == "css",
-            self.cursor_background_priority == "css",
+        component_style, post_style = self.cell_styles(
+            fixed=fixed, hover=hover, cursor=cursor, in_range=in_range
         )
         style = base_style + Style.from_meta({"row": row_index, "column": column_index})
         style = style + component_style + post_style
-        lines = [[Segment(f" {text}{' ' * (room - length)} ", style)]]
-        cache[key] = lines
-        return lines
+        return [[Segment(f" {text}{' ' * (room - length)} ", style)]]
 
 
 def view_changed(table: DataTable, *, row_count_changed: bool) -> None:
     """Repaint ``table`` after its :class:`TrialView` changed order or flags (same columns).
 
-    Invalidates what ``DataTable.remove_row`` invalidates (textual-fastdatatable 0.19 has no
-    public call for "the backend's rows changed"): the render caches are keyed by
-    ``_update_count``; the scrollable height is recomputed at once when the row count
-    changed (the library waits for idle, which costs one more frame); the cursor is clamped
-    to the new row count.
+    The render caches are invalidated and, when the row count changed, the scrollable
+    height recomputed at once (:func:`~hpo_tui.tui.compat.backend_rows_changed`); the cursor
+    is clamped to the new row count.
     """
-    table._update_count += 1
-    if row_count_changed:
-        table._update_dimensions([])  # the scrollable height, now rather than on idle
+    backend_rows_changed(table, row_count_changed=row_count_changed)
     table.cursor_coordinate = table.cursor_coordinate
     table.hover_coordinate = table.hover_coordinate
     table.refresh(layout=row_count_changed)
@@ -531,8 +482,7 @@ class TrialTable(Container):
         for column, label in zip(columns, labels, strict=False):
             if column.label.plain != label:
                 column.label = Text(label)
-        if table._column_labels is not None:  # what the library rebuilds its columns from
-            table._column_labels = [Text(label) for label in labels]
+        set_column_labels(table, [Text(label) for label in labels])
 
     # ----------------------------------------------------------------- API
     @property
