@@ -9,7 +9,8 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.strip import Strip
 
-from hpo_tui.tui.widgets.trial_table import TrialGrid, TrialTable
+from hpo_tui.tui.widgets.trial_cells import TrialGrid
+from hpo_tui.tui.widgets.trial_table import TrialTable
 
 TEXTS = [
     "plain",
