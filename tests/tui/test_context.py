@@ -4,6 +4,9 @@ screen that was closed."""
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 from textual.widgets import Static
 
 from hpo_tui.core.model.live import RefreshSummary
@@ -67,3 +70,21 @@ async def test_open_screens_hear_a_change_and_a_closed_one_does_not() -> None:
         await pilot.pause()
         assert above.heard == [changed]  # closed: not told again
         assert recorder.heard == [changed, changed]
+
+
+async def test_a_closed_screen_is_not_kept_alive_by_the_signal() -> None:
+    """A subscription holds the screen's bound method: without unsubscribing on unmount,
+    every closed study table (all its rows) would stay in memory until the next refresh."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await loaded(pilot)
+        screen = Recorder()
+        await app.push_screen(screen)
+        await pilot.pause()
+        closed = weakref.ref(screen)
+        del screen
+        await app.pop_screen()
+        await pilot.pause()
+        await pilot.pause()
+        gc.collect()
+        assert closed() is None

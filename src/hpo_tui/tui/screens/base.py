@@ -38,6 +38,8 @@ class HpoScreen(Screen[None]):
         self.hpo.campaign_changed.subscribe(self, self.campaign_changed)
 
     def on_unmount(self) -> None:
+        # The signal holds the bound handler: a closed screen (a study table with all its
+        # rows) would otherwise stay in memory until the next refresh.
         self.hpo.campaign_changed.unsubscribe(self)
 
     def campaign_changed(self, summary: RefreshSummary | None) -> Awaitable[None] | None:
