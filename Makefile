@@ -23,10 +23,11 @@ install-test: $(VENV)/.installed-test
 demo: install ## build the demo campaign with real Optuna runs (once) and open it
 	$(BIN)/hpo-tui demo
 
-lint: install-test ## ruff + mypy
+lint: install-test ## ruff + mypy + the import contracts ([tool.importlinter] in pyproject.toml)
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 test: install-test lint ## the whole suite (servers skip unless HPO_TUI_REQUIRE_SERVERS=1)
 	$(BIN)/python -m pytest

@@ -1,31 +1,133 @@
-"""The core never imports Textual or Rich (checked in a fresh interpreter per module)."""
+"""Import rules.
+
+The static rules (the core is UI-free, storage knows no analysis or export, screens never
+import the app module) are import-linter contracts in ``pyproject.toml``, run by ``make lint``
+and here, so that ``make test`` fails on a broken contract too. A second test proves the
+contracts bite, on a copy of the package with one forbidden import planted per contract.
+
+What a static graph cannot see is what a process really imports at run time: the lazy
+imports of Optuna, SQLAlchemy and Textual. Those few checks run in a fresh interpreter.
+"""
 
 from __future__ import annotations
 
-import pkgutil
+import os
+import shutil
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 
-import hpo_tui.core
+import hpo_tui
 from tests.conftest import BuiltStorage
 
-SUBMODULES = sorted(m.name for m in pkgutil.iter_modules(hpo_tui.core.__path__))
-CORE_MODULES = ["hpo_tui.core", *(f"hpo_tui.core.{name}" for name in SUBMODULES)]
+SRC = Path(hpo_tui.__file__).resolve().parents[1]  # the tree under test, not an installed copy
+PYPROJECT = SRC.parent / "pyproject.toml"
+UI_PACKAGES = ("textual", "rich")
 
 
-@pytest.mark.parametrize("module", CORE_MODULES)
-def test_core_module_imports_without_ui(module: str) -> None:
-    code = (
-        f"import sys, {module}\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
-        "print(','.join(bad))\n"
+def _contract_names() -> list[str]:
+    config = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))
+    return [contract["name"] for contract in config["tool"]["importlinter"]["contracts"]]
+
+
+def _lint_imports(src: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``lint-imports`` on the package under ``src`` with this project's contracts."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from importlinter.cli import lint_imports_command; lint_imports_command()",
+            "--config",
+            str(PYPROJECT),
+            "--no-cache",  # no cache folder written into the tree
+        ],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_import_contracts_hold() -> None:
+    pytest.importorskip("importlinter", reason="import-linter is in the test extra")
+    result = _lint_imports(SRC, SRC.parent)
+    assert result.returncode == 0, result.stdout + result.stderr
+    names = _contract_names()
+    assert len(names) >= 4
+    for name in names:
+        assert f"{name} KEPT" in result.stdout
+
+
+def test_each_contract_catches_a_forbidden_import(tmp_path: Path) -> None:
+    """One planted import per contract: each contract reports its own as broken."""
+    pytest.importorskip("importlinter", reason="import-linter is in the test extra")
+    copy = tmp_path / "src"
+    shutil.copytree(SRC / "hpo_tui", copy / "hpo_tui", ignore=shutil.ignore_patterns("__pycache__"))
+    planted = {
+        # the core would import a UI package (an external package: needs
+        # include_external_packages), and the TUI
+        "core/display.py": "import rich.text\nimport hpo_tui.tui.text\n",
+        "core/storage/raw.py": "import hpo_tui.core.export.writer\n",
+        # a screen reaching the app through a module that imports it
+        "tui/screens/base.py": "import hpo_tui.tui.app\n",
+        "tui/widgets/footer.py": "import hpo_tui.tui.screens.help\n",
+    }
+    for module, line in planted.items():
+        path = copy / "hpo_tui" / module
+        path.write_text(path.read_text(encoding="utf-8") + "\n" + line, encoding="utf-8")
+    result = _lint_imports(copy, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    for name in _contract_names():
+        assert f"{name} BROKEN" in result.stdout, result.stdout
+
+
+def _imported_in_a_fresh_interpreter(code: str, packages: tuple[str, ...]) -> list[str]:
+    """Run ``code`` in a new Python process; the top-level ``packages`` it imported."""
+    probe = (
+        f"\nprint('imported:', *sorted({{m.split('.')[0] for m in sys.modules}}"
+        f" & {set(packages)!r}))\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        [sys.executable, "-c", "import sys\n" + code + probe],
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    assert result.stdout.strip() == "", f"{module} pulled in {result.stdout.strip()}"
+    return result.stdout.splitlines()[-1].split()[1:]
+
+
+def test_importing_the_core_imports_neither_optuna_nor_sqlalchemy_nor_the_ui() -> None:
+    """Optuna (≈ 0.2 s) and SQLAlchemy (≈ 0.25 s) are imported by the readers that need
+    them, when they need them."""
+    packages = ("optuna", "sqlalchemy", *UI_PACKAGES)
+    assert _imported_in_a_fresh_interpreter("import hpo_tui.core", packages) == []
+
+
+def test_no_core_module_imports_the_ui_at_run_time() -> None:
+    """The contract sees import statements; this sees what importing every core module
+    really loads (an ``importlib`` call included)."""
+    code = (
+        "import importlib, pkgutil, hpo_tui.core\n"
+        "for info in pkgutil.walk_packages(hpo_tui.core.__path__, 'hpo_tui.core.'):\n"
+        "    importlib.import_module(info.name)\n"
+    )
+    assert _imported_in_a_fresh_interpreter(code, UI_PACKAGES) == []
+
+
+def test_the_cli_version_does_not_import_textual() -> None:
+    code = (
+        "from hpo_tui.cli import main\n"
+        "try:\n"
+        "    main(['--version'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+    )
+    assert _imported_in_a_fresh_interpreter(code, ("textual", "optuna")) == []
 
 
 def _load_in_a_fresh_interpreter(spec: str, then: str) -> subprocess.CompletedProcess[str]:

@@ -9,7 +9,8 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.strip import Strip
 
-from hpo_tui.tui.widgets.trial_table import TrialGrid, TrialTable
+from hpo_tui.tui.widgets.trial_cells import TrialGrid
+from hpo_tui.tui.widgets.trial_table import TrialTable
 
 TEXTS = [
     "plain",
@@ -98,10 +99,16 @@ async def test_the_fast_path_is_the_one_painting() -> None:
     async with app.run_test(size=(120, 20)) as pilot:
         await pilot.pause()
         grid = app.query_one(TrialTable).table
-        calls = []
-        original = grid._fast_cell
-        grid._fast_cell = lambda *a: calls.append(a) or original(*a)  # type: ignore[method-assign]
+        painted = []
+        original = grid.render_body_cell
+
+        def spy(*args):
+            lines = original(*args)
+            painted.append(lines is not None)
+            return lines
+
+        grid.render_body_cell = spy  # type: ignore[method-assign]
         grid._clear_caches()
         grid.refresh()
         await pilot.pause()
-        assert len(calls) >= 5 * 10  # five columns, ten rows or more on screen
+        assert sum(painted) >= 5 * 10  # five columns, ten rows or more on screen

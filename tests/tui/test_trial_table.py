@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from hpo_tui.core import load_campaign
-from hpo_tui.tui.widgets.trial_table import TrialTable, _format_values, format_column, sort_rows
+from hpo_tui.tui.widgets.trial_cells import _format_values, format_column
+from hpo_tui.tui.widgets.trial_table import TrialTable, sort_rows
 from tests.helpers.golden import GOLDEN_SPEC
 
 

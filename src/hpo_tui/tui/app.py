@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from textual import work
@@ -12,7 +12,6 @@ from textual.binding import Binding
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from hpo_tui.core.analysis.importance import ImportanceCache
 from hpo_tui.core.config import Config
 from hpo_tui.core.display import plural, printable
 from hpo_tui.core.errors import HpoTuiError
@@ -21,13 +20,18 @@ from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.core.model.live import UNFINISHED, LiveCampaign, RefreshSummary
 from hpo_tui.core.model.watch import DEFAULT_WATCH, WatchPolicy
 from hpo_tui.tui.commands import CampaignCommands
+from hpo_tui.tui.context import HpoContext
 from hpo_tui.tui.heap import settle_heap
 from hpo_tui.tui.messages import CampaignLoaded, ExportDone, ExportProgress, LoadProgress
 from hpo_tui.tui.screens.grid import GridScreen
 
 
-class HpoApp(App[None]):
-    """Grid → study → trial; diverged panel; export."""
+class HpoApp(HpoContext):
+    """Grid → study → trial; diverged panel; export.
+
+    The screens know it as an :class:`HpoContext`: the campaign, the config, the
+    ``campaign_changed`` signal and the navigation below.
+    """
 
     TITLE = "hpo-tui"
     CSS_PATH = "app.tcss"
@@ -74,7 +78,7 @@ class HpoApp(App[None]):
                 :class:`WatchPolicy` (default: 5 s, backing off to 60 s while nothing
                 changes). ``None``: never check by itself (``r`` still refreshes).
         """
-        super().__init__()
+        super().__init__(config or Config())
         self.show_clock = show_clock
         self.watch_policy = (
             WatchPolicy.every(watch_seconds)
@@ -87,12 +91,7 @@ class HpoApp(App[None]):
         self.checks_done = 0  # loads and refreshes that reported, failed ones included
         self.live: LiveCampaign | None = None
         self.specs = list(specs)
-        self.config = config or Config()
-        self.campaign: Campaign | None = None
         self.export_dir = "outputs/analysis"
-        self.importance_cache = ImportanceCache()  # per study, until its trials change
-        # "Now" for the age of running trials; tests set a fixed clock instead of waiting.
-        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def on_mount(self) -> None:
         self.push_screen(GridScreen())
@@ -190,10 +189,7 @@ class HpoApp(App[None]):
             self.sub_title += f" · {self._watch_state()}"
         for warning in message.campaign.warnings:
             self.notify(printable(warning), severity="warning", timeout=10)
-        for screen in self.screen_stack:
-            handler = getattr(screen, "campaign_changed", None)
-            if handler is not None:
-                self.call_later(handler, summary)
+        self.campaign_changed.publish(summary)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place for worker errors: a notification, never a crash."""

@@ -21,10 +21,10 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 
 from hpo_tui.core.display import plural, printable
+from hpo_tui.tui.context import HpoContext
 
 if TYPE_CHECKING:
     from hpo_tui.core.model.campaign import Campaign
-    from hpo_tui.tui.app import HpoApp
 
 TRIAL_NUMBER = re.compile(r"#?(\d+)")
 MAX_TRIAL_HITS = 100
@@ -58,11 +58,11 @@ class CampaignCommands(Provider):
     """Studies, trials and the app's own commands."""
 
     @property
-    def hpo(self) -> HpoApp:
-        from hpo_tui.tui.app import HpoApp
-
-        assert isinstance(self.app, HpoApp)
-        return self.app
+    def hpo(self) -> HpoContext:
+        """The app, as its screens know it."""
+        app = self.app
+        assert isinstance(app, HpoContext)
+        return app
 
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
         """The app's commands, then one per study."""

@@ -10,24 +10,24 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.strip import Strip
-from textual.widgets import Label, OptionList, SelectionList
+from textual.widgets import Label, OptionList
 from textual.widgets.option_list import OptionDoesNotExist
 
 from hpo_tui.core.display import printable
+from hpo_tui.tui.compat import GutterSelectionList
 
 SHOWN_MARK = "[x] "
 HIDDEN_MARK = "[ ] "
 
 
-class CheckList(SelectionList[str]):
+class CheckList(GutterSelectionList):
     """A selection list whose boxes read without colour: ``[x]`` on, ``[ ]`` off.
 
     Textual's list draws the same ``▐X▌`` in both states and tells them apart by colour
     only, which ``NO_COLOR`` (and many terminals' themes) erase.
     """
 
-    def _get_left_gutter_width(self) -> int:
-        return len(SHOWN_MARK)
+    gutter_width = len(SHOWN_MARK)
 
     def render_line(self, y: int) -> Strip:
         # The option's prompt as an OptionList paints it, without SelectionList's button.
@@ -37,7 +37,7 @@ class CheckList(SelectionList[str]):
             selection = self.get_option_at_index(index)
         except OptionDoesNotExist:
             return line
-        shown = selection.value in self._selected
+        shown = selection.value in self.selected
         base = next(iter(line)).style if len(line) else None
         style = (base or Style()) + Style(bold=shown, meta={"option": index})
         mark = SHOWN_MARK if shown else HIDDEN_MARK

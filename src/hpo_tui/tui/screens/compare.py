@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Header
@@ -11,6 +13,9 @@ from hpo_tui.core.model.curves import step_axis_labels
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.widgets.curve_plot import CurvePlot, curves_named, prepare_series
 from hpo_tui.tui.widgets.footer import KeysFooter
+
+if TYPE_CHECKING:
+    from hpo_tui.core.model.live import RefreshSummary
 
 
 class CompareScreen(HpoScreen):
@@ -68,7 +73,7 @@ class CompareScreen(HpoScreen):
             xlabels=step_axis_labels(names),
         )
 
-    def campaign_changed(self, summary: object) -> None:
+    def campaign_changed(self, summary: RefreshSummary | None) -> None:
         """A refresh: redraw with the new points."""
         campaign = self.hpo.campaign
         if campaign is not None:

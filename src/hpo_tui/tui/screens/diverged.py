@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,6 +16,9 @@ from hpo_tui.core.display import display_number, display_value, plural, printabl
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import fold, literal
 from hpo_tui.tui.widgets.footer import KeysFooter
+
+if TYPE_CHECKING:
+    from hpo_tui.core.model.live import RefreshSummary
 
 
 class DivergedScreen(HpoScreen):
@@ -49,7 +54,7 @@ class DivergedScreen(HpoScreen):
         self.fill()
         self.query_one(DataTable).focus()
 
-    def campaign_changed(self, summary: object) -> None:
+    def campaign_changed(self, summary: RefreshSummary | None) -> None:
         """A refresh: list the diverged trials again (the cursor row is kept)."""
         self.fill()
 

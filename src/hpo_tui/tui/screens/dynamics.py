@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 from rich.text import Text
@@ -23,6 +25,9 @@ from hpo_tui.tui.messages import DynamicsReady
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.widgets.curve_plot import CurvePlot, Series, curves_named, prepare_series
 from hpo_tui.tui.widgets.footer import KeysFooter
+
+if TYPE_CHECKING:
+    from hpo_tui.core.model.live import RefreshSummary
 
 TOP_K = 5
 # Per group: the median's marker is filled, its quartiles' the hollow twin (readable under
@@ -216,7 +221,7 @@ class DynamicsScreen(HpoScreen):
         self.query_one(CurvePlot).show(series, title=title, log_y=self.log_y)
         self.sub_title = f"dynamics · {printable(study)}"
 
-    def campaign_changed(self, summary: object) -> None:
+    def campaign_changed(self, summary: RefreshSummary | None) -> None:
         """A refresh: compute again with the new trials."""
         campaign = self.hpo.campaign
         if campaign is not None and self.study_id in set(campaign.studies["study_id"]):

@@ -3,6 +3,8 @@ horizon. Side-by-side statistics, the best trials' curves overlaid, the winning 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 from rich.console import Group
 from rich.table import Table
@@ -21,6 +23,9 @@ from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import fold, literal, number
 from hpo_tui.tui.widgets.curve_plot import CurvePlot, curves_named, prepare_series
 from hpo_tui.tui.widgets.footer import KeysFooter
+
+if TYPE_CHECKING:
+    from hpo_tui.core.model.live import RefreshSummary
 
 
 def best_cell(effects: Effects) -> str | None:
@@ -176,7 +181,7 @@ class EffectsScreen(HpoScreen):
         self.query_one(CurvePlot).show(series, title=plot_title, log_y=self.log_y)
         self.sub_title = f"{printable(effects.along)} effects at {printable(value)}"
 
-    def campaign_changed(self, summary: object) -> None:
+    def campaign_changed(self, summary: RefreshSummary | None) -> None:
         """A refresh: compute again."""
         self.compute()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 from rich.text import Text
 from textual.app import ComposeResult
@@ -27,6 +29,9 @@ from hpo_tui.core.display import display_number, plural, printable
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import literal
 from hpo_tui.tui.widgets.footer import KeysFooter
+
+if TYPE_CHECKING:
+    from hpo_tui.core.model.live import RefreshSummary
 
 # Five steps from best to worst; the glyphs keep the scale readable without colour.
 SCALE_STYLES = ("bold green", "green", "yellow", "dark_orange", "red")
@@ -129,7 +134,7 @@ class GridScreen(HpoScreen):
         if self.hpo.campaign is not None:
             self.refresh_grid()
 
-    def campaign_changed(self, summary: object) -> None:
+    def campaign_changed(self, summary: RefreshSummary | None) -> None:
         """The app loaded or refreshed the campaign."""
         self.refresh_grid()
 

@@ -8,6 +8,7 @@ app's cache: a study is recomputed only when its completed trials changed); the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from rich.text import Text
@@ -34,6 +35,9 @@ from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import literal
 from hpo_tui.tui.widgets.footer import KeysFooter
+
+if TYPE_CHECKING:
+    from hpo_tui.core.model.live import RefreshSummary
 
 # Eight steps of a bar: the shade reads without colour (NO_COLOR), the colour helps with it.
 BAR_GLYPHS = " ▁▂▃▄▅▆▇█"
@@ -109,7 +113,7 @@ class ImportanceScreen(HpoScreen):
         self.query_one(DataTable).focus()
         self.start()
 
-    def campaign_changed(self, summary: object) -> None:
+    def campaign_changed(self, summary: RefreshSummary | None) -> None:
         """A refresh: recompute (the cache skips the studies that did not change)."""
         self.start()
 

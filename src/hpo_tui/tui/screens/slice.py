@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +22,9 @@ from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import literal
 from hpo_tui.tui.widgets.footer import KeysFooter
 from hpo_tui.tui.widgets.slice_plot import SlicePlot, slice_data
+
+if TYPE_CHECKING:
+    from hpo_tui.core.model.live import RefreshSummary
 
 
 class SliceScreen(HpoScreen):
@@ -70,7 +75,7 @@ class SliceScreen(HpoScreen):
         self.fill()
         self.query_one(DataTable).focus()
 
-    def campaign_changed(self, summary: object) -> None:
+    def campaign_changed(self, summary: RefreshSummary | None) -> None:
         """A refresh: new trials appear in the plot and the table."""
         campaign = self.hpo.campaign
         if campaign is not None and self.study_id in set(campaign.studies["study_id"]):

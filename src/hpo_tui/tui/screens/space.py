@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +15,9 @@ from hpo_tui.core.export.methods import space_table
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import literal
 from hpo_tui.tui.widgets.footer import KeysFooter
+
+if TYPE_CHECKING:
+    from hpo_tui.core.model.live import RefreshSummary
 
 
 class SpaceScreen(HpoScreen):
@@ -38,7 +43,7 @@ class SpaceScreen(HpoScreen):
         self.fill()
         self.query_one(DataTable).focus()
 
-    def campaign_changed(self, summary: object) -> None:
+    def campaign_changed(self, summary: RefreshSummary | None) -> None:
         """A refresh: the space may have grown."""
         self.fill()
 

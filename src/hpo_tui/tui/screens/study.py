@@ -22,6 +22,8 @@ from hpo_tui.tui.widgets.trial_table import ASCENDING, DESCENDING, TrialTable
 if TYPE_CHECKING:
     import pandas as pd
 
+    from hpo_tui.core.model.live import RefreshSummary
+
 
 AGE_TICK_SECONDS = 10.0  # how often running ages are redrawn
 FILTER_ERROR_COLUMNS = 12  # columns a filter error lists before "and N more"
@@ -253,13 +255,11 @@ class StudyScreen(HpoScreen):
             # table's scrollbars one frame later.
             self.query_one("#study-status", Static).update(text, layout=False)
 
-    async def campaign_changed(self, summary: object) -> None:
+    async def campaign_changed(self, summary: RefreshSummary | None) -> None:
         """A refresh: new rows appear, changed ones are flagged ✚ until the next refresh."""
-        from hpo_tui.core.model.live import RefreshSummary
-
         if self.hpo.campaign is None:
             return
-        recent = summary.changed_keys if isinstance(summary, RefreshSummary) else set()
+        recent = summary.changed_keys if summary is not None else set()
         await self.table.replace_trials(self._trials(), recent, self.hpo.campaign.none_params())
         self.query_one("#study-title", Static).update(self._title())
 

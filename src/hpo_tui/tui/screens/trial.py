@@ -26,6 +26,7 @@ from hpo_tui.tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     from hpo_tui.core.model.campaign import Campaign
+    from hpo_tui.core.model.live import RefreshSummary
 
 
 def trial_curve_names(campaign: Campaign, key: int) -> list[str]:
@@ -255,7 +256,7 @@ class TrialScreen(HpoScreen):
         position = self.order.index(self.key) + 1 if self.key in self.order else 1
         self.sub_title = f"trial {row['number']} ({position}/{len(self.order)})"
 
-    def campaign_changed(self, summary: object) -> None:
+    def campaign_changed(self, summary: RefreshSummary | None) -> None:
         """A refresh: the curve of a running trial grows."""
         campaign = self.hpo.campaign
         if campaign is not None and self.key in campaign.trials.index:

@@ -9,14 +9,13 @@ import textwrap
 from dataclasses import dataclass, field
 
 import numpy as np
-from plotext._dict import color_sequence as PLOTEXT_COLORS
-from plotext._dict import marker_codes as PLOTEXT_MARKER_CODES
 from rich.text import Text
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
 from hpo_tui.core.analysis.plot_range import PlotRange, integer_ticks, plot_range
 from hpo_tui.core.display import printable
+from hpo_tui.tui.compat import PLOTEXT_COLORS, PLOTEXT_MARKER_CODES, plotext_theme, size_plot
 
 # Columns of the plot not under the x axis: the y tick labels and the frame.
 X_LABEL_MARGIN = 8
@@ -279,9 +278,8 @@ class CurvePlot(PlotextPlot):
         plot_height -= len(legend)
         self._draw(width, plot_height, labelled=not self.legend_outside)
         plt = self.plt
-        plt.plotsize(width, plot_height)
-        plt._set_size(width, plot_height)  # as PlotextPlot.render does (textual-plotext#5)
-        plt.theme(self._get_plotext_theme_name(self.app.theme))
+        size_plot(plt, width, plot_height)
+        plt.theme(plotext_theme(self))
         out = Text("\n".join(title), style="bold") if title else Text()
         if title:
             out.append("\n")

@@ -7,7 +7,8 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Input
-from textual.widgets._footer import FooterKey
+
+from hpo_tui.tui.compat import FooterKey, mark_footer_ready
 
 FIRST_ACTION = "help"  # ``? Help`` comes first: a narrow terminal cuts the footer's right end
 
@@ -52,7 +53,7 @@ class KeysFooter(Footer):
         yield from (w for w in widgets if w not in first)
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
-        self._bindings_ready = True
+        mark_footer_ready(self)  # what Footer.bindings_changed does first
         if not screen.app.app_focus:
             return
         if self.is_attached and screen is self.screen:
