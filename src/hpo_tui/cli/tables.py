@@ -29,6 +29,20 @@ if TYPE_CHECKING:
 
 def add_parser(subparsers: Subparsers) -> None:
     """The table commands, each with its handler (``args.run``)."""
+    commands = (
+        _add_summary,
+        _add_grid,
+        _add_diverged,
+        _add_space,
+        _add_methods,
+        _add_importance,
+        _add_trial,
+    )
+    for add in commands:
+        add(subparsers)
+
+
+def _add_summary(subparsers: Subparsers) -> None:
     summary = subparsers.add_parser("summary", help="one row per study")
     add_sources(summary)
     summary.add_argument("--format", choices=TABLE_FORMATS, default="table")
@@ -45,6 +59,23 @@ def add_parser(subparsers: Subparsers) -> None:
     add_cli_watch(summary)
     summary.set_defaults(run=run_summary)
 
+
+def run_summary(args: argparse.Namespace, config: Config) -> int:
+    """One row per study (``--metric`` adds columns); ``--watch`` reprints on changes."""
+    from hpo_tui.core.analysis.summary import study_summary
+    from hpo_tui.core.display import plural
+
+    def show(campaign: Campaign) -> None:
+        table = study_summary(campaign, args.metrics)
+        emit(table, args.format, args.digits, title=plural(len(table), "study"))
+
+    if args.watch:
+        return watch(args, config, show)
+    show(load(args.sources, config))
+    return 0
+
+
+def _add_grid(subparsers: Subparsers) -> None:
     grid = subparsers.add_parser("grid", help="the budget × horizon grid of one metric")
     add_sources(grid)
     grid.add_argument("--format", choices=TABLE_FORMATS, default="table")
@@ -59,72 +90,9 @@ def add_parser(subparsers: Subparsers) -> None:
     add_cli_watch(grid)
     grid.set_defaults(run=run_grid)
 
-    diverged = subparsers.add_parser("diverged", help="the diverged trials, with reason and step")
-    add_sources(diverged)
-    diverged.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    diverged.set_defaults(run=run_diverged)
-
-    space = subparsers.add_parser("space", help="the search space from the stored distributions")
-    add_sources(space)
-    space.add_argument("--format", choices=("table", "markdown", "latex", "csv"), default="table")
-    space.add_argument(
-        "--per-study", action="store_true", help="one row per study and distribution"
-    )
-    space.set_defaults(run=run_space)
-
-    methods = subparsers.add_parser("methods", help="a methodology summary for a paper appendix")
-    add_sources(methods)
-    methods.add_argument("--format", choices=("markdown", "latex"), default="markdown")
-    methods.set_defaults(run=run_methods)
-
-    importance = subparsers.add_parser(
-        "importance", help="parameter importance per study (params × studies)"
-    )
-    add_sources(importance)
-    importance.add_argument(
-        "--method",
-        choices=("ped_anova", "fanova"),
-        default="ped_anova",
-        help="Optuna importance evaluator (default: %(default)s; fanova needs scikit-learn)",
-    )
-    importance.add_argument(
-        "--format", choices=("table", "markdown", "latex", "csv"), default="table"
-    )
-    add_digits(importance)
-    importance.set_defaults(run=run_importance)
-
-    trial = subparsers.add_parser(
-        "trial", help="one trial in full: state, values, params, attrs, datetimes, divergence"
-    )
-    add_sources(trial)
-    trial.add_argument("--study", required=True, metavar="NAME", help="the study's name")
-    trial.add_argument(
-        "--number", required=True, type=int, metavar="N", help="the trial number in the study"
-    )
-    trial.add_argument(
-        "--format",
-        choices=("table", "json"),
-        default="table",
-        help="table: every value at full precision; json: the trial's record of hpo_full.json",
-    )
-    trial.set_defaults(run=run_trial)
-
-
-def run_summary(args: argparse.Namespace, config: Config) -> int:
-    from hpo_tui.core.analysis.summary import study_summary
-    from hpo_tui.core.display import plural
-
-    def show(campaign: Campaign) -> None:
-        table = study_summary(campaign, args.metrics)
-        emit(table, args.format, args.digits, title=plural(len(table), "study"))
-
-    if args.watch:
-        return watch(args, config, show)
-    show(load(args.sources, config))
-    return 0
-
 
 def run_grid(args: argparse.Namespace, config: Config) -> int:
+    """One grid per sweep (or ``--sweep``'s), then the studies that are on none."""
     if args.watch:
         return watch(args, config, lambda campaign: _show_grid(args, config, campaign))
     _show_grid(args, config, load(args.sources, config))
@@ -171,7 +139,15 @@ def _show_grid(args: argparse.Namespace, config: Config, campaign: Campaign) -> 
             )
 
 
+def _add_diverged(subparsers: Subparsers) -> None:
+    diverged = subparsers.add_parser("diverged", help="the diverged trials, with reason and step")
+    add_sources(diverged)
+    diverged.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    diverged.set_defaults(run=run_diverged)
+
+
 def run_diverged(args: argparse.Namespace, config: Config) -> int:
+    """The diverged trials, and in a table what they share."""
     from hpo_tui.core.analysis.diverged_trials import shared_traits
     from hpo_tui.core.display import plural
     from hpo_tui.core.export.writer import diverged_frame
@@ -197,7 +173,18 @@ def run_diverged(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _add_space(subparsers: Subparsers) -> None:
+    space = subparsers.add_parser("space", help="the search space from the stored distributions")
+    add_sources(space)
+    space.add_argument("--format", choices=("table", "markdown", "latex", "csv"), default="table")
+    space.add_argument(
+        "--per-study", action="store_true", help="one row per study and distribution"
+    )
+    space.set_defaults(run=run_space)
+
+
 def run_space(args: argparse.Namespace, config: Config) -> int:
+    """The search space, merged over the studies or ``--per-study``."""
     from hpo_tui.core.analysis.space import merged_space, study_space
     from hpo_tui.core.export.methods import render_space, space_table
 
@@ -218,7 +205,26 @@ def run_space(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _add_importance(subparsers: Subparsers) -> None:
+    importance = subparsers.add_parser(
+        "importance", help="parameter importance per study (params × studies)"
+    )
+    add_sources(importance)
+    importance.add_argument(
+        "--method",
+        choices=("ped_anova", "fanova"),
+        default="ped_anova",
+        help="Optuna importance evaluator (default: %(default)s; fanova needs scikit-learn)",
+    )
+    importance.add_argument(
+        "--format", choices=("table", "markdown", "latex", "csv"), default="table"
+    )
+    add_digits(importance)
+    importance.set_defaults(run=run_importance)
+
+
 def run_importance(args: argparse.Namespace, config: Config) -> int:
+    """Parameter importance, params × studies (csv: one row per study and param)."""
     from hpo_tui.core.analysis import importance
 
     importance.check_method(args.method)  # a missing package fails before the load
@@ -238,14 +244,41 @@ def run_importance(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _add_methods(subparsers: Subparsers) -> None:
+    methods = subparsers.add_parser("methods", help="a methodology summary for a paper appendix")
+    add_sources(methods)
+    methods.add_argument("--format", choices=("markdown", "latex"), default="markdown")
+    methods.set_defaults(run=run_methods)
+
+
 def run_methods(args: argparse.Namespace, config: Config) -> int:
+    """The methodology document (Markdown or LaTeX)."""
     from hpo_tui.core.export.methods import methods_document
 
     sys.stdout.write(methods_document(load(args.sources, config), args.format))
     return 0
 
 
+def _add_trial(subparsers: Subparsers) -> None:
+    trial = subparsers.add_parser(
+        "trial", help="one trial in full: state, values, params, attrs, datetimes, divergence"
+    )
+    add_sources(trial)
+    trial.add_argument("--study", required=True, metavar="NAME", help="the study's name")
+    trial.add_argument(
+        "--number", required=True, type=int, metavar="N", help="the trial number in the study"
+    )
+    trial.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="table: every value at full precision; json: the trial's record of hpo_full.json",
+    )
+    trial.set_defaults(run=run_trial)
+
+
 def run_trial(args: argparse.Namespace, config: Config) -> int:
+    """One trial in full, found by study name and trial number."""
     from hpo_tui.core.display import printable
     from hpo_tui.core.export.formats.json import dumps_strict
     from hpo_tui.core.export.writer import trial_document

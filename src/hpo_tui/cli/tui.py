@@ -21,41 +21,17 @@ DEFAULT_COMMAND = "open"
 
 def add_parser(subparsers: Subparsers) -> None:
     """The TUI commands, each with its handler (``args.run``)."""
+    for add in (_add_open, _add_demo, _add_serve):
+        add(subparsers)
+
+
+def _add_open(subparsers: Subparsers) -> None:
     open_cmd = subparsers.add_parser(
         DEFAULT_COMMAND, help="open the TUI on SOURCEs (the default command)"
     )
     add_sources(open_cmd)
     add_tui_watch(open_cmd)
     open_cmd.set_defaults(run=run_open)
-
-    demo = subparsers.add_parser("demo", help="build (once) and open the demo campaign")
-    demo.add_argument("--rebuild", action="store_true", help="build the demo storage again")
-    demo.add_argument(
-        "--print", dest="print_only", action="store_true", help="print the summary and exit"
-    )
-    add_tui_watch(demo)
-    demo.set_defaults(run=run_demo)
-
-    serve = subparsers.add_parser(
-        "serve", help="the TUI in a web browser (textual-serve; one session per browser tab)"
-    )
-    add_sources(serve)
-    serve.add_argument(
-        "--host",
-        default=DEFAULT_HOST,
-        help=f"address to listen on (default {DEFAULT_HOST}: this machine only)",
-    )
-    serve.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"TCP port (default {DEFAULT_PORT})"
-    )
-    serve.add_argument(
-        "--public-url",
-        default=None,
-        metavar="URL",
-        help="the address browsers use, when not http://HOST:PORT (a proxy or a tunnel)",
-    )
-    add_tui_watch(serve)
-    serve.set_defaults(run=run_serve)
 
 
 def run_open(args: argparse.Namespace, config: Config) -> int:
@@ -70,6 +46,16 @@ def run_open(args: argparse.Namespace, config: Config) -> int:
         args.sources = specs
         return _print_summary(args, config)
     return run_app(specs, config, watch_seconds=getattr(args, "watch", 5.0))
+
+
+def _add_demo(subparsers: Subparsers) -> None:
+    demo = subparsers.add_parser("demo", help="build (once) and open the demo campaign")
+    demo.add_argument("--rebuild", action="store_true", help="build the demo storage again")
+    demo.add_argument(
+        "--print", dest="print_only", action="store_true", help="print the summary and exit"
+    )
+    add_tui_watch(demo)
+    demo.set_defaults(run=run_demo)
 
 
 def run_demo(args: argparse.Namespace, config: Config) -> int:
@@ -101,6 +87,29 @@ def _print_summary(args: argparse.Namespace, config: Config) -> int:
     args.metrics = []
     args.watch = None  # --watch of the TUI is its auto-refresh, not a print loop
     return run_summary(args, config)
+
+
+def _add_serve(subparsers: Subparsers) -> None:
+    serve = subparsers.add_parser(
+        "serve", help="the TUI in a web browser (textual-serve; one session per browser tab)"
+    )
+    add_sources(serve)
+    serve.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default {DEFAULT_HOST}: this machine only)",
+    )
+    serve.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"TCP port (default {DEFAULT_PORT})"
+    )
+    serve.add_argument(
+        "--public-url",
+        default=None,
+        metavar="URL",
+        help="the address browsers use, when not http://HOST:PORT (a proxy or a tunnel)",
+    )
+    add_tui_watch(serve)
+    serve.set_defaults(run=run_serve)
 
 
 def run_serve(args: argparse.Namespace, config: Config) -> int:
