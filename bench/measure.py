@@ -126,6 +126,7 @@ def run_hpo_tui(size: Size, backend: str, timer: PhaseTimer) -> dict[str, Any]:
     """``load_campaign([spec])``, its phases timed through module-level wrappers."""
     began = time.perf_counter()
     import hpo_tui.core
+    import hpo_tui.core.model.build as build
     import hpo_tui.core.model.campaign as campaign
     import hpo_tui.core.storage.rdb as rdb
 
@@ -150,12 +151,12 @@ def run_hpo_tui(size: Size, backend: str, timer: PhaseTimer) -> dict[str, Any]:
     timer.wrap(rdb, "external_param_values", "read: params to external repr")
     timer.wrap(rdb, "frame", "read: small frames from rows")
     timer.wrap(campaign, "build_campaign", "build: other (keys, trials frame, pandas glue)")
-    timer.wrap(campaign, "_assemble", "build: other (keys, trials frame, pandas glue)")
-    timer.wrap(campaign, "_build_curves", "build: curves frame")
-    timer.wrap(campaign, "detect_divergence", "build: detect_divergence")
-    timer.wrap(campaign, "curve_stats", "build: curve_stats")
-    timer.wrap(campaign, "_wide", "build: _wide (params/user attrs pivot)")
-    timer.wrap(campaign, "_study_summary", "build: _study_summary")
+    timer.wrap(build, "_assemble", "build: other (keys, trials frame, pandas glue)")
+    timer.wrap(build, "build_curves", "build: curves frame")
+    timer.wrap(build, "detect_divergence", "build: detect_divergence")
+    timer.wrap(build, "curve_stats", "build: curve_stats")
+    timer.wrap(build, "_wide", "build: _wide (params/user attrs pivot)")
+    timer.wrap(build, "summarize_studies", "build: _study_summary")
     cpu_began = cpu_seconds()
     began = time.perf_counter()
     result = hpo_tui.core.load_campaign([spec_for(size, backend)])

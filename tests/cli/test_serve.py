@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from hpo_tui.cli import build_parser, resolve_specs
+from hpo_tui.cli import build_parser
+from hpo_tui.cli.common import resolve_specs
 from hpo_tui.cli.serve import SOURCES_VARIABLE, served_command, served_environment
 from hpo_tui.core.config import Config
 from hpo_tui.core.model.watch import DEFAULT_WATCH, WatchPolicy

@@ -16,6 +16,9 @@ from hpo_tui.demo import (
     build_demo_storage,
     demo_storage_path,
     ensure_demo_storage,
+    pool,
+    studies,
+    writer,
 )
 
 N_TRIALS = 6
@@ -213,7 +216,7 @@ def test_failing_build_leaves_no_file(tmp_path: pathlib.Path) -> None:
 def test_failing_build_keeps_previous_file(
     tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(demo, "_n_workers", lambda: 1)  # the in-process path, this time
+    monkeypatch.setattr(pool, "n_workers", lambda: 1)  # the in-process path, this time
     path = tmp_path / "demo.db"
     path.write_bytes(b"previous")
 
@@ -235,8 +238,8 @@ def test_crash_while_writing_leaves_no_file(
         target.write_bytes(b"SQLite format 3\x00 half")
         raise OSError("disk full")
 
-    monkeypatch.setattr(demo, "_run_campaign", lambda **kwargs: [])
-    monkeypatch.setattr(demo, "_write_sqlite", half_write)
+    monkeypatch.setattr(pool, "run_campaign", lambda **kwargs: [])
+    monkeypatch.setattr(writer, "write_sqlite", half_write)
     with pytest.raises(OSError, match="disk full"):
         build_demo_storage(path, n_trials=1, n_epochs=1)
     assert list(tmp_path.iterdir()) == []
@@ -264,10 +267,10 @@ def test_default_path_is_versioned_cache_file() -> None:
 
 def test_bulk_writer_matches_storage_api(tmp_path: pathlib.Path) -> None:
     """The fast writer (private Optuna ORM models) stores what the public API would."""
-    results = [demo._optimize_study(index, 4, 3, 0) for index in (0, 11)]
+    results = [studies.optimize_study(index, 4, 3, 0) for index in (0, 11)]
     fast, slow = tmp_path / "fast.db", tmp_path / "slow.db"
-    demo._write_sqlite_bulk(results, fast)
-    demo._write_sqlite_api(results, slow)
+    writer.write_sqlite_bulk(results, fast)
+    writer.write_sqlite_api(results, slow)
     assert _snapshot(fast) == _snapshot(slow)
     fast_storage, slow_storage = _storage(fast), _storage(slow)
     for name in (DEMO_STUDY_NAMES[0], DEMO_STUDY_NAMES[11]):
@@ -278,12 +281,53 @@ def test_bulk_writer_matches_storage_api(tmp_path: pathlib.Path) -> None:
         ]
 
 
-def test_core_module_has_no_ui_imports() -> None:
-    tree = ast.parse(pathlib.Path(demo.__file__).read_text())
+def test_without_optunas_private_models_the_public_api_writes(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A future Optuna without ``optuna.storages._rdb.models``: the build still works."""
+    import sys
+
+    import optuna.storages._rdb as rdb_package
+
+    results = [studies.optimize_study(0, 3, 2, 0)]
+    writer.write_sqlite_bulk(results, tmp_path / "reference.db")
+    # Importing the private models fails; the bulk module is imported afresh.
+    monkeypatch.delattr(rdb_package, "models")
+    monkeypatch.setitem(sys.modules, "optuna.storages._rdb.models", None)
+    monkeypatch.delattr(demo, "bulk")
+    monkeypatch.delitem(sys.modules, "hpo_tui.demo.bulk")
+    with pytest.raises(ImportError):
+        writer.write_sqlite_bulk(results, tmp_path / "failed.db")
+    writer.write_sqlite(results, tmp_path / "demo.db")
+    assert _snapshot(tmp_path / "demo.db") == _snapshot(tmp_path / "reference.db")
+
+
+def _imports(module: pathlib.Path) -> set[str]:
+    """The modules named by the import statements of ``module`` (``a.b`` for ``from a.b
+    import c``)."""
     imported: set[str] = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(module.read_text())):
         if isinstance(node, ast.Import):
-            imported.update(alias.name.split(".")[0] for alias in node.names)
+            imported.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
-            imported.add(node.module.split(".")[0])
-    assert not imported & {"textual", "rich"}
+            imported.add(node.module)
+    return imported
+
+
+DEMO_MODULES = sorted(pathlib.Path(demo.__file__).parent.glob("*.py"))
+
+
+def test_no_demo_module_imports_the_ui() -> None:
+    assert len(DEMO_MODULES) > 1  # the package's modules, not only its __init__
+    for module in DEMO_MODULES:
+        roots = {name.split(".")[0] for name in _imports(module)}
+        assert not roots & {"textual", "rich"}, module.name
+
+
+def test_only_the_bulk_writer_touches_optunas_private_models() -> None:
+    private = [
+        module.name
+        for module in DEMO_MODULES
+        if any(name.startswith("optuna.storages._") for name in _imports(module))
+    ]
+    assert private == ["bulk.py"]

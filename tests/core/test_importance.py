@@ -24,6 +24,7 @@ from hpo_tui.core.analysis.importance import (
     importance_matrix,
     study_importance,
 )
+from hpo_tui.core.analysis.importance_evaluators import FANOVA_SEED
 from tests.helpers.patterns_campaign import (
     CAUTION,
     FEW,
@@ -261,7 +262,7 @@ def test_same_numbers_as_optunas_own_api(patterns: Path, campaign, method: str) 
         if method == "fanova" and len(study.directions) > 1:
             continue
         evaluator = (
-            FanovaImportanceEvaluator(seed=importance_module.FANOVA_SEED)
+            FanovaImportanceEvaluator(seed=FANOVA_SEED)
             if method == "fanova"
             else PedAnovaImportanceEvaluator()
         )

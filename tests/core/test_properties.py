@@ -23,7 +23,8 @@ from hpo_tui.core.config import DEFAULT_AXIS_PATTERN
 from hpo_tui.core.export.formats.csv import frame_to_csv
 from hpo_tui.core.export.formats.json import dumps_strict
 from hpo_tui.core.model.axes import axis_sort_key, parse_axes
-from hpo_tui.core.model.campaign import STATES, _study_summary
+from hpo_tui.core.model.build import summarize_studies
+from hpo_tui.core.model.frames import STATES
 from hpo_tui.core.storage.raw import external_param_values
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
@@ -358,7 +359,7 @@ def test_study_summary_matches_a_loop_over_studies(
             "feasible": pd.array([pd.NA] * len(trials), dtype="boolean"),
         }
     )
-    got = _study_summary(studies, frame, ())
+    got = summarize_studies(studies, frame, ())
     expected = _study_summary_by_loop(studies, frame)
     for column in expected.columns:
         assert got[column].tolist() == expected[column].tolist() or (

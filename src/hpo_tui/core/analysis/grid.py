@@ -10,8 +10,9 @@ import pandas as pd
 
 from hpo_tui.core.analysis.dynamics import STUDY_DYNAMICS_LABELS, study_dynamics
 from hpo_tui.core.model.axes import ordered
-from hpo_tui.core.model.campaign import STATES, Campaign
+from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.core.model.constraints import infeasible_mask
+from hpo_tui.core.model.frames import STATES
 
 Metric = Literal[
     "best",

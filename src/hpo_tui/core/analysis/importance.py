@@ -2,7 +2,8 @@
 
 The storage is not read again: each study's COMPLETE trials with finite values are rebuilt as
 Optuna ``FrozenTrial`` objects (params and distributions exactly as stored) in an in-memory
-study with the study's directions, and handed to an Optuna evaluator:
+study with the study's directions, and handed to an Optuna evaluator
+(:mod:`hpo_tui.core.analysis.importance_evaluators`); this module makes the tables:
 
 - ``ped_anova`` (default): :class:`optuna.importance.PedAnovaImportanceEvaluator` — how much
   each param's distribution in the top 10 % of trials differs from all trials. Deterministic;
@@ -31,26 +32,26 @@ comes first about four times in five: useful, but not yet settled.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
-import json
 import threading
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from hpo_tui.core.analysis.importance_evaluators import (
+    METHOD_LABELS,
+    METHODS,
+    StudyInputs,
+    evaluate,
+    study_inputs,
+)
 from hpo_tui.core.errors import HpoTuiError
 from hpo_tui.core.model.campaign import Campaign
-from hpo_tui.core.storage.raw import parse_distribution
 
-METHODS = ("ped_anova", "fanova")
-METHOD_LABELS = {"ped_anova": "PED-ANOVA", "fanova": "fANOVA"}
 MIN_COMPLETE_TRIALS = 20
 RECOMMENDED_COMPLETE_TRIALS = 50
-FANOVA_SEED = 0
 # The export's column names (``hpo_importance.csv``), after ``study`` and the axes.
 IMPORTANCE_COLUMNS = ["param", "importance", "method", "n_trials", "note"]
 
@@ -85,187 +86,6 @@ def importance_columns(campaign: Campaign) -> list[str]:
     return ["study", *campaign.axis_names, *IMPORTANCE_COLUMNS]
 
 
-@dataclass(frozen=True)
-class _StudyInputs:
-    """What the evaluator sees of one study: directions and the usable trials."""
-
-    directions: tuple[str, ...]
-    numbers: list[int]
-    values: list[tuple[float, ...]]
-    params: list[dict[str, Any]]
-    distributions: list[dict[str, str]]
-    all_params: list[str]  # every param of the study's trials, by name
-
-    def fingerprint(self) -> str:
-        """A digest of the inputs: equal digests give equal importances."""
-        payload = json.dumps(
-            [
-                self.directions,
-                self.numbers,
-                self.values,
-                self.params,
-                self.distributions,
-                self.all_params,
-            ],
-            sort_keys=True,
-            default=repr,
-        )
-        return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def _study_inputs(campaign: Campaign, study_id: int) -> _StudyInputs:
-    study = campaign.studies.set_index("study_id").loc[study_id]
-    directions = tuple(str(d).upper() for d in study["directions"])
-    trials = campaign.study_trials(study_id)
-    long = campaign.detail_tables.params
-    own = long[np.isin(long["key"].to_numpy(dtype=np.int64), trials["key"].to_numpy())]
-    all_params = sorted({str(n) for n in own["param_name"]})
-    complete = trials[trials["state"] == "COMPLETE"]
-    value_columns = (
-        ["value"] if len(directions) == 1 else [f"values_{i}" for i in range(len(directions))]
-    )
-    numbers: list[int] = []
-    values: list[tuple[float, ...]] = []
-    params: list[dict[str, Any]] = []
-    distributions: list[dict[str, str]] = []
-    if all(c in complete.columns for c in value_columns):
-        matrix = complete[value_columns].to_numpy(dtype=float)
-        usable = np.isfinite(matrix).all(axis=1)  # Optuna ignores non-finite values too
-        # Each trial's params in stored order, from the long table in one pass (not one
-        # ``details`` lookup per trial).
-        by_key: dict[int, tuple[dict[str, Any], dict[str, str]]] = {}
-        for key, name, value, text in zip(
-            own["key"].tolist(),
-            own["param_name"].tolist(),
-            own["value"].tolist(),
-            own["distribution_json"].tolist(),
-            strict=True,
-        ):
-            found = by_key.setdefault(key, ({}, {}))
-            found[0][str(name)] = value
-            found[1][str(name)] = text
-        for key, number, row in zip(
-            complete["key"][usable].tolist(),
-            complete["number"][usable].tolist(),
-            matrix[usable].tolist(),
-            strict=True,
-        ):
-            trial_params, trial_distributions = by_key.get(key, ({}, {}))
-            numbers.append(int(number))
-            values.append(tuple(row))
-            params.append(trial_params)
-            distributions.append(trial_distributions)
-    return _StudyInputs(directions, numbers, values, params, distributions, all_params)
-
-
-_STUDY_NAME = "hpo-tui-importance"
-
-
-def _trials_storage(directions: tuple[str, ...], trials: list[Any]) -> Any:
-    """A read-only Optuna storage of one study holding ``trials`` as they are.
-
-    Optuna's evaluators read a study's trials through its storage. Its ``InMemoryStorage``
-    deep-copies every trial on the way in (most of an importance's time at 24k trials); this
-    storage hands out the frozen trials it was given and refuses every write. Public API
-    only: :class:`optuna.storages.BaseStorage`.
-    """
-    import copy
-
-    from optuna.storages import BaseStorage
-    from optuna.study import StudyDirection
-
-    study_directions = [StudyDirection[d] for d in directions]
-
-    class FrozenTrialsStorage(BaseStorage):
-        def _refuse(self, *args: Any, **kwargs: Any) -> Any:
-            raise NotImplementedError("hpo-tui's importance storage is read-only")
-
-        create_new_study = delete_study = set_study_user_attr = _refuse
-        set_study_system_attr = create_new_trial = set_trial_param = _refuse
-        set_trial_state_values = set_trial_intermediate_value = _refuse
-        set_trial_user_attr = set_trial_system_attr = _refuse
-
-        def get_study_id_from_name(self, study_name: str) -> int:
-            return 0
-
-        def get_study_name_from_id(self, study_id: int) -> str:
-            return _STUDY_NAME
-
-        def get_study_directions(self, study_id: int) -> list[Any]:
-            return list(study_directions)
-
-        def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
-            return {}
-
-        def get_study_system_attrs(self, study_id: int) -> dict[str, Any]:
-            return {}
-
-        get_all_studies = _refuse
-
-        def get_trial(self, trial_id: int) -> Any:
-            return trials[trial_id]
-
-        def get_all_trials(
-            self, study_id: int, deepcopy: bool = True, states: Any = None
-        ) -> list[Any]:
-            chosen = [t for t in trials if states is None or t.state in states]
-            return copy.deepcopy(chosen) if deepcopy else chosen
-
-    return FrozenTrialsStorage()
-
-
-def _evaluator(method: str) -> Any:
-    from optuna.importance import FanovaImportanceEvaluator, PedAnovaImportanceEvaluator
-
-    if method == "fanova":
-        return FanovaImportanceEvaluator(seed=FANOVA_SEED)
-    return PedAnovaImportanceEvaluator()
-
-
-def _evaluate(inputs: _StudyInputs, method: str) -> tuple[dict[str, float], str]:
-    """Importances by param (normalised), or ``({}, note)`` when the method cannot apply."""
-    import optuna
-    from optuna.trial import FrozenTrial, TrialState
-
-    if method == "fanova" and len(inputs.directions) > 1:
-        return {}, "fANOVA needs a single objective (use ped_anova)"
-    parsed: dict[str, Any] = {}
-    frozen: list[Any] = []
-    for number, values, params, texts in zip(
-        inputs.numbers, inputs.values, inputs.params, inputs.distributions, strict=True
-    ):
-        distributions = {n: parsed.setdefault(t, parse_distribution(t)) for n, t in texts.items()}
-        # Constructed without validation: the stored params are what Optuna accepted.
-        frozen.append(
-            FrozenTrial(
-                number=number,
-                state=TrialState.COMPLETE,
-                value=None,
-                values=list(values),
-                datetime_start=None,
-                datetime_complete=None,
-                params=params,
-                distributions=distributions,
-                user_attrs={},
-                system_attrs={},
-                intermediate_values={},
-                trial_id=len(frozen),  # its position: get_trial(trial_id)
-            )
-        )
-    study = optuna.Study(
-        study_name=_STUDY_NAME,
-        storage=_trials_storage(inputs.directions, frozen),
-        sampler=optuna.samplers.RandomSampler(seed=0),  # never samples; avoids TPE's setup
-    )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # Optuna's experimental and small-sample warnings
-            result = optuna.importance.get_param_importances(study, evaluator=_evaluator(method))
-    except (ValueError, RuntimeError) as exc:  # e.g. fANOVA on a search space that changed
-        return {}, f"{METHOD_LABELS[method]} failed: {exc}"
-    return {str(k): float(v) for k, v in result.items()}, ""
-
-
 def too_few_note(n: int) -> str:
     """The note of a study below :data:`MIN_COMPLETE_TRIALS` (no numbers)."""
     return f"too few completed trials (n={n}, need ≥ {MIN_COMPLETE_TRIALS})"
@@ -276,14 +96,14 @@ def caution_note(n: int) -> str:
     return f"few completed trials (n={n} < {RECOMMENDED_COMPLETE_TRIALS}): the ranking may change"
 
 
-def _rows(inputs: _StudyInputs, method: str) -> list[dict[str, Any]]:
+def _rows(inputs: StudyInputs, method: str) -> list[dict[str, Any]]:
     """One row per param of the study, most important first (by name when no numbers)."""
     n = len(inputs.numbers)
     if n < MIN_COMPLETE_TRIALS:
         scores: dict[str, float] = {}
         note = too_few_note(n)
     else:
-        scores, note = _evaluate(inputs, method)
+        scores, note = evaluate(inputs, method)
     caution = caution_note(n) if scores and n < RECOMMENDED_COMPLETE_TRIALS else ""
     ranked = sorted(inputs.all_params, key=lambda p: (-scores.get(p, -1.0), p))
     rows = []
@@ -347,7 +167,7 @@ def _frame(campaign: Campaign, rows_by_study: dict[int, list[dict[str, Any]]]) -
 def study_importance(campaign: Campaign, study_id: int, method: str = "ped_anova") -> pd.DataFrame:
     """The importance rows of one study (see :func:`campaign_importance` for the columns)."""
     check_method(method)
-    return _frame(campaign, {study_id: _rows(_study_inputs(campaign, study_id), method)})
+    return _frame(campaign, {study_id: _rows(study_inputs(campaign, study_id), method)})
 
 
 def campaign_importance(campaign: Campaign, method: str = "ped_anova") -> pd.DataFrame:
@@ -383,7 +203,7 @@ class ImportanceCache:
         with self._lock:
             for study_id in campaign.studies["study_id"]:
                 study_id = int(study_id)
-                inputs = _study_inputs(campaign, study_id)
+                inputs = study_inputs(campaign, study_id)
                 digest = inputs.fingerprint()
                 cached = self._entries.get((study_id, method))
                 if cached is None or cached[0] != digest:

@@ -4,6 +4,9 @@ A *curve* is a named sequence of (step, value): ``intermediate`` holds what the 
 passed to ``trial.report``; every user attr holding a list of numbers (``train_losses``,
 ``val_losses``...) is a curve too, its steps being list positions 0, 1, 2, ...
 NaN and ±inf are kept as they are.
+
+:func:`build_curves` makes the campaign's long ``curves`` frame and its :class:`Segments`;
+:func:`curve_stats` summarizes each trial's primary curve for the ``trials`` frame.
 """
 
 from __future__ import annotations
@@ -11,9 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from hpo_tui.core.storage.raw import EncodedList
 
 INTERMEDIATE = "intermediate"
 # What a step is, per kind of curve: the one wording of the chart's x axis and the export's
@@ -328,3 +334,105 @@ def train_val_gap(
     merged = merged.sort_values(["key", "code"], kind="stable").drop_duplicates("key")
     gap = merged["value_val"].to_numpy(dtype=float) - merged["value_train"].to_numpy(dtype=float)
     return pd.Series(gap, index=merged["key"].to_numpy(), name="curve_train_val_gap")
+
+
+def build_curves(inter: pd.DataFrame, users: pd.DataFrame) -> tuple[pd.DataFrame, Segments]:
+    """The long curves frame ``key, curve, step, value``, sorted by key, curve name and step,
+    and its segments; from the intermediate values and the number-list user attrs.
+
+    Work is per segment (one per trial and curve) wherever possible: the rows of each
+    segment are contiguous in the inputs, so one gather puts millions of points in order.
+    """
+    inter_keys = inter["key"].to_numpy(dtype=np.int64)
+    inter_steps = inter["step"].to_numpy(dtype=np.int64)
+    inter_values = inter["value"].to_numpy(dtype=float)
+    if len(inter_keys) > 1:
+        d_key, d_step = np.diff(inter_keys), np.diff(inter_steps)
+        if not bool(np.all((d_key > 0) | ((d_key == 0) & (d_step > 0)))):
+            order = np.lexsort((inter_steps, inter_keys))  # parallel workers interleave rows
+            inter_keys, inter_steps = inter_keys[order], inter_steps[order]
+            inter_values = inter_values[order]
+    inter_starts = first_per_group(inter_keys)
+    inter_lengths = np.diff(np.r_[inter_starts, len(inter_keys)]).astype(np.int64)
+
+    list_rows, list_lengths, list_values = _numeric_lists(users["value"].tolist())
+    lists = users.iloc[list_rows]
+    list_names = lists["attr"].astype(str).to_numpy(dtype=object)
+    categories = sorted({*([INTERMEDIATE] if len(inter_keys) else []), *list_names.tolist()})
+    code_of = {name: code for code, name in enumerate(categories)}
+
+    n_inter = len(inter_keys)
+    seg_key = np.concatenate([inter_keys[inter_starts], lists["key"].to_numpy(dtype=np.int64)])
+    seg_code = np.concatenate(
+        [
+            np.full(len(inter_starts), code_of.get(INTERMEDIATE, 0), dtype=np.int64),
+            np.array([code_of[n] for n in list_names], dtype=np.int64),
+        ]
+    )
+    seg_length = np.concatenate([inter_lengths, list_lengths])
+    seg_source = np.concatenate([inter_starts, n_inter + np.cumsum(list_lengths) - list_lengths])
+    list_total = int(list_lengths.sum())
+    # Millions of rows: every temporary array is fresh memory, so none is made needlessly.
+    if list_total:
+        all_values = np.concatenate([inter_values, list_values])
+        list_steps = np.repeat(np.cumsum(list_lengths) - list_lengths, list_lengths)
+        np.subtract(np.arange(list_total, dtype=np.int64), list_steps, out=list_steps)
+        all_steps = np.concatenate([inter_steps, list_steps])
+        del list_steps
+    else:  # intermediate values only: already in place
+        all_values, all_steps = inter_values, inter_steps
+
+    order = np.lexsort((seg_code, seg_key))  # a few segments per trial: cheap
+    seg_key, seg_code = seg_key[order], seg_code[order]
+    seg_length, seg_source = seg_length[order], seg_source[order]
+    seg_start = np.cumsum(seg_length) - seg_length
+    if np.array_equal(seg_source, seg_start):  # the sources are in curve order: no gather
+        steps, values = all_steps, all_values
+    else:
+        rows = np.repeat(seg_source - seg_start, seg_length)
+        rows += np.arange(len(all_values), dtype=np.int64)
+        steps, values = all_steps[rows], all_values[rows]
+        del rows
+    curves = pd.DataFrame(  # copy=False: no consolidation copy of millions of rows
+        {
+            "key": np.repeat(seg_key, seg_length),
+            "curve": pd.Categorical.from_codes(
+                np.repeat(seg_code.astype(np.int16), seg_length),
+                categories=pd.Index(categories, dtype=object),
+            ),
+            "step": steps,
+            "value": values,
+        },
+        copy=False,
+    )
+    segments = Segments(seg_key, seg_code, seg_start, seg_length, tuple(categories))
+    return curves, segments
+
+
+def _numeric_lists(values: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, lengths, all numbers) of the user attr values that are non-empty flat lists of
+    numbers: :class:`EncodedList` (already parsed by the reader) and decoded lists.
+
+    For decoded lists numpy does the type check: a list of int/float becomes a 1-d int or
+    float array; bools, None, strings or nesting give another dtype or shape.
+    """
+    rows: list[int] = []
+    arrays: list[np.ndarray] = []
+    for row, value in enumerate(values):
+        kind = type(value)
+        if kind is EncodedList:
+            arrays.append(value.numbers)
+            rows.append(row)
+            continue
+        if kind is not list or not value or not set(map(type, value)) <= {int, float}:
+            continue  # bools, None, strings, nesting: not a curve
+        try:
+            array = np.asarray(value)
+        except (ValueError, TypeError):
+            continue
+        if array.ndim == 1 and array.dtype.kind in "fi":
+            arrays.append(array.astype(float, copy=False))
+            rows.append(row)
+    lengths = np.fromiter((len(a) for a in arrays), np.int64, len(arrays))
+    numbers = np.concatenate(arrays) if arrays else np.zeros(0, dtype=float)
+    return np.asarray(rows, dtype=np.int64), lengths, numbers

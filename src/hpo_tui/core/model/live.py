@@ -30,14 +30,10 @@ import pandas as pd
 from hpo_tui.core.config import Config
 from hpo_tui.core.display import plural
 from hpo_tui.core.errors import SourceError
-from hpo_tui.core.model.campaign import (
-    STUDY_ID_BITS,
-    TRIAL_KEY_BITS,
-    Campaign,
-    Progress,
-    build_campaign,
-    splice_campaign,
-)
+from hpo_tui.core.model.build import build_campaign
+from hpo_tui.core.model.campaign import Campaign, Progress
+from hpo_tui.core.model.frames import STUDY_ID_BITS, TRIAL_KEY_BITS
+from hpo_tui.core.model.splice import splice_campaign
 from hpo_tui.core.storage.grpc_proxy import GrpcProxyReader
 from hpo_tui.core.storage.journal_replay import JournalReplay
 from hpo_tui.core.storage.memory import load_memory

@@ -1,0 +1,96 @@
+"""Arguments that several commands share: sources, ``--format``, ``--digits``, ``--watch``.
+
+A command module calls these from its ``add_parser`` so the same flag reads, parses and is
+checked the same way in every command.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+# What ``ArgumentParser.add_subparsers`` returns; argparse names no public type for it.
+Subparsers = argparse._SubParsersAction
+
+TABLE_FORMATS = ("table", "csv", "json", "markdown", "latex")
+# The formats for reading, which round to significant digits; csv/json keep every digit.
+DIGITS_FORMATS = ("table", "markdown", "latex")
+DIGITS_HELP = "significant digits in table/markdown/latex (default: the config's, else 4)"
+
+
+def add_sources(parser: argparse.ArgumentParser) -> None:
+    """The ``SOURCE...`` positional argument (``args.sources``, possibly empty)."""
+    parser.add_argument(
+        "sources",
+        nargs="*",
+        metavar="SOURCE",
+        help="SQLite file, sqlite:/// URL, postgresql:// or mysql+pymysql:// URL, "
+        "grpc://HOST:PORT (Optuna's gRPC storage proxy), JournalStorage log file, or a "
+        "directory of them (default: $HPO_TUI_STORAGE or the config's storage)",
+    )
+
+
+def add_digits(parser: argparse.ArgumentParser) -> None:
+    """``--digits N`` (``args.digits``; the config's when not given). Refused with a format
+    outside :data:`DIGITS_FORMATS` (``hpo_tui.cli.parser.check_flags``)."""
+    parser.add_argument("--digits", type=digits, default=None, help=DIGITS_HELP)
+
+
+def positive(text: str) -> float:
+    """A number of seconds in (0, 86400]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not (0 < value <= 86_400):
+        raise argparse.ArgumentTypeError("must be a number of seconds between 0 and 86400")
+    return value
+
+
+def digits(text: str) -> int:
+    """A number of significant digits in [1, 17]."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if not 1 <= value <= 17:
+        raise argparse.ArgumentTypeError("must be between 1 and 17")
+    return value
+
+
+def add_tui_watch(parser: argparse.ArgumentParser) -> None:
+    """``--watch SECONDS`` / ``--no-watch`` of the TUI: ``args.watch`` is a
+    :class:`~hpo_tui.core.model.watch.WatchPolicy`, or ``None`` for never."""
+    from hpo_tui.core.model.watch import DEFAULT_CEILING, DEFAULT_PERIOD, DEFAULT_WATCH, WatchPolicy
+
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--watch",
+        type=lambda text: WatchPolicy.every(positive(text)),
+        default=DEFAULT_WATCH,
+        metavar="SECONDS",
+        help="check the storages for changes every SECONDS, always (default: every "
+        f"{DEFAULT_PERIOD:g} s; after each check that finds no change while no trial is "
+        f"RUNNING or WAITING the wait doubles, up to {DEFAULT_CEILING:g} s; any change or "
+        f"running trial brings it back to {DEFAULT_PERIOD:g} s)",
+    )
+    group.add_argument(
+        "--no-watch",
+        dest="watch",
+        action="store_const",
+        const=None,
+        help="never check by itself (r refreshes)",
+    )
+
+
+def add_cli_watch(parser: argparse.ArgumentParser) -> None:
+    """``--watch SECONDS`` of a printing command (``args.watch``; ``None``: print once), run
+    by :func:`hpo_tui.cli.common.watch`."""
+    parser.add_argument(
+        "--watch",
+        type=positive,
+        default=None,
+        metavar="SECONDS",
+        help="keep watching: check for changes every SECONDS, always (also while no trial "
+        "runs); reprint in place on a terminal, append a table per change on a pipe or file "
+        "(Ctrl-C stops)",
+    )
