@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from hpo_tui import __version__
+from hpo_tui.cli.memory import tune_memory_if_wanted
 from hpo_tui.core.analysis.grid import METRICS
 from hpo_tui.core.analysis.summary import SUMMARY_METRICS
 from hpo_tui.core.config import Config, load_config
@@ -608,6 +609,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv = ["open"]
     parser = build_parser()
     args = parser.parse_args(argv)
+    tune_memory_if_wanted()  # opt-in, for this process only (see cli/memory.py)
     warnings.filterwarnings("ignore", module="optuna")
     handlers = {
         "summary": cmd_summary,

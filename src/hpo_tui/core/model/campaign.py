@@ -29,7 +29,6 @@ from hpo_tui.core.model.curves import (
     first_per_group,
 )
 from hpo_tui.core.model.divergence import DIVERGENCE_COLUMNS, detect_divergence
-from hpo_tui.core.storage.memory import load_memory
 from hpo_tui.core.storage.raw import EncodedList, RawTables, decoded
 from hpo_tui.core.storage.sources import WHOLE_SECONDS_NOTE, Source, SourceKind, resolve_sources
 
@@ -180,14 +179,13 @@ def load_campaign(
         sources.extend(resolve_sources(texts))
     parts: list[tuple[Source, RawTables]] = []
     notes: list[str] = []
-    with load_memory():  # short-lived arrays of millions of rows: see core.memory
-        for done, source in enumerate(sources, start=1):
-            tables, warnings = read_source(source)
-            parts.append((source, tables))
-            notes.extend(warnings)
-            if progress is not None:
-                progress(f"read {source.display}", done, len(sources))
-        campaign = build_campaign(parts, config)
+    for done, source in enumerate(sources, start=1):
+        tables, warnings = read_source(source)
+        parts.append((source, tables))
+        notes.extend(warnings)
+        if progress is not None:
+            progress(f"read {source.display}", done, len(sources))
+    campaign = build_campaign(parts, config)
     campaign.warnings.extend(notes)
     return campaign
 
