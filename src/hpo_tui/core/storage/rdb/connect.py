@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from hpo_tui.core.errors import SourceError
@@ -66,7 +66,7 @@ def _open_server(source: Source) -> Iterator[RdbReader]:
         engine.dispose()
 
 
-def open_reader(source: Source) -> Any:
+def open_reader(source: Source) -> AbstractContextManager[RdbReader]:
     """A context manager giving the reader of ``source`` (a SQLite file or a server), not yet
     in its transaction."""
     return open_sqlite(source) if source.kind is SourceKind.SQLITE else _open_server(source)
