@@ -28,9 +28,9 @@ BACKENDS = ("sqlite", "postgresql")
 BUDGETS = ("2M", "20M", "200M", "2B")
 HORIZONS = (1, 3, 5)
 
-# Every table hpo-tui's bulk reader selects from (see hpo_tui.core.storage.rdb.OPTUNA_TABLES). The
-# generated storages hold rows in seven of them; the three others are empty, as in a real
-# campaign run with the TPE sampler.
+# Every table hpo-tui's bulk reader selects from (see hpo_tui.core.storage.rdb.schema's
+# OPTUNA_TABLES). The generated storages hold rows in seven of them; the three others are
+# empty, as in a real campaign run with the TPE sampler.
 DATA_TABLES = (
     "studies",
     "study_directions",
@@ -44,7 +44,7 @@ DATA_TABLES = (
     "trial_system_attributes",
 )
 
-# The column lists hpo-tui's reader selects (hpo_tui/core/storage/rdb.py, schema head v3.2.0.a).
+# The column lists hpo-tui's reader selects (core/storage/rdb/read.py, schema head v3.2.0.a).
 HPO_TUI_SELECTS = (
     "SELECT library_version FROM version_info",
     "SELECT version_num FROM alembic_version",

@@ -128,28 +128,36 @@ def run_hpo_tui(size: Size, backend: str, timer: PhaseTimer) -> dict[str, Any]:
     import hpo_tui.core
     import hpo_tui.core.model.build as build
     import hpo_tui.core.model.campaign as campaign
-    import hpo_tui.core.storage.rdb as rdb
+    import hpo_tui.core.storage.rdb.decode as decode
+    import hpo_tui.core.storage.rdb.read as read
+    from hpo_tui.core.storage.rdb import drivers
+    from hpo_tui.core.storage.rdb.postgresql import PostgresReader
+    from hpo_tui.core.storage.rdb.reader import CursorReader
+    from hpo_tui.core.storage.rdb.sqlite import AdbcSqliteReader
 
     # The drivers hpo-tui imports on first use, imported here as the raw methods import
     # theirs before their clocks start: every method's time is its work, not its imports.
     if backend == "sqlite":
-        rdb._adbc_sqlite()
+        drivers.adbc_sqlite()
     else:
         import psycopg2  # noqa: F401
 
-        rdb._adbc_postgresql()
+        drivers.adbc_postgresql()
     imported = time.perf_counter() - began
     rss_import = current_rss_mb()
     # load_campaign → read_source → read_rdb → read_rdb_tables; then build_campaign → _assemble.
     timer.wrap(campaign, "read_source", "read: other (connect, wait for the decoding, glue)")
-    timer.wrap(rdb._Reader, "arrow", "read: bulk tables into Arrow (ADBC / COPY)")
-    timer.wrap(rdb._Reader, "rows", "read: small tables, rows")
-    timer.wrap(rdb, "_rows_for", "read: small tables, rows")  # (batches is a generator)
-    timer.wrap(rdb, "decode_attr_texts", "read: decode attrs (number lists in Arrow)")
-    timer.wrap(rdb, "_column_numpy", "read: Arrow columns to numpy")
-    timer.wrap(rdb, "to_utc", "read: datetimes")
-    timer.wrap(rdb, "external_param_values", "read: params to external repr")
-    timer.wrap(rdb, "frame", "read: small frames from rows")
+    for reader in (AdbcSqliteReader, PostgresReader):
+        timer.wrap(reader, "arrow", "read: bulk tables into Arrow (ADBC / COPY)")
+    for reader in (AdbcSqliteReader, CursorReader):
+        timer.wrap(reader, "rows", "read: small tables, rows")
+    timer.wrap(read, "_rows_for", "read: small tables, rows")  # (batches is a generator)
+    timer.wrap(decode, "decode_attr_texts", "read: decode attrs (number lists in Arrow)")
+    for module in (read, decode):
+        timer.wrap(module, "column_numpy", "read: Arrow columns to numpy")
+    timer.wrap(read, "to_utc", "read: datetimes")
+    timer.wrap(read, "external_param_values", "read: params to external repr")
+    timer.wrap(read, "frame", "read: small frames from rows")
     timer.wrap(campaign, "build_campaign", "build: other (keys, trials frame, pandas glue)")
     timer.wrap(build, "_assemble", "build: other (keys, trials frame, pandas glue)")
     timer.wrap(build, "build_curves", "build: curves frame")

@@ -116,7 +116,7 @@ def run_sqlite(size: Size, repeat: int, report: Report) -> None:
     """Read-path and build-path prototypes on the SQLite storage."""
     from hpo_tui.core.model.curves import INTERMEDIATE, is_numeric_list
     from hpo_tui.core.storage.raw import INTERMEDIATE_COLUMNS, decode_json, frame
-    from hpo_tui.core.storage.rdb import _decode_special
+    from hpo_tui.core.storage.rdb.decode import decode_special
 
     conn = sqlite3.connect(f"file:{size.sqlite_path}?mode=ro", uri=True)
 
@@ -125,15 +125,15 @@ def run_sqlite(size: Size, repeat: int, report: Report) -> None:
     new, rows3 = best_of(repeat, lambda: conn.execute(INTER_SQL_FOLDED_SQLITE).fetchall())
     report.add("intermediate values: fetchall, type column folded in SQL", now, new, True)
 
-    # 2. Frame + decode: from_records + _decode_special vs np.fromiter columns.
+    # 2. Frame + decode: from_records + decode_special vs np.fromiter columns.
     def current_frame() -> np.ndarray:
         raw = frame(rows4, [*INTERMEDIATE_COLUMNS, "value_type"])
-        return _decode_special(raw["value"], raw["value_type"])
+        return decode_special(raw["value"], raw["value_type"])
 
     now, decoded = best_of(repeat, current_frame)
     new, (_, _, values) = best_of(repeat, lambda: fromiter_columns(rows3))
     report.add(
-        "intermediate values: from_records + _decode_special → np.fromiter",
+        "intermediate values: from_records + decode_special → np.fromiter",
         now,
         new,
         same(decoded, values),
@@ -277,7 +277,7 @@ def run_postgresql(size: Size, repeat: int, report: Report) -> None:
     import pyarrow.csv as pacsv
 
     from hpo_tui.core.storage.raw import INTERMEDIATE_COLUMNS, frame
-    from hpo_tui.core.storage.rdb import _decode_special
+    from hpo_tui.core.storage.rdb.decode import decode_special
 
     conn = psycopg2.connect(size.pg_dsn)
     cursor = conn.cursor()
@@ -285,7 +285,7 @@ def run_postgresql(size: Size, repeat: int, report: Report) -> None:
     def current() -> np.ndarray:
         cursor.execute(INTER_SQL)
         raw = frame(cursor.fetchall(), [*INTERMEDIATE_COLUMNS, "value_type"])
-        return _decode_special(raw["value"], raw["value_type"])
+        return decode_special(raw["value"], raw["value_type"])
 
     def copy_arrow() -> np.ndarray:
         buffer = io.BytesIO()

@@ -12,7 +12,8 @@ from optuna.trial import TrialState
 
 from hpo_tui.core import load_campaign
 from hpo_tui.core.model.campaign import Campaign
-from hpo_tui.core.storage import rdb
+from hpo_tui.core.storage.rdb import drivers
+from hpo_tui.core.storage.rdb.mysql import MysqlReader
 from tests.helpers.compare import assert_same_campaign
 from tests.helpers.fixture_campaign import LIVE, populate
 
@@ -30,20 +31,20 @@ def mysql_spec(fresh_database: Callable[[str], str]) -> str:
 def _load(spec: str, bulk: str, monkeypatch: pytest.MonkeyPatch) -> Campaign:
     with monkeypatch.context() as patch:
         patch.setenv("HPO_TUI_MYSQL_BULK_READER", bulk)
-        assert (rdb._connectorx() is None) == (bulk == "pymysql")
+        assert (drivers.connectorx() is None) == (bulk == "pymysql")
         return load_campaign([spec])
 
 
 def _count_bulk_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The SQL of every bulk read that went through connectorx."""
     reads: list[str] = []
-    original = rdb._Reader._connectorx_arrow
+    original = MysqlReader._connectorx_arrow
 
-    def counted(self: rdb._Reader, sql: str, types: dict) -> object:
+    def counted(self: MysqlReader, sql: str, types: dict) -> object:
         reads.append(sql)
         return original(self, sql, types)
 
-    monkeypatch.setattr(rdb._Reader, "_connectorx_arrow", counted)
+    monkeypatch.setattr(MysqlReader, "_connectorx_arrow", counted)
     return reads
 
 
@@ -67,10 +68,10 @@ def test_bulk_reads_see_the_snapshot_of_the_whole_read(
     name = LIVE
     study = optuna.load_study(study_name=name, storage=mysql_spec)
     (running,) = study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
-    original = rdb._Reader.arrow
+    original = MysqlReader.arrow
     wrote: list[bool] = []
 
-    def write_then_read(self: rdb._Reader, sql: str, types: dict) -> object:
+    def write_then_read(self: MysqlReader, sql: str, types: dict) -> object:
         if not wrote:  # the read has begun: its snapshot is taken
             study._storage.set_trial_intermediate_value(running._trial_id, 999, 0.125)
             for _ in range(2):  # the enqueued (WAITING) trial starts, then a new one
@@ -81,12 +82,12 @@ def test_bulk_reads_see_the_snapshot_of_the_whole_read(
             wrote.append(True)
         return original(self, sql, types)
 
-    monkeypatch.setattr(rdb._Reader, "arrow", write_then_read)
+    monkeypatch.setattr(MysqlReader, "arrow", write_then_read)
     during = _load(mysql_spec, "connectorx", monkeypatch)
     assert wrote, "the concurrent writes did not happen"
     pd.testing.assert_frame_equal(during.curves, before.curves, check_exact=True)
     assert_same_campaign(during, before)
-    monkeypatch.setattr(rdb._Reader, "arrow", original)
+    monkeypatch.setattr(MysqlReader, "arrow", original)
     after = _load(mysql_spec, "connectorx", monkeypatch)
     assert len(after.trials) == len(before.trials) + 1
     assert (after.curves["step"] == 999).sum() == 1  # the writes are there afterwards

@@ -9,7 +9,9 @@ import pytest
 
 from hpo_tui.core import load_campaign
 from hpo_tui.core.model.campaign import Campaign
-from hpo_tui.core.storage import rdb
+from hpo_tui.core.storage.rdb import drivers, urls
+from hpo_tui.core.storage.rdb.postgresql import PostgresReader
+from hpo_tui.core.storage.rdb.snapshot import SharedSnapshot
 from tests.conftest import BuiltStorage
 from tests.helpers.compare import assert_same_campaign
 
@@ -19,20 +21,22 @@ pytest.importorskip("adbc_driver_postgresql")
 def _load(spec: str, bulk: str, monkeypatch: pytest.MonkeyPatch) -> Campaign:
     with monkeypatch.context() as patch:
         patch.setenv("HPO_TUI_PG_BULK_READER", bulk)
-        assert (rdb._adbc_postgresql() is None) == (bulk == "copy")
+        assert (drivers.adbc_postgresql() is None) == (bulk == "copy")
         return load_campaign([spec])
 
 
 def _count_bulk_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The SQL of every bulk read that went through ADBC."""
     reads: list[str] = []
-    original = rdb._Reader._adbc_arrow
+    original = SharedSnapshot.arrow
 
-    def counted(self: rdb._Reader, cursor: object, sql: str, types: dict) -> object:
-        reads.append(sql)
-        return original(self, cursor, sql, types)
+    def counted(self: SharedSnapshot, sql: str, types: dict) -> object:
+        table = original(self, sql, types)
+        if table is not None:
+            reads.append(sql)
+        return table
 
-    monkeypatch.setattr(rdb._Reader, "_adbc_arrow", counted)
+    monkeypatch.setattr(SharedSnapshot, "arrow", counted)
     return reads
 
 
@@ -53,10 +57,10 @@ def test_bulk_reads_see_the_snapshot_of_the_whole_read(
     the ADBC connection imports the snapshot of the transaction that read the trials."""
     before = _load(pg_storage.spec, "adbc", monkeypatch)
     dsn = pg_storage.spec.replace("postgresql+psycopg2://", "postgresql://")
-    original = rdb._Reader.arrow
+    original = PostgresReader.arrow
     inserted: list[int] = []
 
-    def write_then_read(self: rdb._Reader, sql: str, types: dict) -> object:
+    def write_then_read(self: PostgresReader, sql: str, types: dict) -> object:
         if not inserted:  # the read has begun; the bulk connection is not open yet
             with psycopg2.connect(dsn) as writer, writer.cursor() as cur:
                 cur.execute("SELECT trial_id FROM trials ORDER BY trial_id LIMIT 1")
@@ -70,12 +74,12 @@ def test_bulk_reads_see_the_snapshot_of_the_whole_read(
             inserted.append(trial_id)
         return original(self, sql, types)
 
-    monkeypatch.setattr(rdb._Reader, "arrow", write_then_read)
+    monkeypatch.setattr(PostgresReader, "arrow", write_then_read)
     try:
         during = _load(pg_storage.spec, "adbc", monkeypatch)
         assert inserted, "the concurrent write did not happen"
         pd.testing.assert_frame_equal(during.curves, before.curves, check_exact=True)
-        monkeypatch.setattr(rdb._Reader, "arrow", original)
+        monkeypatch.setattr(PostgresReader, "arrow", original)
         after = _load(pg_storage.spec, "adbc", monkeypatch)
         assert (after.curves["step"] == 999999).sum() == 1  # the write is there afterwards
     finally:
@@ -101,10 +105,10 @@ def test_a_bulk_connection_that_fails_falls_back_to_copy(
 
 def test_the_bulk_uri_keeps_the_password_out_of_sight() -> None:
     """The libpq URI carries the password to the driver; it is never what we display."""
-    uri = rdb.libpq_uri("postgresql+psycopg2://alice:s3cret@db.example:6543/hpo?sslmode=require")
+    uri = urls.libpq_uri("postgresql+psycopg2://alice:s3cret@db.example:6543/hpo?sslmode=require")
     assert uri.startswith("postgresql://alice:s3cret@db.example:6543/hpo?")
     assert "sslmode=require" in uri and "connect_timeout=5" in uri
-    assert "s3cret" not in repr(rdb.BulkTarget(uri))
+    assert "s3cret" not in repr(urls.BulkTarget(uri))
 
 
 def test_a_bulk_read_that_fails_midway_falls_back_to_copy(
@@ -114,15 +118,15 @@ def test_a_bulk_read_that_fails_midway_falls_back_to_copy(
     is never shown) closes the bulk connection; the remaining tables come through COPY on the
     main connection, which reads the same snapshot."""
     expected = _load(pg_storage.spec, "copy", monkeypatch)
-    original = rdb._Reader._adbc_arrow
+    original = SharedSnapshot.arrow
     calls: list[str] = []
 
-    def second_fails(self: rdb._Reader, cursor: object, sql: str, types: dict) -> object:
+    def second_fails(self: SharedSnapshot, sql: str, types: dict) -> object:
         calls.append(sql)
         if len(calls) == 2:
             raise RuntimeError("postgresql://alice:s3cret@db/hpo: connection lost")
-        return original(self, cursor, sql, types)
+        return original(self, sql, types)
 
-    monkeypatch.setattr(rdb._Reader, "_adbc_arrow", second_fails)
+    monkeypatch.setattr(SharedSnapshot, "arrow", second_fails)
     assert_same_campaign(_load(pg_storage.spec, "adbc", monkeypatch), expected)
     assert len(calls) == 2  # the third table was not tried through ADBC

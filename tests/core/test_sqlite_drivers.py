@@ -10,7 +10,7 @@ import pytest
 
 from hpo_tui.core import load_campaign
 from hpo_tui.core.model.campaign import Campaign
-from hpo_tui.core.storage.rdb import _adbc_sqlite
+from hpo_tui.core.storage.rdb.drivers import adbc_sqlite
 from tests.conftest import BuiltStorage
 from tests.helpers.compare import assert_same_campaign
 
@@ -20,7 +20,7 @@ pytest.importorskip("adbc_driver_sqlite")
 def _load(spec: str, driver: str, monkeypatch: pytest.MonkeyPatch) -> Campaign:
     with monkeypatch.context() as patch:
         patch.setenv("HPO_TUI_SQLITE_DRIVER", driver)
-        assert (_adbc_sqlite() is None) == (driver == "sqlite3")
+        assert (adbc_sqlite() is None) == (driver == "sqlite3")
         return load_campaign([spec])
 
 

@@ -38,6 +38,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
+from hpo_tui.cli.memory import tune_memory_if_wanted
 from hpo_tui.cli.parser import build_parser, check_flags, parse_args
 from hpo_tui.core.config import load_config
 from hpo_tui.core.errors import HpoTuiError
@@ -48,6 +49,7 @@ __all__ = ["build_parser", "main"]
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``hpo-tui`` console script and ``python -m hpo_tui``."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    tune_memory_if_wanted()  # opt-in, for this process only (see cli/memory.py)
     warnings.filterwarnings("ignore", module="optuna")
     try:
         check_flags(args)

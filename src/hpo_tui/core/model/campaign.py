@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 from hpo_tui.core.config import Config
 from hpo_tui.core.model.build import build_campaign
 from hpo_tui.core.model.frames import Campaign
-from hpo_tui.core.storage.memory import load_memory
 from hpo_tui.core.storage.raw import RawTables
 from hpo_tui.core.storage.sources import Source, SourceKind, resolve_sources
 
@@ -65,13 +64,12 @@ def load_campaign(
         sources.extend(resolve_sources(texts))
     parts: list[tuple[Source, RawTables]] = []
     notes: list[str] = []
-    with load_memory():  # short-lived arrays of millions of rows: see core.memory
-        for done, source in enumerate(sources, start=1):
-            tables, warnings = read_source(source)
-            parts.append((source, tables))
-            notes.extend(warnings)
-            if progress is not None:
-                progress(f"read {source.display}", done, len(sources))
-        campaign = build_campaign(parts, config)
+    for done, source in enumerate(sources, start=1):
+        tables, warnings = read_source(source)
+        parts.append((source, tables))
+        notes.extend(warnings)
+        if progress is not None:
+            progress(f"read {source.display}", done, len(sources))
+    campaign = build_campaign(parts, config)
     campaign.warnings.extend(notes)
     return campaign

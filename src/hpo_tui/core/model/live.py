@@ -36,7 +36,6 @@ from hpo_tui.core.model.frames import STUDY_ID_BITS, TRIAL_KEY_BITS
 from hpo_tui.core.model.splice import splice_campaign
 from hpo_tui.core.storage.grpc_proxy import GrpcProxyReader
 from hpo_tui.core.storage.journal_replay import JournalReplay
-from hpo_tui.core.storage.memory import load_memory
 from hpo_tui.core.storage.raw import RawTables
 from hpo_tui.core.storage.sources import Source, SourceKind, new_sources_in, resolve_sources
 
@@ -309,13 +308,12 @@ class LiveCampaign:
         self.sources = sources
         self.readers: list[_LiveReader] = [_live_reader(s) for s in sources]
         tables = []
-        with load_memory():  # see core.memory
-            for done, reader in enumerate(self.readers, start=1):
-                tables.append(reader.load())
-                if progress is not None:
-                    progress(f"read {reader.source.display}", done, len(self.readers))
-            self.tables = tables
-            self.campaign = self._build()
+        for done, reader in enumerate(self.readers, start=1):
+            tables.append(reader.load())
+            if progress is not None:
+                progress(f"read {reader.source.display}", done, len(self.readers))
+        self.tables = tables
+        self.campaign = self._build()
 
     def _build(self, changed: dict[int, set[int]] | None = None) -> Campaign:
         """A full build, or (``changed``: storage trial ids per source) a splice of only the
@@ -347,7 +345,6 @@ class LiveCampaign:
         }
         return known == now
 
-    @load_memory()
     def refresh(self) -> RefreshSummary:
         """Read what can have changed; rebuild the campaign only if something did."""
         summary = RefreshSummary()
