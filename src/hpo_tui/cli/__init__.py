@@ -37,6 +37,7 @@ SUBCOMMANDS = (
     "demo",
     "open",
     "serve",
+    "pruning",
 )
 TABLE_FORMATS = ("table", "csv", "json", "markdown", "latex")
 DIGITS_HELP = "significant digits in table/markdown/latex (default: the config's, else 4)"
@@ -243,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="the address browsers use, when not http://HOST:PORT (a proxy or a tunnel)",
     )
     _add_tui_watch(serve)
+    from hpo_tui.cli import pruning
+
+    pruning.add_parser(sub)
     return parser
 
 
@@ -253,6 +257,7 @@ _FORMAT_BOUND_FLAGS = {
     ("summary", "digits"): ("--digits", ("table", "markdown", "latex")),
     ("grid", "digits"): ("--digits", ("table", "markdown", "latex")),
     ("importance", "digits"): ("--digits", ("table", "markdown", "latex")),
+    ("pruning", "digits"): ("--digits", ("table", "markdown", "latex")),
 }
 
 
@@ -609,6 +614,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", module="optuna")
+    from hpo_tui.cli import pruning
+
     handlers = {
         "summary": cmd_summary,
         "grid": cmd_grid,
@@ -621,6 +628,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": cmd_demo,
         "open": cmd_open,
         "serve": cmd_serve,
+        "pruning": pruning.run,
     }
     try:
         check_flags(args)
