@@ -33,6 +33,7 @@ SHOTS: list[tuple[str, list[str], tuple[int, int], bool]] = [
     ("effects", ["x"], (120, 40), False),
     ("importance", ["i"], (120, 40), False),
     ("slice", ["i", "enter"], (120, 40), False),  # the first study's most important param
+    ("pruning", ["p", "down", "down", "down"], (120, 40), False),  # 20M h1: late bloomers
 ]
 
 

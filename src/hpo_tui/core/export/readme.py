@@ -219,7 +219,11 @@ PRUNED_TRIAL_DOCS: list[tuple[str, str]] = [
         "n_complete_at_step",
         "reference trials that reported a finite value at pruning_step (0: none did)",
     ),
-    ("rank_at_pruning", "1 + reference trials strictly better at pruning_step; 1 = best"),
+    (
+        "rank_at_pruning",
+        "1 + reference trials strictly better at pruning_step; 1 = best, "
+        "n_complete_at_step + 1 = worse than all",
+    ),
     (
         "best_final_rank_as_low",
         "the best final rank among the reference trials no better at pruning_step (ties "

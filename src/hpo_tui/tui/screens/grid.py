@@ -74,6 +74,15 @@ class GridScreen(HpoScreen):
             id="grid.effects",
             tooltip="Effects along the columns at the cursor's row",
         ),
+        # In ? help and the palette; the footer has no room for it at 120 columns.
+        Binding(
+            "p",
+            "pruning",
+            "Pruning",
+            show=False,
+            id="grid.pruning",
+            tooltip="Pruner audit of every study",
+        ),
         Binding(
             "right_square_bracket",
             "sweep(1)",
@@ -372,6 +381,9 @@ class GridScreen(HpoScreen):
 
     def action_space(self) -> None:
         self.hpo.open_space()
+
+    def action_pruning(self) -> None:
+        self.hpo.open_pruning(self.selected_study())
 
     def action_dynamics(self) -> None:
         study_id = self.selected_study()
