@@ -158,6 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help=DIGITS_HELP,
     )
+    from hpo_tui.cli import grid_ci
+
+    grid_ci.add_arguments(grid)
     _add_cli_watch(grid)
 
     diverged = sub.add_parser("diverged", help="the diverged trials, with reason and step")
@@ -376,6 +379,9 @@ def cmd_summary(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_grid(args: argparse.Namespace, config: Config) -> int:
+    from hpo_tui.cli import grid_ci
+
+    grid_ci.check(args)
     if args.watch:
         return _watch(args, config, lambda campaign: _show_grid(args, config, campaign))
     _show_grid(args, config, _load(args.sources, config))
@@ -398,6 +404,9 @@ def _show_grid(args: argparse.Namespace, config: Config, campaign: Campaign) -> 
     except ValueError as exc:
         problem = f"{config.path or 'config'}: {exc}" if args.sweep is None else str(exc)
         raise HpoTuiError(problem) from None
+    from hpo_tui.cli import grid_ci
+
+    grids = grid_ci.apply(args, campaign, grids)
     if args.format == "csv":
         sys.stdout.write(grid_text.grids_csv(grids))
     elif args.format == "json":
