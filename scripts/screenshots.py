@@ -20,6 +20,7 @@ SHOTS: list[tuple[str, list[str], tuple[int, int], bool]] = [
     ("grid", [], (120, 40), False),
     ("grid_80x24", [], (80, 24), False),
     ("grid_sweeps", ["right_square_bracket"], (120, 40), True),
+    ("grid_intervals", ["b"], (120, 40), False),
     ("trial_80x24", ["enter", "down", "down", "enter"], (80, 24), False),
     ("help_80x24", ["enter", "question_mark"], (80, 24), False),
     ("study", ["enter"], (120, 40), False),

@@ -63,6 +63,7 @@ BINDING_GROUPS: dict[str, KeyGroup] = {
     "grid.sweep_next": "view",
     "grid.sweep_previous": "view",
     "grid.scale": "view",
+    "grid.intervals": "view",
     "help.close": "navigate",
     "importance.back": "navigate",
     "importance.slice": "navigate",
