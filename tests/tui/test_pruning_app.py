@@ -4,7 +4,7 @@ of ``tests/helpers/pruning_campaign.py`` (numbers in ``tests/core/test_pruning.p
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from hpo_tui.tui.screens.grid import GridScreen
 from hpo_tui.tui.screens.pruning import PruningScreen
@@ -105,3 +105,21 @@ async def test_p_on_a_study_table_opens_its_audit(storage: str) -> None:
         assert screen.query_one("#pruning-trials", DataTable).row_count == 0
         header = str(screen.query_one("#pruning-study").render())
         assert pc.NO_PRUNED in header
+
+
+async def test_the_palette_opens_the_audit(storage: str) -> None:
+    from textual.command import CommandPalette
+
+    app = make_app([storage])
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        palette.query_one(Input).value = "Pruner audit"
+        await _settle(pilot)
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert isinstance(app.screen, PruningScreen)
+        assert app.screen.audit is not None and len(app.screen.audit.studies) == 4
