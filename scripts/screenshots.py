@@ -20,6 +20,7 @@ SHOTS: list[tuple[str, list[str], tuple[int, int], bool]] = [
     ("grid", [], (120, 40), False),
     ("grid_80x24", [], (80, 24), False),
     ("grid_sweeps", ["right_square_bracket"], (120, 40), True),
+    ("grid_intervals", ["b"], (120, 40), False),
     ("trial_80x24", ["enter", "down", "down", "enter"], (80, 24), False),
     ("help_80x24", ["enter", "question_mark"], (80, 24), False),
     ("study", ["enter"], (120, 40), False),
@@ -33,6 +34,7 @@ SHOTS: list[tuple[str, list[str], tuple[int, int], bool]] = [
     ("effects", ["x"], (120, 40), False),
     ("importance", ["i"], (120, 40), False),
     ("slice", ["i", "enter"], (120, 40), False),  # the first study's most important param
+    ("pruning", ["p", "down", "down", "down"], (120, 40), False),  # 20M h1: late bloomers
 ]
 
 

@@ -167,7 +167,13 @@ def _masked(name: str, data: bytes, campaign: Campaign) -> str:
     n_diverged = int(campaign.trials["diverged"].sum())
     if name.endswith(".csv") and text.startswith("study,source,"):
         assert not set(display) & set(',"\n'), "the test expects a display needing no quotes"
-        rows = {"hpo_summary.csv": n_trials, "hpo_diverged.csv": n_diverged}[name]
+        n_pruned = int((campaign.trials["state"] == "PRUNED").sum())
+        rows = {
+            "hpo_summary.csv": n_trials,
+            "hpo_diverged.csv": n_diverged,
+            "hpo_pruning.csv": n_studies,
+            "hpo_pruning_trials.csv": n_pruned,
+        }[name]
         pattern, replacement = rf"^([^,\n]*),{re.escape(display)},", rf"\1,{SOURCE_MASK},"
         masked, count = re.subn(pattern, replacement, text, flags=re.MULTILINE)
         assert count == rows, name

@@ -21,6 +21,7 @@ from hpo_tui.tui.screens.export import ExportModal
 from hpo_tui.tui.screens.grid import GridScreen
 from hpo_tui.tui.screens.help import HelpScreen
 from hpo_tui.tui.screens.importance import ImportanceScreen
+from hpo_tui.tui.screens.pruning import PruningScreen
 from hpo_tui.tui.screens.slice import SliceScreen
 from hpo_tui.tui.screens.space import SpaceScreen
 from hpo_tui.tui.screens.study import StudyScreen
@@ -41,6 +42,7 @@ WHERE: dict[str, type[Screen]] = {
     "space": SpaceScreen,
     "compare": CompareScreen,
     "columns": ColumnPicker,
+    "pruning": PruningScreen,
 }
 EVERY_SCREEN: list[type[Screen]] = [*WHERE.values(), ExportModal]
 # How the README writes a key → Textual's key name.
@@ -49,6 +51,7 @@ README_KEYS = {
     "/": "slash",
     ":": "colon",
     "esc": "escape",
+    "%": "percent_sign",
     "[": "left_square_bracket",
     "]": "right_square_bracket",
 }

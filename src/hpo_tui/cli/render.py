@@ -45,12 +45,16 @@ def print_table(frame: pd.DataFrame, title: str | None = None, digits: int = 4) 
 
 def print_grid(grid: Grid, title: str, digits: int = 4) -> None:
     """Print the grid under its title (never wrapped to the table's width); the best cell
-    bold and marked with ``*`` (visible without colour)."""
+    bold and marked with ``*`` (visible without colour); with intervals, each cell's interval
+    and every cell tied with the best marked."""
+    from hpo_tui.core.export.formats.grid import interval_note, interval_text
+
     _console().print(Text(printable(title), style="bold"), no_wrap=True, crop=False)
     table = Table(header_style="bold")
     table.add_column(Text(printable(grid.row_axis.capitalize())))
     for column in grid.values.columns:
         table.add_column(Text(printable(str(column))), justify="right")
+    marked = grid.marked()
     for label, row in grid.values.iterrows():
         cells = [Text(printable(str(label)))]
         for column, value in row.items():
@@ -58,13 +62,19 @@ def print_grid(grid: Grid, title: str, digits: int = 4) -> None:
                 cells.append(Text(""))
                 continue
             shown = display_number(value, digits)
-            if grid.best == (label, column):
+            if grid.intervals is not None:
+                low = grid.intervals.low.loc[label, column]
+                high = grid.intervals.high.loc[label, column]
+                shown += " " + interval_text(low, high, digits)
+            if (label, column) in marked:
                 cells.append(Text(f"*{shown}", style="bold", justify="right"))
             else:
                 cells.append(Text(shown, justify="right"))
         table.add_row(*cells)
     _console().print(table)
-    if grid.best is not None:
+    if grid.intervals is not None:
+        print(interval_note(grid).replace("Bold:", "*", 1))
+    elif grid.best is not None:
         print("* best")
 
 

@@ -10,6 +10,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from hpo_tui.cli import grid_ci
 from hpo_tui.cli.args import (
     TABLE_FORMATS,
     Subparsers,
@@ -87,12 +88,14 @@ def _add_grid(subparsers: Subparsers) -> None:
         "default: one table per sweep)",
     )
     add_digits(grid)
+    grid_ci.add_arguments(grid)
     add_cli_watch(grid)
     grid.set_defaults(run=run_grid)
 
 
 def run_grid(args: argparse.Namespace, config: Config) -> int:
     """One grid per sweep (or ``--sweep``'s), then the studies that are on none."""
+    grid_ci.check(args)
     if args.watch:
         return watch(args, config, lambda campaign: _show_grid(args, config, campaign))
     _show_grid(args, config, load(args.sources, config))
@@ -115,6 +118,7 @@ def _show_grid(args: argparse.Namespace, config: Config, campaign: Campaign) -> 
     except ValueError as exc:
         problem = f"{config.path or 'config'}: {exc}" if args.sweep is None else str(exc)
         raise HpoTuiError(problem) from None
+    grids = grid_ci.apply(args, campaign, grids)
     if args.format == "csv":
         sys.stdout.write(grid_text.grids_csv(grids))
     elif args.format == "json":

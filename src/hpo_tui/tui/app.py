@@ -283,6 +283,13 @@ class HpoApp(HpoContext):
 
             self.push_screen(EffectsScreen(along, at, sweep))
 
+    def open_pruning(self, study_id: int | None = None) -> None:
+        """The pruner audit, the cursor on ``study_id``'s row."""
+        if self._has_campaign():
+            from hpo_tui.tui.screens.pruning import PruningScreen
+
+            self.push_screen(PruningScreen(study_id))
+
     # ----------------------------------------------------------------- actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """``q``: quit on the grid (home), back on other screens, nothing on a modal."""

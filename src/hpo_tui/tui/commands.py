@@ -72,6 +72,7 @@ class CampaignCommands(Provider):
             ("Diverged trials", app.open_diverged, "every diverged trial"),
             ("Search space", app.open_space, "the stored distributions, merged or per study"),
             ("All trials", partial(app.open_study, None), "one table of every study"),
+            ("Pruner audit", app.open_pruning, "pruned trials' ranks, possible false prunes"),
             ("Reload", app.action_reload, "read the storages again"),
         ]
         campaign = app.campaign

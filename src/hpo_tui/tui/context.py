@@ -86,6 +86,10 @@ class HpoContext(App[None]):
         axis."""
         raise NotImplementedError
 
+    def open_pruning(self, study_id: int | None = None) -> None:
+        """The pruner audit, the cursor on ``study_id``'s row."""
+        raise NotImplementedError
+
     def show_sweep(self, name: str) -> None:
         """Back to the grid, showing sweep ``name``."""
         raise NotImplementedError

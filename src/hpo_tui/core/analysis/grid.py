@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -13,6 +13,9 @@ from hpo_tui.core.model.axes import ordered
 from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.core.model.constraints import infeasible_mask
 from hpo_tui.core.model.frames import STATES
+
+if TYPE_CHECKING:
+    from hpo_tui.core.analysis.grid_ci import GridIntervals
 
 Metric = Literal[
     "best",
@@ -76,6 +79,14 @@ class Grid:
     sweeps: list[str] = field(default_factory=list)  # every sweep of the campaign
     duplicates: list[int] = field(default_factory=list)  # same sweep and cell as a study shown
     constrained: list[int] = field(default_factory=list)  # cells' studies with constraints
+    intervals: GridIntervals | None = None  # bootstrap intervals and ties (grid_ci)
+
+    def marked(self) -> set[tuple[str, str]]:
+        """The cells marked best (★, bold): with intervals, every cell tied with the best;
+        else the best cell alone."""
+        if self.intervals is not None:
+            return set(self.intervals.tied)
+        return {self.best} if self.best is not None else set()
 
 
 def sweeps(campaign: Campaign) -> list[str]:

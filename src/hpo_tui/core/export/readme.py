@@ -164,6 +164,80 @@ IMPORTANCE_FIELDS: list[tuple[str, str]] = [
     ),
 ]
 
+PRUNING_DEFINITIONS = """\
+Single-objective studies only. A study's **reference trials** are its COMPLETE trials with a
+finite value; their **final rank** orders them best first (lowest value when minimized,
+highest when maximized; ties by trial number), and the **top k** are the first
+ceil(10 % × n) of them (the top set of PED-ANOVA and of the slice view; `hpo-tui pruning
+--top-k` chooses another fraction). Constraints are not applied. A PRUNED trial's
+**pruning step** is the last step it reported (`trial.report`; a pruner decides right
+after a report). At that step, its **rank** is 1 + the number of reference trials whose
+value reported at exactly that step is strictly better (a tie takes the better rank). A
+reference trial **ranked as low (or lower)** when its value there was no better than the
+pruned trial's, ties included; the pruned trial is a **possible false prune** when one of
+those finished in the top k. The **false-prune estimate** of a study is the share of its
+assessed pruned trials that are possible false prunes: an upper bound on the pruner's
+mistakes, not a count of them (looking as good as an eventual winner at one step does not
+make a trial one). **Steps not run** = the study's full step (the last step any of its
+COMPLETE trials reported) − the pruning step, at least 0, in `trial.report` step units.
+A pruned trial is not assessed (empty rank, estimate over the others) when it reported
+nothing, its value at the pruning step is NaN, or no reference trial reported that step.
+"""
+
+PRUNING_FIELDS: list[tuple[str, str]] = [
+    ("study / source / <axes> / sweep", "the study, as in hpo_summary.csv; summary order"),
+    ("direction", "minimize or maximize (several, comma-separated: multi-objective)"),
+    ("n_complete", "reference trials: COMPLETE with a finite value"),
+    ("top_k_fraction", "the top k as a fraction of n_complete (0.1)"),
+    ("n_top_k", "ceil(top_k_fraction × n_complete)"),
+    ("n_pruned", "PRUNED trials"),
+    ("n_assessed", "pruned trials that could be assessed (see the definitions)"),
+    ("n_possible_false_prune", "assessed pruned trials that are possible false prunes"),
+    (
+        "false_prune_estimate",
+        "n_possible_false_prune / n_assessed; empty (not 0) when n_assessed is 0",
+    ),
+    ("full_step", "the last step any COMPLETE trial reported; empty when none reported"),
+    (
+        "steps_not_run",
+        "sum of the pruned trials' steps not run (those with a pruning step); 0 when nothing "
+        "was pruned, empty when no pruned trial's is known",
+    ),
+    (
+        "note",
+        "empty, or: no pruned trials; multi-objective study: no single ranking; how many "
+        "pruned trials were not assessed and why",
+    ),
+]
+
+PRUNED_TRIAL_DOCS: list[tuple[str, str]] = [
+    ("study / source / <axes> / sweep", "the trial's study; studies in summary order"),
+    ("number", "trial number within its study; by number"),
+    ("pruning_step", "the last step the trial reported; empty when it reported nothing"),
+    ("value_at_pruning", "the intermediate value reported at pruning_step (full precision)"),
+    (
+        "n_complete_at_step",
+        "reference trials that reported a finite value at pruning_step (0: none did)",
+    ),
+    (
+        "rank_at_pruning",
+        "1 + reference trials strictly better at pruning_step; 1 = best, "
+        "n_complete_at_step + 1 = worse than all",
+    ),
+    (
+        "best_final_rank_as_low",
+        "the best final rank among the reference trials no better at pruning_step (ties "
+        "included); empty when every one was better",
+    ),
+    (
+        "possible_false_prune",
+        "True when best_final_rank_as_low ≤ n_top_k; empty when not assessed",
+    ),
+    ("full_step", "the study's full step (see hpo_pruning.csv)"),
+    ("steps_not_run", "max(0, full_step − pruning_step); empty when either is unknown"),
+    ("note", "empty, or why the trial was not assessed"),
+]
+
 JSON_FIELDS: list[tuple[str, str]] = [
     ("metadata.format", "export format version"),
     ("metadata.hpo_tui_version", "version of hpo-tui that wrote the files"),
@@ -299,6 +373,10 @@ def render_readme(campaign: Campaign, generated_at: datetime, columns: list[str]
         "row per param and distinct distribution, with the studies using it |",
         "| `hpo_importance.csv` | parameter importance per study and param (PED-ANOVA), "
         "computed from the completed trials |",
+        "| `hpo_pruning.csv` | pruner audit per study: pruned trials, possible false prunes, "
+        "the false-prune estimate, steps not run |",
+        "| `hpo_pruning_trials.csv` | pruner audit per pruned trial: its pruning step, its rank "
+        "there among the completed trials, whether one as low finished in the top 10 % |",
         "| `README.md` | this data dictionary |",
         "",
         "## Encoding",
@@ -370,6 +448,21 @@ def render_readme(campaign: Campaign, generated_at: datetime, columns: list[str]
         "| column | meaning |",
         "|---|---|",
         *(f"| `{name}` | {meaning} |" for name, meaning in IMPORTANCE_FIELDS),
+        "",
+        "## Pruner audit: hpo_pruning.csv and hpo_pruning_trials.csv",
+        "",
+        PRUNING_DEFINITIONS,
+        "### Columns of hpo_pruning.csv (one row per study)",
+        "",
+        "| column | meaning |",
+        "|---|---|",
+        *(f"| `{name}` | {meaning} |" for name, meaning in PRUNING_FIELDS),
+        "",
+        "### Columns of hpo_pruning_trials.csv (one row per PRUNED trial)",
+        "",
+        "| column | meaning |",
+        "|---|---|",
+        *(f"| `{name}` | {meaning} |" for name, meaning in PRUNED_TRIAL_DOCS),
         "",
         "## Curves and their steps",
         "",

@@ -1,6 +1,6 @@
 """Write the analysis export: ``hpo_summary.csv``, ``hpo_full.json``, ``hpo_diverged.csv``,
-``hpo_diverged.json``, ``hpo_search_space.csv``, ``hpo_importance.csv`` and a ``README.md``
-data dictionary, atomically.
+``hpo_diverged.json``, ``hpo_search_space.csv``, ``hpo_importance.csv``, ``hpo_pruning.csv``,
+``hpo_pruning_trials.csv`` and a ``README.md`` data dictionary, atomically.
 
 The files are written into a temporary sibling folder and moved into place only when all of
 them are complete, so a failure or a kill mid-export leaves the previous export intact. The
@@ -27,6 +27,7 @@ import pandas as pd
 from hpo_tui import __version__
 from hpo_tui.core.analysis.diverged_trials import EVIDENCE_COLUMNS, diverged_trials
 from hpo_tui.core.analysis.importance import campaign_importance
+from hpo_tui.core.analysis.pruning import PruningAudit, pruning_audit
 from hpo_tui.core.analysis.space import merged_space
 from hpo_tui.core.analysis.summary import SUMMARY_COUNTS
 from hpo_tui.core.errors import HpoTuiError
@@ -44,6 +45,8 @@ DIVERGED_CSV = "hpo_diverged.csv"
 DIVERGED_JSON = "hpo_diverged.json"
 SPACE_CSV = "hpo_search_space.csv"
 IMPORTANCE_CSV = "hpo_importance.csv"
+PRUNING_CSV = "hpo_pruning.csv"
+PRUNING_TRIALS_CSV = "hpo_pruning_trials.csv"
 README = "README.md"
 EXPORT_FILES = (
     SUMMARY_CSV,
@@ -52,6 +55,8 @@ EXPORT_FILES = (
     DIVERGED_JSON,
     SPACE_CSV,
     IMPORTANCE_CSV,
+    PRUNING_CSV,
+    PRUNING_TRIALS_CSV,
     README,
 )
 DEFAULT_OUT = Path("outputs") / "analysis"
@@ -325,6 +330,13 @@ def _writers(campaign: Campaign, generated_at: datetime) -> dict[str, FileWriter
 
         return write
 
+    audits: list[PruningAudit] = []  # computed once, for the two pruning files
+
+    def audit() -> PruningAudit:
+        if not audits:
+            audits.append(pruning_audit(campaign))
+        return audits[0]
+
     return {
         SUMMARY_CSV: text(lambda: frame_to_csv(summary_frame(campaign))),
         FULL_JSON: lambda out: write_full_json(out, campaign, generated_at),
@@ -336,6 +348,8 @@ def _writers(campaign: Campaign, generated_at: datetime) -> dict[str, FileWriter
         IMPORTANCE_CSV: text(
             lambda: frame_to_csv(campaign_importance(campaign).drop(columns=["study_id"]))
         ),
+        PRUNING_CSV: text(lambda: frame_to_csv(audit().studies.drop(columns=["study_id"]))),
+        PRUNING_TRIALS_CSV: text(lambda: frame_to_csv(audit().trials.drop(columns=["study_id"]))),
         README: text(lambda: render_readme(campaign, generated_at, summary_columns(campaign))),
     }
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.events import Resize
+from textual.message import Message
 from textual.widgets import DataTable, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -25,7 +29,15 @@ from hpo_tui.core.analysis.grid import (
     quality_rank,
     sweeps,
 )
+from hpo_tui.core.analysis.grid_ci import (
+    CI_METRICS,
+    Bootstrap,
+    GridIntervals,
+    IntervalCache,
+    grid_intervals,
+)
 from hpo_tui.core.display import display_number, plural, printable
+from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import literal
 from hpo_tui.tui.widgets.footer import KeysFooter
@@ -38,6 +50,22 @@ SCALE_STYLES = ("bold green", "green", "yellow", "dark_orange", "red")
 SCALE_GLYPHS = ("▰▰▰▰▰", "▰▰▰▰▱", "▰▰▰▱▱", "▰▰▱▱▱", "▰▱▱▱▱")
 # Width of a cell whose counts are spelled out (``48 complete · 1 pruned · 0 failed · …``).
 WIDE_CELL = 52
+# Bootstrap draws (values × resamples over the grid) drawn at once on a key press (about
+# 50 ms); more go to a thread worker, and the grid says it is drawing them meanwhile.
+INLINE_DRAWS = 5_000_000
+
+
+@dataclass
+class IntervalsReady(Message):
+    """The worker drew the bootstrap intervals of the grid ``key`` names."""
+
+    key: tuple[Campaign, str | None, str]
+    intervals: GridIntervals
+
+
+def interval_line(low: float, high: float, digits: int) -> str:
+    """``[0.7098, 0.7240]``, a cell's bootstrap interval."""
+    return f"[{display_number(low, digits)}, {display_number(high, digits)}]"
 
 
 class GridScreen(HpoScreen):
@@ -79,6 +107,15 @@ class GridScreen(HpoScreen):
             id="grid.effects",
             tooltip="Effects along the columns at the cursor's row",
         ),
+        # In ? help and the palette; the footer has no room for it at 120 columns.
+        Binding(
+            "p",
+            "pruning",
+            "Pruning",
+            show=False,
+            id="grid.pruning",
+            tooltip="Pruner audit of every study",
+        ),
         Binding(
             "right_square_bracket",
             "sweep(1)",
@@ -95,6 +132,14 @@ class GridScreen(HpoScreen):
             show=False,
             id="grid.sweep_previous",
             tooltip="The grid of the previous sweep",
+        ),
+        Binding(
+            "b",
+            "toggle_intervals",
+            "Intervals",
+            show=False,
+            id="grid.intervals",
+            tooltip="Intervals per cell, ★ on cells tied with the best",
         ),
         Binding(
             "c",
@@ -118,6 +163,11 @@ class GridScreen(HpoScreen):
         self.per_column = True  # quality ranked within each column, not over the grid
         self.wide = False  # counts spelled out, more digits
         self.listed: list[int] = []  # study ids of the options below the grid
+        self.show_intervals = False  # b: bootstrap intervals and ties
+        self.bootstrap = Bootstrap()
+        self.interval_cache = IntervalCache()  # per cell, until its values change
+        # The intervals of the grid last drawn with them: (campaign, sweep, metric) and them.
+        self.intervals: tuple[tuple[Campaign, str | None, str], GridIntervals] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -136,6 +186,7 @@ class GridScreen(HpoScreen):
 
     def campaign_changed(self, summary: RefreshSummary | None) -> None:
         """The app loaded or refreshed the campaign."""
+        self.intervals = None  # of the previous campaign, which must not be kept alive
         self.refresh_grid()
 
     def on_resize(self, event: Resize) -> None:
@@ -169,6 +220,18 @@ class GridScreen(HpoScreen):
         except ValueError as exc:
             self.query_one("#grid-title", Static).update(literal(str(exc)))
             return
+        pending = False
+        if self.show_intervals and grid.metric in CI_METRICS:
+            key = (campaign, grid.sweep, grid.metric)
+            if self.intervals is None or not self._same(self.intervals[0], key):
+                if self._draws(grid) <= INLINE_DRAWS:
+                    found = grid_intervals(campaign, grid, self.bootstrap, self.interval_cache)
+                    self.intervals = (key, found)
+                else:
+                    pending = True
+                    self.compute_intervals(campaign, grid, key)
+            if self.intervals is not None and self._same(self.intervals[0], key):
+                grid = dataclasses.replace(grid, intervals=self.intervals[1])
         self.grid = grid
         self.refresh_bindings()  # the sweep keys show only where there are sweeps to switch
         self.wide = self._fits_wide(self.size.width)
@@ -185,14 +248,20 @@ class GridScreen(HpoScreen):
                     cells.append(Text("·", style="dim", justify="center"))
                     continue
                 info = studies.loc[int(study_id)]
-                best = grid.best == (label, column)
-                cell = self._cell(value, info, ranks.loc[label, column], best)
+                best = (label, column) in grid.marked()
+                interval = None
+                if grid.intervals is not None:
+                    interval = (
+                        float(grid.intervals.low.loc[label, column]),
+                        float(grid.intervals.high.loc[label, column]),
+                    )
+                cell = self._cell(value, info, ranks.loc[label, column], best, interval)
                 if int(study_id) in grid.constrained and grid.metric in FEASIBLE_METRICS:
                     cell = Text.assemble(("⊘ ", "dim"), cell, justify="right")
                 cells.append(cell)
             table.add_row(*cells, height=3, key=str(label))
-        self.query_one("#grid-title", Static).update(self._title(grid))
-        legend = "★ best   "
+        self.query_one("#grid-title", Static).update(self._title(grid, pending))
+        legend = self._star_legend(grid, pending) + "   "
         legend += "counts by state" if self.wide else "C complete · P pruned · F failed · R running"
         if (
             not self.wide
@@ -212,7 +281,56 @@ class GridScreen(HpoScreen):
         else:
             table.move_cursor(row=0, column=1)
 
-    def _title(self, grid: Grid) -> Text:
+    def _draws(self, grid: Grid) -> int:
+        """How many numbers the grid's bootstrap draws: its cells' complete trials × B."""
+        assert self.hpo.campaign is not None
+        cells = [int(s) for s in grid.study_ids.stack().dropna()]
+        studies = self.hpo.campaign.studies.set_index("study_id")
+        return int(studies.loc[cells, "n_complete"].sum()) * self.bootstrap.resamples
+
+    @staticmethod
+    def _same(a: tuple[Campaign, str | None, str], b: tuple[Campaign, str | None, str]) -> bool:
+        """The same grid: the same campaign object (a refresh makes a new one), sweep, metric."""
+        return a[0] is b[0] and a[1:] == b[1:]
+
+    def _star_legend(self, grid: Grid, pending: bool) -> str:
+        if not self.show_intervals:
+            return "★ best"
+        if grid.metric not in CI_METRICS:
+            return "★ best (intervals: best, median, top-5 mean only; b hides)"
+        if pending:
+            return "★ best (drawing intervals…)"
+        bootstrap = self.bootstrap
+        return (
+            f"★ best and every cell tied with it: {bootstrap.level * 100:g} % bootstrap "
+            f"intervals [low, high] overlap ({bootstrap.resamples} resamples, seed "
+            f"{bootstrap.seed}; b hides)"
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="grid-intervals")
+    def compute_intervals(
+        self, campaign: Campaign, grid: Grid, key: tuple[Campaign, str | None, str]
+    ) -> None:
+        """The intervals in a thread (thousands of trials per cell take a moment); the
+        result arrives as :class:`IntervalsReady`."""
+        intervals = grid_intervals(campaign, grid, self.bootstrap, self.interval_cache)
+        self.post_message(IntervalsReady(key, intervals))
+
+    def on_intervals_ready(self, message: IntervalsReady) -> None:
+        if self.grid is None or self.hpo.campaign is None:
+            return
+        current = (self.hpo.campaign, self.grid.sweep, self.grid.metric)
+        if self._same(message.key, current) and self.show_intervals:
+            self.intervals = (message.key, message.intervals)
+            self.refresh_grid()
+
+    def action_toggle_intervals(self) -> None:
+        self.show_intervals = not self.show_intervals
+        if not self.show_intervals:
+            self.intervals = None
+        self.refresh_grid()
+
+    def _title(self, grid: Grid, pending: bool = False) -> Text:
         """Metric, sweep, and the counts of this grid's cells (their sums, nothing else)."""
         assert self.hpo.campaign is not None
         totals = grid_totals(self.hpo.campaign, grid)
@@ -228,6 +346,12 @@ class GridScreen(HpoScreen):
             f"\n{plural(totals['n_studies'], 'study')} · {plural(totals['n_trials'], 'trial')} · "
         )
         title.append(f"{totals['n_diverged']} diverged", style="bold red")
+        if grid.intervals is not None and grid.best is None:
+            title.append(" · intervals; no best cell (mixed directions): no ties", style="dim")
+        elif grid.intervals is not None:
+            title.append(f" · {len(grid.intervals.tied)} tied with the best", style="bold")
+        elif pending:
+            title.append(" · drawing intervals…", style="dim")
         return title
 
     def _list_other_studies(self, grid: Grid, studies: pd.DataFrame) -> None:
@@ -276,7 +400,14 @@ class GridScreen(HpoScreen):
         if 0 <= event.option_index < len(self.listed):
             self.hpo.open_study(self.listed[event.option_index])
 
-    def _cell(self, value: float, info: pd.Series, rank: float, best: bool) -> Text:
+    def _cell(
+        self,
+        value: float,
+        info: pd.Series,
+        rank: float,
+        best: bool,
+        interval: tuple[float, float] | None = None,
+    ) -> Text:
         digits = self.hpo.config.digits + (2 if self.wide else 0)
         shown = display_number(value, digits)
         style = SCALE_STYLES[int(rank)] if pd.notna(rank) else ""
@@ -298,13 +429,16 @@ class GridScreen(HpoScreen):
             counts = " ".join(f"{letter}{info[c]}" for c, letter, _ in states)
         text.append("\n" + counts, style="dim")
         diverged = int(info["n_diverged"])
+        text.append("\n")
+        if interval is not None:  # the third line: the interval, then the diverged count
+            text.append(interval_line(*interval, digits), style="bold" if best else "")
+            text.append(" ")
         if diverged:
             text.append(
-                "\n" + (f"⚠ {diverged} diverged" if self.wide else f"⚠ {diverged}"),
-                style="bold red",
+                f"⚠ {diverged} diverged" if self.wide else f"⚠ {diverged}", style="bold red"
             )
         else:
-            text.append("\n·", style="dim")
+            text.append("·", style="dim")
         return text
 
     def selected_study(self) -> int | None:
@@ -377,6 +511,9 @@ class GridScreen(HpoScreen):
 
     def action_space(self) -> None:
         self.hpo.open_space()
+
+    def action_pruning(self) -> None:
+        self.hpo.open_pruning(self.selected_study())
 
     def action_dynamics(self) -> None:
         study_id = self.selected_study()

@@ -130,6 +130,14 @@ class StudyScreen(HpoScreen):
         ),
         Binding("o", "columns", "Columns", id="study.columns", tooltip="Pick the columns shown"),
         Binding(
+            "p",
+            "pruning",
+            "Pruning",
+            show=False,
+            id="study.pruning",
+            tooltip="Pruner audit of this study's pruned trials",
+        ),
+        Binding(
             "colon,g",
             "jump",
             "Go to trial",
@@ -393,6 +401,9 @@ class StudyScreen(HpoScreen):
             marked = [key] if key is not None else []
         if marked:
             self.hpo.open_compare(marked)
+
+    def action_pruning(self) -> None:
+        self.hpo.open_pruning(self.study_id)
 
     def action_open_trial(self) -> None:
         key = self.table.current_key()

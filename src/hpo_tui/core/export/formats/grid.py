@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from hpo_tui.core.analysis.grid import CONSTRAINED_NOTE, FEASIBLE_METRICS, METRIC_LABELS, Grid
+from hpo_tui.core.display import display_number
 from hpo_tui.core.export.formats.csv import frame_to_csv
 from hpo_tui.core.export.formats.json import dumps_strict
 from hpo_tui.core.export.formats.markup import (
@@ -23,37 +24,103 @@ def grid_header(grid: Grid) -> list[str]:
     return [grid.row_axis.capitalize(), *map(str, grid.values.columns)]
 
 
+def interval_text(low: float, high: float, digits: int = 4) -> str:
+    """``[0.2630, 0.2801]``: a bootstrap interval for reading."""
+    return f"[{display_number(low, digits)}, {display_number(high, digits)}]"
+
+
 def grid_cells(grid: Grid, digits: int = 4) -> tuple[list[list[str]], set[tuple[int, int]]]:
-    """Display rows and the position of the best cell (row, column) in them."""
+    """Display rows and the positions (row, column) of the bold cells in them: the best
+    cell, or with intervals every cell tied with it (each cell then shows its interval)."""
     rows = []
     bold: set[tuple[int, int]] = set()
+    marked = grid.marked()
+    intervals = grid.intervals
     for i, (label, row) in enumerate(grid.values.iterrows()):
         cells = [str(label)]
         for j, (column, value) in enumerate(row.items(), start=1):
             if pd.isna(grid.study_ids.loc[label, column]):
                 cells.append("")
                 continue
-            cells.append(cell_display(value, digits))
-            if grid.best == (label, column):
+            text = cell_display(value, digits)
+            if intervals is not None:
+                low, high = intervals.low.loc[label, column], intervals.high.loc[label, column]
+                text += " " + interval_text(low, high, digits)
+            cells.append(text)
+            if (label, column) in marked:
                 bold.add((i, j))
         rows.append(cells)
     return rows, bold
 
 
+def interval_note(grid: Grid) -> str:
+    """What the bold cells of a grid with intervals mean (one line under the table)."""
+    assert grid.intervals is not None
+    bootstrap = grid.intervals.bootstrap
+    if grid.best is None:
+        return (
+            f"{bootstrap.describe()}; no best cell (mixed directions or no values): no ties marked."
+        )
+    return (
+        f"Bold: the best cell and every cell whose {bootstrap.level * 100:g} % bootstrap "
+        f"interval overlaps the best cell's ({bootstrap.resamples} resamples of each cell's "
+        f"complete trials, seed {bootstrap.seed})."
+    )
+
+
 def grid_markdown(grid: Grid, digits: int = 4) -> str:
-    """The grid as a Markdown table, the best cell in ``**bold**``."""
+    """The grid as a Markdown table, the best cell in ``**bold**`` (with intervals: every
+    cell tied with it, and a line saying so under the table)."""
     rows, bold = grid_cells(grid, digits)
-    return markdown_table(grid_header(grid), rows, bold)
+    table = markdown_table(grid_header(grid), rows, bold)
+    if grid.intervals is not None:
+        table += "\n" + markdown_escape(interval_note(grid)) + "\n"
+    return table
 
 
 def grid_latex(grid: Grid, digits: int = 4) -> str:
-    """The grid as a booktabs LaTeX table, the best cell in ``\\textbf{}``."""
+    """The grid as a booktabs LaTeX table, the best cell in ``\\textbf{}`` (with intervals:
+    every cell tied with it, and a comment saying so)."""
     rows, bold = grid_cells(grid, digits)
-    return latex_table(grid_header(grid), rows, bold)
+    table = latex_table(grid_header(grid), rows, bold)
+    if grid.intervals is not None:
+        table += "% " + interval_note(grid) + "\n"
+    return table
+
+
+def interval_frame(grid: Grid) -> pd.DataFrame:
+    """One row per cell of a grid with intervals: ``<row axis>, <column axis>, value, ci_low,
+    ci_high, n_values, best, tied_with_best``."""
+    assert grid.intervals is not None
+    intervals = grid.intervals
+    marked = grid.marked()
+    records = []
+    for label in grid.values.index:
+        for column in grid.values.columns:
+            study_id = grid.study_ids.loc[label, column]
+            if pd.isna(study_id):
+                continue
+            records.append(
+                {
+                    grid.row_axis: label,
+                    grid.column_axis: column,
+                    "value": float(grid.values.loc[label, column]),
+                    "ci_low": float(intervals.low.loc[label, column]),
+                    "ci_high": float(intervals.high.loc[label, column]),
+                    "n_values": int(intervals.n_values.loc[label, column]),
+                    "best": grid.best == (label, column),
+                    "tied_with_best": (label, column) in marked,
+                }
+            )
+    columns = [grid.row_axis, grid.column_axis, "value", "ci_low", "ci_high", "n_values"]
+    return pd.DataFrame(records, columns=[*columns, "best", "tied_with_best"])
 
 
 def grid_csv(grid: Grid) -> str:
-    """The grid as CSV with exact floats (rows = first axis)."""
+    """The grid as CSV with exact floats (rows = first axis); with intervals, one row per
+    cell (:func:`interval_frame`)."""
+    if grid.intervals is not None:
+        return frame_to_csv(interval_frame(grid))
     frame = grid.values.reset_index()
     return frame_to_csv(frame)
 
@@ -66,15 +133,19 @@ def grid_json(grid: Grid) -> str:
             study_id = grid.study_ids.loc[label, column]
             if pd.isna(study_id):
                 continue
-            cells.append(
-                {
-                    grid.row_axis: label,
-                    grid.column_axis: column,
-                    "value": float(grid.values.loc[label, column]),
-                    "best": grid.best == (label, column),
-                }
-            )
-    document = {
+            cell = {
+                grid.row_axis: label,
+                grid.column_axis: column,
+                "value": float(grid.values.loc[label, column]),
+                "best": grid.best == (label, column),
+            }
+            if grid.intervals is not None:
+                cell["ci_low"] = float(grid.intervals.low.loc[label, column])
+                cell["ci_high"] = float(grid.intervals.high.loc[label, column])
+                cell["n_values"] = int(grid.intervals.n_values.loc[label, column])
+                cell["tied_with_best"] = (label, column) in grid.marked()
+            cells.append(cell)
+    document: dict[str, Any] = {
         "sweep": grid.sweep,
         "metric": grid.metric,
         "metric_label": METRIC_LABELS[grid.metric],
@@ -83,6 +154,16 @@ def grid_json(grid: Grid) -> str:
         "columns": [str(v) for v in grid.values.columns],
         "cells": cells,
     }
+    if grid.intervals is not None:
+        bootstrap = grid.intervals.bootstrap
+        document["interval"] = {
+            "method": "percentile bootstrap of the cell's complete (feasible) trial values",
+            "level": bootstrap.level,
+            "resamples": bootstrap.resamples,
+            "seed": bootstrap.seed,
+            "generator": "numpy.random.default_rng([seed, crc32(study name, UTF-8)])",
+            "tied_with_best": "the cell's interval overlaps the best cell's (closed)",
+        }
     return dumps_strict(document, indent=1) + "\n"
 
 
@@ -119,6 +200,11 @@ def grids_csv(grids: list[Grid]) -> str:
     column (the union of their columns, empty where a sweep has no such column)."""
     if len(grids) == 1:
         return grid_csv(grids[0])
+    if all(g.intervals is not None for g in grids):
+        long = pd.concat(
+            [interval_frame(g).assign(sweep=g.sweep) for g in grids], ignore_index=True
+        )
+        return frame_to_csv(long, ["sweep", *(c for c in long.columns if c != "sweep")])
     frames = [g.values.reset_index().assign(sweep=g.sweep) for g in grids]
     frame = pd.concat(frames, ignore_index=True)
     columns = ["sweep", grids[0].row_axis]

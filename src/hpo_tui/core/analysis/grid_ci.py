@@ -1,0 +1,231 @@
+"""The noise-aware grid: bootstrap intervals for each cell, and the cells tied with the best.
+
+Method (the README's *Noise-aware grid* says the same):
+
+* A cell's **values** are what its metric is computed from: the study's COMPLETE trials with
+  a value, feasible ones only in a constrained study (as the best value and Optuna's
+  ``best_trial``), in trial-number order.
+* **Resamples**: ``B`` (default :data:`DEFAULT_RESAMPLES`) samples of the same size, drawn
+  with replacement, each giving the cell's metric (best, median or top-5 mean,
+  direction-aware).
+* **Interval**: the 2.5th and 97.5th percentiles of the ``B`` resampled metrics (a 95 %
+  percentile interval), taken as order statistics (``numpy.quantile(...,
+  method="inverted_cdf")``): each end is a value some resample gave, never an interpolation.
+* **Seed**: each cell draws from ``numpy.random.default_rng([seed, crc32(study name)])``
+  (default seed :data:`DEFAULT_SEED`), so a cell's interval is the same whichever other cells
+  are shown, and the same on every run (for one numpy version).
+* **Ties**: a cell is *tied with the best* when its interval and the best cell's share at
+  least one point (closed intervals); the best cell is tied with itself.
+
+Limits: the best of a resample is never better than the best of the sample, so the interval
+of ``best`` always starts at the best value itself and only says how far a repeat of the sweep
+might land on the worse side; trials of an adaptive sampler (TPE) are not independent draws;
+with few trials the intervals are wide and rough; and overlapping 95 % intervals is a
+cautious reading (two cells can differ even when theirs overlap a little). The intervals say
+how much the ranking of cells rests on a few lucky trials, not what re-training one config
+with another seed would give.
+
+This module is part of the UI-free core: it must not import textual or rich.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import threading
+import zlib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from hpo_tui.core.analysis.grid import RANKED_METRICS, Grid
+from hpo_tui.core.model.campaign import Campaign
+from hpo_tui.core.model.constraints import infeasible_mask
+
+DEFAULT_RESAMPLES = 1000
+DEFAULT_SEED = 0
+LEVEL = 0.95
+CI_METRICS = RANKED_METRICS  # best, median, top5_mean: the metrics a cell's trials resample
+TOP_K = 5  # top5_mean
+MAX_DRAWS = 1 << 22  # numbers drawn at once (32 MB of indices): memory stays bounded
+
+
+@dataclass(frozen=True)
+class Bootstrap:
+    """How the intervals are drawn: ``resamples`` per cell, ``seed``, ``level``."""
+
+    resamples: int = DEFAULT_RESAMPLES
+    seed: int = DEFAULT_SEED
+    level: float = LEVEL
+
+    def __post_init__(self) -> None:
+        if self.resamples < 1:
+            raise ValueError(f"resamples must be at least 1, not {self.resamples}")
+        if self.seed < 0:
+            raise ValueError(f"the seed must be 0 or more, not {self.seed}")
+        if not 0 < self.level < 1:
+            raise ValueError(f"the level must be between 0 and 1, not {self.level}")
+
+    def describe(self) -> str:
+        """``95 % bootstrap intervals (1000 resamples, seed 0)``."""
+        return (
+            f"{self.level * 100:g} % bootstrap intervals "
+            f"({self.resamples} resamples, seed {self.seed})"
+        )
+
+
+@dataclass
+class GridIntervals:
+    """Per cell of a grid: the interval's ends, the number of values resampled, and the
+    cells tied with the best (``(row, column)`` labels, in grid order)."""
+
+    low: pd.DataFrame
+    high: pd.DataFrame
+    n_values: pd.DataFrame
+    tied: list[tuple[str, str]]
+    bootstrap: Bootstrap
+
+
+def eligible(trials: pd.DataFrame) -> np.ndarray:
+    """The trials a cell's metric is over: COMPLETE, with a value, not known infeasible."""
+    return (
+        (trials["state"] == "COMPLETE").to_numpy(dtype=bool)
+        & trials["value"].notna().to_numpy(dtype=bool)
+        & ~np.asarray(infeasible_mask(trials), dtype=bool)
+    )
+
+
+def cell_values(campaign: Campaign, study_id: int) -> np.ndarray:
+    """The values a cell's metric is computed from, in trial-number order."""
+    trials = campaign.study_trials(study_id)
+    if "value" not in trials.columns:
+        return np.zeros(0, dtype=float)
+    chosen = trials[eligible(trials)].sort_values("number", kind="stable")
+    return chosen["value"].to_numpy(dtype=float)
+
+
+def statistic(samples: np.ndarray, metric: str, direction: str) -> np.ndarray:
+    """The metric of each row of ``samples`` (resamples × values)."""
+    if metric == "median":
+        return np.median(samples, axis=1)
+    sign = 1.0 if direction == "minimize" else -1.0
+    signed = samples * sign  # smaller is better
+    if metric == "best":
+        return signed.min(axis=1) * sign
+    if metric == "top5_mean":
+        k = min(TOP_K, samples.shape[1])
+        best_k = np.partition(signed, k - 1, axis=1)[:, :k] if k < samples.shape[1] else signed
+        return best_k.mean(axis=1) * sign
+    raise ValueError(f"no bootstrap interval for metric {metric!r} (only {', '.join(CI_METRICS)})")
+
+
+def stream_of(name: str) -> int:
+    """A cell's random stream: the CRC-32 of its study's name (UTF-8)."""
+    return zlib.crc32(name.encode("utf-8"))
+
+
+def bootstrap_interval(
+    values: np.ndarray,
+    metric: str,
+    direction: str,
+    bootstrap: Bootstrap = Bootstrap(),
+    stream: int = 0,
+) -> tuple[float, float]:
+    """The percentile interval of ``metric`` over ``values`` (see the module docstring);
+    ``(nan, nan)`` without values or without a direction."""
+    n = len(values)
+    if n == 0 or direction not in ("minimize", "maximize"):
+        return (np.nan, np.nan)
+    rng = np.random.default_rng([bootstrap.seed, stream])
+    per_block = max(1, MAX_DRAWS // n)
+    stats = np.empty(bootstrap.resamples, dtype=float)
+    for start in range(0, bootstrap.resamples, per_block):
+        count = min(per_block, bootstrap.resamples - start)
+        picks = rng.integers(0, n, size=(count, n))
+        stats[start : start + count] = statistic(values[picks], metric, direction)
+    alpha = (1.0 - bootstrap.level) / 2
+    low, high = np.quantile(stats, [alpha, 1.0 - alpha], method="inverted_cdf")
+    return (float(low), float(high))
+
+
+def overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """Whether two closed intervals share a point (False when either is missing)."""
+    if any(np.isnan(v) for v in (*a, *b)):
+        return False
+    return bool(a[0] <= b[1] and b[0] <= a[1])
+
+
+@dataclass
+class IntervalCache:
+    """Intervals kept per cell until its values change (the TUI recomputes the grid on every
+    refresh; a refresh that adds trials to one study redraws only that cell). Thread-safe."""
+
+    _entries: dict[tuple[object, ...], tuple[float, float]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def interval(
+        self, values: np.ndarray, metric: str, direction: str, bootstrap: Bootstrap, name: str
+    ) -> tuple[float, float]:
+        digest = hashlib.blake2b(values.tobytes(), digest_size=16).hexdigest()
+        key = (metric, direction, bootstrap, name, digest)
+        with self._lock:
+            found = self._entries.get(key)
+        if found is None:
+            found = bootstrap_interval(values, metric, direction, bootstrap, stream_of(name))
+            with self._lock:
+                self._entries[key] = found
+        return found
+
+
+def grid_intervals(
+    campaign: Campaign,
+    grid: Grid,
+    bootstrap: Bootstrap = Bootstrap(),
+    cache: IntervalCache | None = None,
+) -> GridIntervals:
+    """Every cell's interval and the cells tied with the best.
+
+    Raises:
+        ValueError: the grid's metric is not one of :data:`CI_METRICS`.
+    """
+    if grid.metric not in CI_METRICS:
+        raise ValueError(
+            f"bootstrap intervals are for the metrics {', '.join(CI_METRICS)}, not {grid.metric}"
+        )
+    cache = cache or IntervalCache()
+    studies = campaign.studies.set_index("study_id")
+    low = pd.DataFrame(np.nan, index=grid.values.index, columns=grid.values.columns)
+    high = low.copy()
+    counts = pd.DataFrame(pd.NA, index=low.index, columns=low.columns, dtype="Int64")
+    for row in grid.values.index:
+        for column in grid.values.columns:
+            study_id = grid.study_ids.loc[row, column]
+            if pd.isna(study_id):
+                continue
+            info = studies.loc[int(study_id)]
+            values = cell_values(campaign, int(study_id))
+            interval = cache.interval(
+                values, grid.metric, str(info["direction"]), bootstrap, str(info["study"])
+            )
+            low.loc[row, column], high.loc[row, column] = interval
+            counts.loc[row, column] = len(values)
+    tied: list[tuple[str, str]] = []
+    if grid.best is not None:
+        best = (float(low.loc[grid.best]), float(high.loc[grid.best]))
+        for row in low.index:
+            for column in low.columns:
+                cell = (float(low.loc[row, column]), float(high.loc[row, column]))
+                if overlaps(cell, best):
+                    tied.append((row, column))
+    return GridIntervals(low, high, counts, tied, bootstrap)
+
+
+def with_intervals(
+    campaign: Campaign,
+    grid: Grid,
+    bootstrap: Bootstrap = Bootstrap(),
+    cache: IntervalCache | None = None,
+) -> Grid:
+    """``grid`` with its :attr:`~hpo_tui.core.analysis.grid.Grid.intervals` filled in."""
+    return dataclasses.replace(grid, intervals=grid_intervals(campaign, grid, bootstrap, cache))

@@ -1,0 +1,83 @@
+"""The pruner audit in the export: ``hpo_pruning.csv`` (per study), ``hpo_pruning_trials.csv``
+(per pruned trial), read back exactly, every column documented in the README and the docs."""
+
+from __future__ import annotations
+
+import struct
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hpo_tui.core import load_campaign
+from hpo_tui.core.analysis.pruning import pruning_audit
+from hpo_tui.core.export.readme import PRUNED_TRIAL_DOCS, PRUNING_DEFINITIONS, PRUNING_FIELDS
+from hpo_tui.core.export.writer import EXPORT_FILES, render_export, write_export
+from tests.helpers import pruning_campaign as pc
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+FIXED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory: pytest.TempPathFactory):
+    path = tmp_path_factory.mktemp("export_pruning") / "pruning.db"
+    pc.populate_pruning(f"sqlite:///{path}")
+    return load_campaign([str(path)])
+
+
+def _read(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+
+
+def _documented(docs: list[tuple[str, str]], axes: tuple[str, ...]) -> set[str]:
+    names: set[str] = set()
+    for name, _ in docs:
+        for part in name.split(" / "):
+            names |= set(axes) if part == "<axes>" else {part}
+    return names
+
+
+def test_both_files_read_back_exactly(campaign, tmp_path: Path) -> None:
+    assert "hpo_pruning.csv" in EXPORT_FILES and "hpo_pruning_trials.csv" in EXPORT_FILES
+    write_export(campaign, tmp_path / "out", generated_at=FIXED)
+    audit = pruning_audit(campaign)
+    for name, want in (
+        ("hpo_pruning.csv", audit.studies),
+        ("hpo_pruning_trials.csv", audit.trials),
+    ):
+        back = _read(tmp_path / "out" / name)
+        want = want.drop(columns=["study_id"]).reset_index(drop=True)
+        assert list(back.columns) == list(want.columns), name
+        assert len(back) == len(want), name
+        for column in want.columns:
+            for got, exp in zip(back[column], want[column], strict=True):
+                if pd.isna(exp):
+                    assert pd.isna(got), (name, column)
+                elif isinstance(exp, float):
+                    assert struct.pack("<d", got) == struct.pack("<d", exp), (name, column)
+                elif isinstance(exp, (int, np.integer)) and not isinstance(exp, bool):
+                    assert got == exp, (name, column)  # read as float beside empty cells
+                else:  # text: an empty note is an empty cell
+                    assert ("" if pd.isna(got) else str(got)) == str(exp), (name, column)
+    studies = _read(tmp_path / "out" / "hpo_pruning.csv").set_index("study")
+    assert studies.loc[pc.MINIMIZED, "false_prune_estimate"] == 0.5  # 2 of 4, by hand
+    assert pd.isna(studies.loc[pc.NO_PRUNED, "false_prune_estimate"])  # empty, not 0
+
+
+def test_every_column_is_documented_in_readme_and_docs(campaign) -> None:
+    audit = pruning_audit(campaign)
+    axes = campaign.axis_names
+    assert _documented(PRUNING_FIELDS, axes) == set(audit.studies.columns) - {"study_id"}
+    assert _documented(PRUNED_TRIAL_DOCS, axes) == set(audit.trials.columns) - {"study_id"}
+    readme = render_export(campaign, FIXED)["README.md"]
+    data_model = (ROOT / "docs" / "data-model.md").read_text(encoding="utf-8")
+    for name, meaning in [*PRUNING_FIELDS, *PRUNED_TRIAL_DOCS]:
+        line = f"| `{name}` | {meaning} |"
+        assert line in readme, name
+        assert line in data_model, name
+    assert PRUNING_DEFINITIONS in readme
+    assert PRUNING_DEFINITIONS.replace("\n", " ").strip() in data_model.replace("\n", " ")
+    assert "`hpo_pruning.csv`" in readme and "`hpo_pruning_trials.csv`" in readme
