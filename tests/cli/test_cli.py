@@ -100,7 +100,6 @@ def _bad_inputs(tmp: Path) -> list[tuple[str, str]]:
         (str(tmp / "nostore"), "no Optuna storage"),
         ("postgresql://postgres:hunter2@127.0.0.1:1/x", "not reachable"),
         ("mongodb://u:hunter2@localhost/0", "unsupported storage URL"),
-        ("redis://u:hunter2@127.0.0.1:1/0", "not reachable"),
     ]
 
 

@@ -356,6 +356,18 @@ def _one_line_error(result: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
+@pytest.fixture
+def redis_package() -> None:
+    """The tests of the client's own errors need the redis package, not a server."""
+    from tests.conftest import _unavailable
+
+    try:
+        import redis  # noqa: F401
+    except ImportError:
+        _unavailable("the redis package is not installed (pip install '.[redis]')")
+
+
+@pytest.mark.usefixtures("redis_package")
 def test_an_unreachable_server_is_one_line() -> None:
     from tests.helpers.grpc_proxy import free_port
 
@@ -393,6 +405,7 @@ def test_a_prefix_without_a_journal_names_those_that_exist(redis_server: RedisSe
         ("redis://127.0.0.1:1/0?prefix=a&colour=red", "unknown option 'colour'"),
     ],
 )
+@pytest.mark.usefixtures("redis_package")
 def test_a_malformed_redis_address_is_one_line(spec: str, problem: str) -> None:
     assert problem in _one_line_error(_run_cli("summary", spec))
 
