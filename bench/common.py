@@ -23,7 +23,12 @@ PG_USER = "postgres"
 PG_SERVER_URL = f"postgresql+psycopg2://{PG_USER}@{PG_HOST}:{PG_PORT}/"
 PG_ADMIN_DB = "postgres"
 
-BACKENDS = ("sqlite", "postgresql")
+MY_HOST = "127.0.0.1"
+MY_PORT = 3306
+MY_USER = "root"  # no password (the local MariaDB test server)
+MY_SERVER_URL = f"mysql+pymysql://{MY_USER}@{MY_HOST}:{MY_PORT}/"
+
+BACKENDS = ("sqlite", "postgresql")  # the suite's; bench/generate.py also writes MySQL/MariaDB
 
 BUDGETS = ("2M", "20M", "200M", "2B")
 HORIZONS = (1, 3, 5)
@@ -118,6 +123,16 @@ class Size:
     def pg_url(self) -> str:
         """SQLAlchemy URL of this size's PostgreSQL database (what a user would type)."""
         return PG_SERVER_URL + self.pg_database
+
+    @property
+    def mysql_database(self) -> str:
+        """Name of the MySQL/MariaDB database holding this size."""
+        return self.pg_database
+
+    @property
+    def mysql_url(self) -> str:
+        """SQLAlchemy URL of this size's MySQL/MariaDB database (what a user would type)."""
+        return MY_SERVER_URL + self.mysql_database
 
     @property
     def pg_dsn(self) -> str:

@@ -2,7 +2,7 @@
 
 The schema, the studies and their directions are created by Optuna itself
 (``optuna.create_study`` on an ``RDBStorage``); the trials and everything hanging off them are
-then bulk-inserted in ONE transaction with ``executemany`` (SQLite) or
+then bulk-inserted in ONE transaction with ``executemany`` (SQLite, MySQL/MariaDB) or
 ``COPY`` (PostgreSQL), in exactly the representation Optuna 5
 writes:
 
@@ -19,15 +19,21 @@ writes:
   none for the ``-iv`` sizes (intermediate values only, e.g. ``12x5000x100-iv``).
 
 SQLite rows go in with ``executemany``; PostgreSQL rows with ``COPY ... FROM STDIN`` (CSV
-written by the ``csv`` module; floats as ``repr``, i.e. exactly).
+written by the ``csv`` module; floats as ``repr``, i.e. exactly); MySQL/MariaDB rows with
+PyMySQL's ``executemany`` (multi-row ``INSERT``s, floats as ``repr``). Optuna's MySQL schema
+keeps datetimes to whole seconds (``DATETIME``): the server drops the fractions.
 
 Storages are cached under ``bench/.cache/`` (SQLite) or in the database
-``hpo_tui_bench_<size>`` on the local PostgreSQL server, keyed by size.
+``hpo_tui_bench_<size>`` on the local PostgreSQL server (127.0.0.1:5432) or MariaDB server
+(127.0.0.1:3306, root), keyed by size.
 
 Usage::
 
-    .venv/bin/python bench/generate.py [--sizes 12x50x100] [--backend sqlite|postgresql|both]
+    .venv/bin/python bench/generate.py [--sizes 12x50x100]
+                                       [--backend sqlite|postgresql|mysql|both|all]
                                        [--force] [--drop] [--check]
+
+(``both``: SQLite and PostgreSQL; ``all``: the three.)
 
 ``--check`` builds a small storage and compares what Optuna's public API
 (``optuna.load_study(...).get_trials()``) returns with what was inserted.
@@ -54,6 +60,9 @@ from common import (
     BUDGETS,
     CACHE_DIR,
     HORIZONS,
+    MY_HOST,
+    MY_PORT,
+    MY_USER,
     PG_ADMIN_DB,
     Size,
     parse_backends,
@@ -316,8 +325,8 @@ def _create_studies(url: str, names: Sequence[str]) -> None:
         storage.engine.dispose()
 
 
-def _insert_sql(table: str, placeholder: str) -> str:
-    columns = INSERTS[table]
+def _insert_sql(table: str, placeholder: str, quote: str = '"') -> str:
+    columns = [c.replace('"', quote) for c in INSERTS[table]]  # MySQL quotes with backticks
     marks = ", ".join([placeholder] * len(columns))
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
 
@@ -479,10 +488,96 @@ def ensure_postgresql(size: Size, force: bool = False) -> str:
     return size.pg_url
 
 
+def _mysql(database: str | None = None) -> Any:
+    import pymysql
+
+    return pymysql.connect(
+        host=MY_HOST,
+        port=MY_PORT,
+        user=MY_USER,
+        password="",
+        database=database,
+        autocommit=database is None,
+        connect_timeout=5,
+    )
+
+
+def _mysql_complete(size: Size) -> bool:
+    """True when this size's MySQL database exists and holds every study and trial."""
+    import pymysql
+
+    try:
+        conn = _mysql(size.mysql_database)
+    except pymysql.Error:
+        return False
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT (SELECT COUNT(*) FROM studies), (SELECT COUNT(*) FROM trials)")
+            studies, trials = cur.fetchone()
+        return bool(studies == size.studies and trials == size.n_trials)
+    except pymysql.Error:
+        return False
+    finally:
+        conn.close()
+
+
+def drop_mysql(size: Size) -> bool:
+    """Drop this size's MySQL database; True when it existed."""
+    admin = _mysql()
+    try:
+        with admin.cursor() as cur:
+            existed = bool(cur.execute("SHOW DATABASES LIKE %s", (size.mysql_database,)))
+            cur.execute(f"DROP DATABASE IF EXISTS `{size.mysql_database}`")
+        return existed
+    finally:
+        admin.close()
+
+
+def write_mysql(size: Size) -> tuple[list[tuple[int, StudyData]], Rows]:
+    """(Re)create this size's MySQL database and fill it (studies by Optuna, trials in bulk)."""
+    drop_mysql(size)
+    admin = _mysql()
+    try:
+        with admin.cursor() as cur:
+            cur.execute(f"CREATE DATABASE `{size.mysql_database}`")
+    finally:
+        admin.close()
+    _create_studies(size.mysql_url, study_names(size.studies))
+    conn = _mysql(size.mysql_database)
+    try:
+        with conn.cursor() as cur:  # one transaction, committed below
+            cur.execute("SELECT study_name, study_id FROM studies")
+            ids = {str(k): int(v) for k, v in cur.fetchall()}
+            studies = _study_data(size, ids)
+            cur.execute("SELECT COALESCE(MAX(trial_id), 0) + 1 FROM trials")
+            first = int(cur.fetchone()[0])
+            rows = build_rows(studies, first, datetimes_as_text=False, list_attrs=size.list_attrs)
+            for table in INSERTS:
+                sql = _insert_sql(table, "%s", quote="`")
+                table_rows = getattr(rows, table)
+                for begin in range(0, len(table_rows), 50_000):  # statements < max packet
+                    cur.executemany(sql, table_rows[begin : begin + 50_000])
+        conn.commit()
+    finally:
+        conn.close()
+    return studies, rows
+
+
+def ensure_mysql(size: Size, force: bool = False) -> str:
+    """The URL of this size's MySQL database, generated first when missing (or ``force``)."""
+    if force or not _mysql_complete(size):
+        began = time.perf_counter()
+        _, rows = write_mysql(size)
+        _report(size, "mysql", rows, time.perf_counter() - began, size.mysql_url)
+    return size.mysql_url
+
+
 def ensure(size: Size, backend: str, force: bool = False) -> str:
     """What hpo-tui is given for ``size`` on ``backend``: a file path or a database URL."""
     if backend == "sqlite":
         return str(ensure_sqlite(size, force))
+    if backend == "mysql":
+        return ensure_mysql(size, force)
     return ensure_postgresql(size, force)
 
 
@@ -509,8 +604,15 @@ def _same_list(a: list[float], b: list[float]) -> bool:
     return len(a) == len(b) and all(_same_float(x, y) for x, y in zip(a, b, strict=True))
 
 
-def compare_trial(frozen: Any, expected: dict[str, Any]) -> list[str]:
-    """Differences between an Optuna ``FrozenTrial`` and :func:`expected_trial`'s dict."""
+def compare_trial(frozen: Any, expected: dict[str, Any], whole_seconds: bool = False) -> list[str]:
+    """Differences between an Optuna ``FrozenTrial`` and :func:`expected_trial`'s dict
+    (``whole_seconds``: the storage drops the fractions of datetimes, as MySQL's schema)."""
+    if whole_seconds:
+        expected = {
+            **expected,
+            "datetime_start": expected["datetime_start"].replace(microsecond=0),
+            "datetime_complete": expected["datetime_complete"].replace(microsecond=0),
+        }
     problems = []
     got_dists = {name: type(d).__name__ for name, d in frozen.distributions.items()}
     want_dists = {name: type(d).__name__ for name, d in _distributions().items()}
@@ -558,6 +660,9 @@ def check(backend: str, size: Size) -> list[str]:
             studies, rows = write_sqlite(size, path)
             url = f"sqlite:///{path}"
             spec = str(path)
+        elif backend == "mysql":
+            studies, rows = write_mysql(size)
+            url = spec = size.mysql_url
         else:
             studies, rows = write_postgresql(size)
             url = spec = size.pg_url
@@ -574,7 +679,9 @@ def check(backend: str, size: Size) -> list[str]:
                 picks.add(size.trials - 1)
                 for number in sorted(picks):
                     found = compare_trial(
-                        trials[number], expected_trial(data, number, size.list_attrs)
+                        trials[number],
+                        expected_trial(data, number, size.list_attrs),
+                        whole_seconds=backend == "mysql",
                     )
                     problems.extend(f"{data.name} {p}" for p in found)
                     compared += 1
@@ -599,6 +706,8 @@ def check(backend: str, size: Size) -> list[str]:
         )
     if backend == "postgresql":
         drop_postgresql(size)
+    if backend == "mysql":
+        drop_mysql(size)
     return problems
 
 
@@ -606,7 +715,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command line: generate (default), ``--drop`` or ``--check``."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="12x50x100,12x2000x100")
-    parser.add_argument("--backend", default="sqlite", choices=["sqlite", "postgresql", "both"])
+    parser.add_argument(
+        "--backend", default="sqlite", choices=["sqlite", "postgresql", "mysql", "both", "all"]
+    )
     parser.add_argument("--force", action="store_true", help="regenerate even when cached")
     parser.add_argument(
         "--drop", action="store_true", help="drop the databases / delete the cached files"
@@ -615,7 +726,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--check", action="store_true", help="verify a small storage through Optuna's API"
     )
     args = parser.parse_args(argv)
-    backends = parse_backends(args.backend)
+    backends = (
+        ["mysql"]
+        if args.backend == "mysql"
+        else ["sqlite", "postgresql", "mysql"]
+        if args.backend == "all"
+        else parse_backends(args.backend)
+    )
     if args.check:
         problems = [p for backend in backends for size in CHECK_SIZES for p in check(backend, size)]
         for problem in problems:
@@ -627,6 +744,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if backend == "sqlite":
                     existed = size.sqlite_path.exists()
                     size.sqlite_path.unlink(missing_ok=True)
+                elif backend == "mysql":
+                    existed = drop_mysql(size)
                 else:
                     existed = drop_postgresql(size)
                 print(f"{size.label} {backend}: {'dropped' if existed else 'absent'}")

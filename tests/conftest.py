@@ -2,7 +2,8 @@
 
 SQLite and JournalStorage files are always built. PostgreSQL (127.0.0.1:5432, trust auth) and
 MariaDB (127.0.0.1:3306, root without password) get a fresh database per test session, dropped
-at the end. An unreachable server skips its tests with the reason, unless
+at the end; Redis is a ``redis-server`` started on a free local port for the session, killed at
+the end. An unreachable or missing server skips its tests with the reason, unless
 ``HPO_TUI_REQUIRE_SERVERS=1``, where it fails them.
 """
 
@@ -21,6 +22,7 @@ import pytest
 from hypothesis import settings
 
 from tests.helpers.fixture_campaign import optuna_view, populate
+from tests.helpers.redis_server import RedisServer, redis_server_missing, run_redis_server
 
 # Property tests check behaviour, never timing: no per-example deadline (a machine whose
 # speed varies 3-4x between days would make one flaky).
@@ -107,6 +109,16 @@ def mysql_database() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A Redis server of this session's own on a free port of 127.0.0.1 (in memory only)."""
+    missing = redis_server_missing()
+    if missing is not None:
+        _unavailable(missing)
+    with run_redis_server(tmp_path_factory.mktemp("redis")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
 def fresh_database() -> Iterator[Callable[[str], str]]:
     """Makes more fresh server databases: ``fresh_database("postgresql" | "mysql")`` gives
     the URL of a new, empty one; all are dropped at the end of the session."""
@@ -155,6 +167,15 @@ def mysql_storage(mysql_database: str) -> BuiltStorage:
 
 
 @pytest.fixture(scope="session")
+def redis_storage(redis_server: RedisServer) -> BuiltStorage:
+    from tests.helpers.redis_server import journal_storage
+
+    spec = redis_server.fresh_spec()
+    populate(journal_storage(spec))
+    return BuiltStorage("redis", spec, optuna_view(journal_storage(spec)))
+
+
+@pytest.fixture(scope="session")
 def waiting_storage(tmp_path_factory: pytest.TempPathFactory) -> str:
     """One study: 3 COMPLETE, 1 RUNNING and 2 WAITING (enqueued) trials."""
     path = tmp_path_factory.mktemp("states") / "states.db"
@@ -176,7 +197,15 @@ def two_sweeps(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     return write_two_sweeps(tmp_path_factory.mktemp("sweeps"))
 
 
-BACKENDS = ["sqlite", "sqlite-stdlib", "journal", "postgresql", "postgresql-copy", "mysql"]
+BACKENDS = [
+    "sqlite",
+    "sqlite-stdlib",
+    "journal",
+    "redis",
+    "postgresql",
+    "postgresql-copy",
+    "mysql",
+]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -196,6 +225,7 @@ def any_storage(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
         "sqlite": "sqlite_storage",
         "sqlite-stdlib": "sqlite_storage",
         "journal": "journal_storage",
+        "redis": "redis_storage",
         "postgresql": "pg_storage",
         "postgresql-copy": "pg_storage",
         "mysql": "mysql_storage",

@@ -99,7 +99,7 @@ def _bad_inputs(tmp: Path) -> list[tuple[str, str]]:
         (str(tmp / "random.bin"), "not an Optuna storage"),
         (str(tmp / "nostore"), "no Optuna storage"),
         ("postgresql://postgres:hunter2@127.0.0.1:1/x", "not reachable"),
-        ("redis://u:hunter2@localhost/0", "unsupported storage URL"),
+        ("mongodb://u:hunter2@localhost/0", "unsupported storage URL"),
     ]
 
 

@@ -1,11 +1,12 @@
 """The same campaign gives the same export files from every storage kind.
 
 Each campaign is written once with real Optuna calls, then copied with ``optuna.copy_study``
-into a SQLite file, a JournalStorage file, PostgreSQL and MariaDB. Each copy is exported and
-every file compared byte for byte with the SQLite copy's, masking only what names the storage
-(the ``source`` column/field and the README's provenance lines). MariaDB keeps whole seconds
-(Optuna's schema: ``DATETIME`` without fractional seconds), so its export is compared with the
-SQLite copy's campaign with datetimes truncated to whole seconds: that is the only difference.
+into a SQLite file, a JournalStorage file, a JournalStorage in Redis, PostgreSQL and MariaDB.
+Each copy is exported and every file compared byte for byte with the SQLite copy's, masking
+only what names the storage (the ``source`` column/field and the README's provenance lines).
+MariaDB keeps whole seconds (Optuna's schema: ``DATETIME`` without fractional seconds), so its
+export is compared with the SQLite copy's campaign with datetimes truncated to whole seconds:
+that is the only difference.
 
 The module runs in a time zone with daylight saving time whose offset today differs from
 July's, as Optuna's journal replay hands datetimes over as naive local time.
@@ -34,7 +35,7 @@ from tests.helpers.golden import GOLDEN_DB
 from tests.helpers.timezone import local_time_zone
 
 FIXED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-BACKENDS = ["journal", "postgresql", "mysql"]
+BACKENDS = ["journal", "redis", "postgresql", "mysql"]
 CAMPAIGNS = ["golden", "numeric"]
 SOURCE_MASK = "<source>"
 
@@ -119,7 +120,9 @@ def _reference_url(campaign: str, tmp_path_factory: pytest.TempPathFactory) -> s
 
 @pytest.fixture(scope="module")
 def copies(
-    tmp_path_factory: pytest.TempPathFactory, fresh_database: Callable[[str], str]
+    tmp_path_factory: pytest.TempPathFactory,
+    fresh_database: Callable[[str], str],
+    request: pytest.FixtureRequest,
 ) -> Callable[[str, str], str]:
     """``copies(campaign, backend)``: the spec of a storage holding a copy of the campaign
     (made on first use, once per module)."""
@@ -140,6 +143,11 @@ def copies(
         elif backend == "journal":
             spec = str(folder / f"{campaign}.log")
             storage = optuna.storages.JournalStorage(JournalFileBackend(spec))
+        elif backend == "redis":
+            from tests.helpers.redis_server import journal_storage
+
+            spec = request.getfixturevalue("redis_server").fresh_spec()
+            storage = journal_storage(spec)
         else:
             spec = storage = fresh_database(backend)
         optuna.logging.set_verbosity(optuna.logging.ERROR)

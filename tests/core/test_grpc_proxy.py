@@ -273,3 +273,66 @@ def test_a_server_without_the_service_is_named(
     with pytest.raises(SourceError) as raised:
         load_campaign([spec])
     assert "not an Optuna storage proxy" in raised.value.problem
+
+
+@pytest.fixture
+def tcp_server() -> Iterator[Callable[[bytes | None], str]]:
+    """``tcp_server(answer)``: a plain TCP server on a free local port that writes ``answer``
+    to each connection and closes it, or (``None``) accepts and never says a word."""
+    import socket
+    import threading
+
+    listeners: list[socket.socket] = []
+    held: list[socket.socket] = []
+
+    def start(answer: bytes | None) -> str:
+        listener = socket.create_server(("127.0.0.1", 0))
+        listeners.append(listener)
+
+        def serve_forever() -> None:
+            while True:
+                try:
+                    connection, _ = listener.accept()
+                except OSError:
+                    return
+                if answer is None:
+                    held.append(connection)  # open and silent
+                    continue
+                with connection:
+                    connection.recv(65536)
+                    connection.sendall(answer)
+
+        threading.Thread(target=serve_forever, daemon=True).start()
+        return f"grpc://127.0.0.1:{listener.getsockname()[1]}"
+
+    yield start
+    for sock in listeners + held:
+        sock.close()
+
+
+def test_a_server_that_is_not_grpc_is_named(tcp_server: Callable[[bytes | None], str]) -> None:
+    """A web server (HTTP/1.1) at the address: the client fails to read HTTP/2 from it."""
+    spec = tcp_server(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+    with pytest.raises(SourceError) as raised:
+        load_campaign([spec])
+    assert raised.value.problem == "not an Optuna storage proxy (the server does not speak gRPC)"
+
+
+def test_a_silent_address_times_out(
+    tcp_server: Callable[[bytes | None], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hpo_tui.core.storage import grpc_proxy
+
+    monkeypatch.setattr(grpc_proxy, "_FIRST_CALL_TIMEOUT_S", 0.5)  # 10 s in use
+    spec = tcp_server(None)
+    with pytest.raises(SourceError) as raised:
+        load_campaign([spec])
+    assert raised.value.problem == "proxy not reachable (timed out)"
+
+
+def test_without_grpcio_the_extra_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "grpc", None)  # import grpc raises ImportError
+    spec = f"grpc://127.0.0.1:{free_port()}"
+    with pytest.raises(SourceError) as raised:
+        load_campaign([spec])
+    assert raised.value.problem == "gRPC support missing: pip install 'hpo-tui[grpc]'"

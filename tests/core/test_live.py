@@ -36,6 +36,8 @@ def _new_storage(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> s
         return f"sqlite:///{tmp_path / 'live.db'}"
     if kind == "journal":
         return str(tmp_path / "live.log")
+    if kind == "redis":
+        return str(request.getfixturevalue("redis_server").fresh_spec())
     base = request.getfixturevalue("pg_database" if kind == "postgresql" else "mysql_database")
     return _fresh_server_db(base, kind, tmp_path.name)
 
@@ -94,7 +96,7 @@ def _drop_created_databases():
             admin.close()
 
 
-BACKENDS = ["sqlite", "journal", "postgresql", "mysql"]
+BACKENDS = ["sqlite", "journal", "redis", "postgresql", "mysql"]
 
 
 @pytest.mark.parametrize("kind", BACKENDS)

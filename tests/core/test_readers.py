@@ -92,7 +92,7 @@ def test_sqlite_url_form(sqlite_storage: BuiltStorage) -> None:
     assert by_path.trials.drop(columns=[]).equals(by_url.trials)
 
 
-@pytest.mark.parametrize("spec", ["sqlite:///:memory:", "redis://localhost/0"])
+@pytest.mark.parametrize("spec", ["sqlite:///:memory:", "mongodb://localhost/0"])
 def test_unsupported_specs_are_clear(spec: str) -> None:
     from hpo_tui.core import SourceError
 

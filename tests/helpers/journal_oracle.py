@@ -22,14 +22,19 @@ from hpo_tui.core.storage.sources import resolve_sources
 
 def optuna_tables(path: Path, skip_lines: Container[int] = ()) -> RawTables:
     """The raw tables of Optuna's own replay of ``path`` (1-based ``skip_lines`` left out)."""
-    from optuna.storages.journal._storage import JournalStorageReplayResult
-
-    replay = JournalStorageReplayResult("oracle-")
     logs = [
         json.loads(line)
         for number, line in enumerate(path.read_bytes().splitlines(), start=1)
         if line.strip() and number not in skip_lines
     ]
+    return optuna_replay_tables(logs)
+
+
+def optuna_replay_tables(logs: list[dict[str, Any]]) -> RawTables:
+    """The raw tables of Optuna's own replay of the journal records ``logs``."""
+    from optuna.storages.journal._storage import JournalStorageReplayResult
+
+    replay = JournalStorageReplayResult("oracle-")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         replay.apply_logs(logs)
@@ -56,13 +61,19 @@ def assert_same_campaign(a: Campaign, b: Campaign) -> None:
     pd.testing.assert_frame_equal(a.details, b.details)
 
 
-def write_edge_journal(path: Path) -> None:
+def write_edge_journal(path: Path | Any) -> None:
     """A journal with every op code Optuna writes and the cases its replay skips: deleted
     studies, a re-created name, a duplicate creation, enqueued (WAITING) and running trials,
     constraints, multi-objective studies with metric names, ``add_trials`` templates,
-    NaN/inf values, an incompatible param and an update of a finished trial."""
+    NaN/inf values, an incompatible param and an update of a finished trial.
+
+    ``path``: the journal file, or a ``JournalStorage`` over another backend (Redis)."""
     optuna.logging.set_verbosity(optuna.logging.ERROR)
-    storage = optuna.storages.JournalStorage(JournalFileBackend(str(path)))
+    storage = (
+        optuna.storages.JournalStorage(JournalFileBackend(str(path)))
+        if isinstance(path, Path)
+        else path
+    )
 
     single = optuna.create_study(study_name="edge_2M_h1", storage=storage)
     single.set_user_attr("dataset", "toy")

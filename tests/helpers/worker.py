@@ -1,7 +1,9 @@
 """A sweep worker process for concurrency tests:
 ``python -m tests.helpers.worker SPEC N SEED [PAUSE]``.
 
-SPEC is an RDB URL, a JournalStorage file path or a gRPC proxy (``grpc://HOST:PORT``). Runs
+SPEC is an RDB URL, a JournalStorage file path, a JournalStorage in Redis
+(``redis://HOST:PORT/DB?prefix=NAME``, written through ``JournalRedisBackend``) or a gRPC proxy
+(``grpc://HOST:PORT``). Runs
 ``study.optimize`` on two shared studies with per-epoch reports and list-valued attrs, like a
 real training loop. PAUSE (seconds, default 0) is a wait between trials, as a worker that
 prepares its next run: while every worker pauses, no trial is RUNNING.
@@ -56,6 +58,10 @@ def storage_for(spec: str):
         from tests.helpers.grpc_proxy import proxy_client
 
         return proxy_client(spec)
+    if spec.startswith("redis://"):
+        from tests.helpers.redis_server import journal_storage
+
+        return journal_storage(spec)
     if "://" in spec:
         kwargs = {"connect_args": {"timeout": 60}} if spec.startswith("sqlite") else {}
         return optuna.storages.RDBStorage(spec, engine_kwargs=kwargs)

@@ -24,7 +24,8 @@ def add_sources(parser: argparse.ArgumentParser) -> None:
         nargs="*",
         metavar="SOURCE",
         help="SQLite file, sqlite:/// URL, postgresql:// or mysql+pymysql:// URL, "
-        "grpc://HOST:PORT (Optuna's gRPC storage proxy), JournalStorage log file, or a "
+        "grpc://HOST:PORT (Optuna's gRPC storage proxy), JournalStorage log file, "
+        "redis://HOST:PORT/DB?prefix=NAME (a JournalStorage in Redis), or a "
         "directory of them (default: $HPO_TUI_STORAGE or the config's storage)",
     )
 

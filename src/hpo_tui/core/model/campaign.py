@@ -37,6 +37,11 @@ def read_source(source: Source) -> tuple[RawTables, list[str]]:
         from hpo_tui.core.storage.grpc_proxy import read_grpc
 
         return read_grpc(source), []
+    if source.kind is SourceKind.REDIS:
+        from hpo_tui.core.storage.redis_journal import read_redis_journal
+
+        journal = read_redis_journal(source)
+        return journal.tables, journal.warnings
     from hpo_tui.core.storage.rdb import read_rdb
 
     return read_rdb(source), []

@@ -11,6 +11,9 @@ After the first load a refresh reads only what can have changed:
   only for the unfinished trial ids and the ids above the last finished one.
 - JournalStorage files: only the bytes appended since the last read are parsed and replayed
   (a partially written last line waits for the next refresh); a file that shrank is re-read.
+- JournalStorage in Redis: only the logs after the last one applied are read and replayed
+  (a missing log ends the read there, the next refresh retries it); a journal deleted and
+  written again is re-read.
 
 The campaign frames are then rebuilt from the patched per-source tables, so a refreshed
 campaign equals a fresh full load exactly.
@@ -256,21 +259,87 @@ class _JournalLive:
         if stat.st_size == self.replay.offset:
             return None  # nothing appended: no read at all
         self._feed()
-        touched, studies_changed = self.replay.take_touched()
-        if not touched and not studies_changed:
-            # Only a partial line so far, or records Optuna would skip; a warning about a
-            # damaged record still has to reach the campaign.
-            return (self.raw, set()) if self.warnings else None
-        patch = self.replay.tables(only=touched)
-        self.raw = _patch(self.raw, patch, touched)
-        if studies_changed:  # a deleted study takes its trials along
-            trials = self.raw.trials
-            gone = trials["trial_id"][~trials["study_id"].isin(patch.studies["study_id"])]
-            removed = set(gone.tolist())
-            if removed:
-                self.raw = _patch(self.raw, _subset_raw(patch, set()), removed)
-                touched |= removed
-        return self.raw, touched
+        result = _replayed(self.raw, self.replay, bool(self.warnings))
+        if result is not None:
+            self.raw = result[0]
+        return result
+
+
+def _replayed(
+    raw: RawTables, replay: JournalReplay, has_warnings: bool
+) -> tuple[RawTables, set[int]] | None:
+    """``raw`` with the trials that the records replayed since the last call touched."""
+    touched, studies_changed = replay.take_touched()
+    if not touched and not studies_changed:
+        # Only a partial line so far, or records Optuna would skip; a warning about a
+        # damaged record still has to reach the campaign.
+        return (raw, set()) if has_warnings else None
+    patch = replay.tables(only=touched)
+    raw = _patch(raw, patch, touched)
+    if studies_changed:  # a deleted study takes its trials along
+        trials = raw.trials
+        gone = trials["trial_id"][~trials["study_id"].isin(patch.studies["study_id"])]
+        removed = set(gone.tolist())
+        if removed:
+            raw = _patch(raw, _subset_raw(patch, set()), removed)
+            touched |= removed
+    return raw, touched
+
+
+class _RedisLive:
+    """Incremental reader of one journal in Redis: replays only the logs added since."""
+
+    def __init__(self, source: Source) -> None:
+        from hpo_tui.core.storage.redis_journal import RedisJournal
+
+        self.source = source
+        self.journal = RedisJournal(source)
+        self.replay: JournalReplay | None = None
+        self.raw: RawTables | None = None
+        self.warnings: list[str] = []
+        self._missing: int | None = None  # the missing log the last read stopped at
+        self._still_missing_told: int | None = None
+
+    def _read(self) -> Any:
+        assert self.replay is not None
+        read = self.journal.read_new(self.replay)
+        self.warnings.extend(self.replay.warnings)
+        self.replay.warnings = []
+        return read
+
+    def load(self) -> RawTables:
+        from hpo_tui.core.storage.redis_journal import missing_log_note
+
+        self.replay = JournalReplay(self.source.display, unit="log")
+        read = self._read()
+        self._missing, self._still_missing_told = read.missing, None
+        if read.missing is not None:
+            self.warnings.append(missing_log_note(self.source.display, read))
+        self.replay.take_touched()
+        self.raw = self.replay.tables()
+        return self.raw
+
+    def refresh(self) -> tuple[RawTables, set[int]] | None:
+        from hpo_tui.core.storage.redis_journal import missing_log_note
+
+        assert self.raw is not None and self.replay is not None
+        read = self._read()
+        if read.replaced:  # deleted and written again: read it from the start
+            before = self.raw
+            after = self.load()
+            return after, _changed_by_content(before, after)
+        # A log missing at two reads in a row is no writer between its two steps: say so
+        # once (a writer that died there holds the reader at that log for good). A log
+        # missing once is not worth a warning: a Cluster-mode writer was mid-write.
+        still = read.missing is not None and read.missing == self._missing
+        if still and read.missing != self._still_missing_told:
+            self.warnings.append(missing_log_note(self.source.display, read, still=True))
+            self._still_missing_told = read.missing
+        self._missing = read.missing
+        result = _replayed(self.raw, self.replay, bool(self.warnings))
+        if result is not None:
+            self.raw = result[0]
+        return result
 
 
 def _subset_raw(raw: RawTables, ids: set[int]) -> RawTables:
@@ -278,13 +347,15 @@ def _subset_raw(raw: RawTables, ids: set[int]) -> RawTables:
     return RawTables(raw.studies, trials, values, params, users, systems, inter)
 
 
-_LiveReader = _RdbLive | _JournalLive | GrpcProxyReader
+_LiveReader = _RdbLive | _JournalLive | _RedisLive | GrpcProxyReader
 
 
 def _live_reader(source: Source) -> _LiveReader:
     """The incremental reader for the source's kind."""
     if source.kind is SourceKind.JOURNAL:
         return _JournalLive(source)
+    if source.kind is SourceKind.REDIS:
+        return _RedisLive(source)
     if source.kind is SourceKind.GRPC:
         return GrpcProxyReader(source)
     return _RdbLive(source)

@@ -90,6 +90,9 @@ def _rpc_problem(exc: Any) -> str:
     code = exc.code() if callable(getattr(exc, "code", None)) else None
     details = str(exc.details() if callable(getattr(exc, "details", None)) else exc)
     first = _URL_PASSWORD.sub(r"\1***@", details.strip().splitlines()[0] if details else "")
+    if "parsing http/2" in details.lower() or "http1.x" in details.lower():
+        # A server that answers, but not in HTTP/2 (a web server, another protocol).
+        return "not an Optuna storage proxy (the server does not speak gRPC)"
     if code is grpc.StatusCode.UNAVAILABLE:
         reason = "connection refused" if "refused" in details.lower() else first[:120]
         return f"proxy not reachable ({reason})"
@@ -140,10 +143,10 @@ class GrpcProxyReader:
 
     def _read(self) -> tuple[list[Any], dict[int, list[Any]]]:
         """Studies and every trial of each (served from the client's cache, topped up)."""
-        import grpc
-
         if self._client is None:
             self._client = self._connect()
+        import grpc
+
         try:
             studies = self._client.get_all_studies()
             trials = {}

@@ -45,7 +45,7 @@ _TEXT_FIELDS = {
 }
 
 
-def parsed(line: memoryview) -> Any:
+def parsed(line: bytes | memoryview) -> Any:
     """The JSON value of a line, or None when it does not parse."""
     try:
         return loads(line)

@@ -11,11 +11,14 @@ the study already has) is skipped here too. Records are decoded and checked by
 Damaged records (optuna/optuna#5138: NFS can tear or run lines together) do not stop the
 replay: every intact record of a damaged line is applied and what was lost is reported with
 the line number and byte offset. Unknown op codes are skipped with one warning per code.
+
+A journal file is fed as bytes (:meth:`JournalReplay.feed`), a journal in Redis as its logs,
+one record each (:meth:`JournalReplay.feed_logs`): warnings then name the log number.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -57,12 +60,15 @@ class JournalReplay:
 
     Args:
         display: How the journal is named in warnings.
+        unit: ``"line"`` for a file (warnings name the line and byte offset), ``"log"`` for
+            Redis (warnings name the log number, counted from 0 as in its keys).
     """
 
-    def __init__(self, display: str) -> None:
+    def __init__(self, display: str, unit: str = "line") -> None:
         self.display = display
+        self.unit = unit
         self.offset = 0  # bytes consumed: up to the end of the last complete line
-        self.lines = 0  # lines consumed
+        self.lines = 0  # lines (or logs) consumed
         self.studies: dict[int, Study] = {}
         self.next_study_id = 0
         self.trials = TrialColumns()
@@ -117,7 +123,28 @@ class JournalReplay:
         self._report_unknown()
         return end
 
-    def _damaged(self, line: bytes, offset: int) -> None:
+    def feed_logs(self, logs: Sequence[bytes]) -> None:
+        """Apply the logs that follow the :attr:`lines` logs applied so far, one record each
+        (an empty or unreadable log is damaged: reported, and the replay goes on)."""
+        ops = self._ops
+        for log in logs:
+            self.lines += 1
+            op = op_of(record := parsed(log))
+            apply = ops.get(op) if op is not None else None
+            if apply is not None:
+                try:
+                    apply(record)
+                except APPLY_ERRORS as exc:
+                    self._warn_lost(None, record, f"({reason(exc)})")
+            elif op is not None:
+                self._note_unknown(op)
+            elif log.strip():
+                self._damaged(bytes(log), None)
+            else:
+                self.warnings.append(f"{self._where(None)} is empty: skipped")
+        self._report_unknown()
+
+    def _damaged(self, line: bytes, offset: int | None) -> None:
         """Apply the intact records of a damaged line; report the rest as lost."""
         records, lost = split_records(line)
         applied = 0
@@ -142,7 +169,7 @@ class JournalReplay:
         for fragment in lost:
             self._lost_fragment(fragment, offset, applied)
 
-    def _lost_fragment(self, fragment: bytes, offset: int, applied: int) -> None:
+    def _lost_fragment(self, fragment: bytes, offset: int | None, applied: int) -> None:
         fields = {name: int_field(name, fragment) for name in FIELDS}
         op = fields["op_code"]
         what = self._describe(op, fields, text_field(fragment, "param_name"))
@@ -168,10 +195,16 @@ class JournalReplay:
             "records for it are skipped"
         )
 
-    def _where(self, offset: int) -> str:
+    def _number(self) -> int:
+        """The number of the record being applied: lines count from 1, logs from 0."""
+        return self.lines - 1 if self.unit == "log" else self.lines
+
+    def _where(self, offset: int | None) -> str:
+        if offset is None:
+            return f"{self.display}: {self.unit} {self._number()}"
         return f"{self.display}: line {self.lines} (byte {offset})"
 
-    def _warn_lost(self, offset: int, record: dict[str, Any], reason: str) -> None:
+    def _warn_lost(self, offset: int | None, record: dict[str, Any], reason: str) -> None:
         fields = {k: record.get(k) for k in FIELDS}
         fields["op_code"] = record.get("op_code")
         what = self._describe(fields["op_code"], fields, record.get("param_name"))
@@ -209,7 +242,7 @@ class JournalReplay:
         return self.studies.get(self.trials.study[trial_id])
 
     def _note_unknown(self, op: int) -> None:
-        seen = self._unknown.setdefault(op, [self.lines, 0])
+        seen = self._unknown.setdefault(op, [self._number(), 0])
         seen[1] += 1
 
     def _report_unknown(self) -> None:
@@ -219,8 +252,8 @@ class JournalReplay:
             self._unknown_reported.add(op)
             known = KNOWN_OTHER_CODES.get(op, "not an Optuna operation")
             self.warnings.append(
-                f"{self.display}: op code {op} ({known}) on {plural(count, 'line')} "
-                f"from line {first}: skipped"
+                f"{self.display}: op code {op} ({known}) on {plural(count, self.unit)} "
+                f"from {self.unit} {first}: skipped"
             )
 
     # ----------------------------------------------------------------- the operations

@@ -1,8 +1,9 @@
 """One entry point that turns what the user typed into storage sources.
 
 A source is a SQLite file (path or ``sqlite:///`` URL), a PostgreSQL or MySQL URL, Optuna's
-gRPC storage proxy (``grpc://HOST:PORT``), or an Optuna JournalStorage log file (recognised by
-content, not extension). A directory stands for
+gRPC storage proxy (``grpc://HOST:PORT``), an Optuna JournalStorage log file (recognised by
+content, not extension), or a JournalStorage in Redis
+(``redis://HOST:PORT/DB?prefix=NAME``, ``rediss://`` with TLS). A directory stands for
 every storage inside it, recursively. Nothing here writes: files are only opened for reading,
 and a missing path is an error, never a new file.
 """
@@ -14,7 +15,7 @@ import os
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from hpo_tui.core.errors import SourceError
 
@@ -22,6 +23,7 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 _JOURNAL_PROBE_BYTES = 1 << 20
 _SERVER_SCHEMES = ("postgresql", "postgres", "mysql", "mariadb")
 _WHOLE_SECOND_SCHEMES = ("mysql", "mariadb")
+_REDIS_SCHEMES = ("redis", "rediss")
 WHOLE_SECONDS_NOTE = "storage keeps whole seconds"
 
 
@@ -32,6 +34,12 @@ class SourceKind(StrEnum):
     JOURNAL = "journal"
     SERVER = "server"
     GRPC = "grpc"
+    REDIS = "redis"
+
+    @property
+    def is_url(self) -> bool:
+        """Whether sources of this kind are URLs (no file to find on disk)."""
+        return self in (SourceKind.SERVER, SourceKind.GRPC, SourceKind.REDIS)
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,7 @@ class Source:
     @property
     def display(self) -> str:
         """How to show the source: the path, or the URL with its password masked."""
-        if self.kind is SourceKind.SERVER:
+        if self.kind in (SourceKind.SERVER, SourceKind.REDIS):
             return mask_url(self.location)
         return self.location
 
@@ -183,9 +191,7 @@ def new_sources_in(specs: list[str], known: list[Source]) -> list[Source]:
     Only files not known yet are opened (to recognise them), so a refresh of a large
     directory costs a directory walk.
     """
-    skip = frozenset(
-        _canonical(s) for s in known if s.kind not in (SourceKind.SERVER, SourceKind.GRPC)
-    )
+    skip = frozenset(_canonical(s) for s in known if not s.kind.is_url)
     found: list[Source] = []
     for spec in specs:
         path = Path(spec)
@@ -210,6 +216,9 @@ def resolve_sources(specs: list[str] | tuple[str, ...]) -> list[Source]:
         elif _scheme(spec) == "grpc":
             grpc_address(spec)  # a malformed address is an error now, not at the first read
             sources.append(Source(SourceKind.GRPC, spec))
+        elif _scheme(spec) in _REDIS_SCHEMES:
+            redis_address(spec)  # as for gRPC: a malformed address fails before any read
+            sources.append(Source(SourceKind.REDIS, spec))
         elif spec.lower().startswith("sqlite:"):
             path = Path(_sqlite_url_path(spec))
             resolved = _resolve_path(path, spec)
@@ -221,7 +230,8 @@ def resolve_sources(specs: list[str] | tuple[str, ...]) -> list[Source]:
             raise SourceError(
                 mask_url(spec),
                 f"unsupported storage URL scheme {scheme!r} "
-                "(use a file path, sqlite:///, postgresql://, mysql+pymysql:// or grpc://)",
+                "(use a file path, sqlite:///, postgresql://, mysql+pymysql://, grpc:// "
+                "or redis://)",
             )
         else:
             sources.extend(_resolve_path(Path(spec), spec))
@@ -253,7 +263,60 @@ def grpc_address(spec: str) -> tuple[str, int]:
     return host, int(port)
 
 
+@dataclass(frozen=True)
+class RedisAddress:
+    """Where a journal in Redis is: the server URL for the client (without ``prefix``), the
+    database number, and the key prefix (Optuna's ``JournalRedisBackend(prefix=...)``)."""
+
+    url: str
+    db: int
+    prefix: str
+
+    @property
+    def counter_key(self) -> str:
+        """The key holding the number of the last log written."""
+        return f"{self.prefix}:log_number"
+
+    def log_key(self, number: int) -> str:
+        """The key of log ``number`` (0 is the first)."""
+        return f"{self.prefix}:log:{number}"
+
+
+def redis_address(spec: str) -> RedisAddress:
+    """The parts of ``redis://[USER:PASSWORD@]HOST[:PORT][/DB][?prefix=NAME]``
+    (``rediss://`` for TLS). The port defaults to 6379, the database to 0 and the prefix to
+    ``""``, as in Optuna. Other query options are the Redis client's (e.g. ``ssl_ca_certs``).
+
+    Raises:
+        SourceError: when the host, port or database is invalid or the prefix is given twice.
+    """
+    shown = mask_url(spec)
+    parts = urlsplit(spec)
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise SourceError(shown, "a Redis address needs a port 1–65535 (redis://HOST:PORT/DB)")
+    if not parts.hostname:
+        raise SourceError(shown, "a Redis address needs a host (redis://HOST:PORT/DB)")
+    path = parts.path.strip("/")
+    if path and not (path.isascii() and path.isdigit()):
+        raise SourceError(
+            shown, f"the Redis database must be a number, not {path!r} (redis://HOST:PORT/DB)"
+        )
+    if parts.fragment:
+        raise SourceError(shown, "a Redis address has no #fragment")
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    prefixes = [value for name, value in query if name == "prefix"]
+    if len(prefixes) > 1:
+        raise SourceError(shown, "the prefix is given more than once")
+    rest = "&".join(item for item in parts.query.split("&") if item.partition("=")[0] != "prefix")
+    url = parts._replace(path=f"/{int(path or 0)}", query=rest).geturl()
+    return RedisAddress(url=url, db=int(path or 0), prefix=prefixes[0] if prefixes else "")
+
+
 def _canonical(source: Source) -> str:
-    if source.kind in (SourceKind.SERVER, SourceKind.GRPC):
+    if source.kind.is_url:
         return source.location
     return os.path.realpath(source.location)
