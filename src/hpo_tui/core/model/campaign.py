@@ -79,6 +79,9 @@ class Campaign:
     axis_names: tuple[str, ...]
     loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     warnings: list[str] = field(default_factory=list)
+    # key, last_heartbeat (UTC): the trials that recorded a heartbeat (RDB storages opened
+    # with ``heartbeat_interval``), sorted by key; see :func:`heartbeat_frame`.
+    heartbeats: pd.DataFrame = field(default_factory=lambda: heartbeat_frame([]))
     _details: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -228,6 +231,7 @@ def build_campaign(parts: list[tuple[Source, RawTables]], config: Config) -> Cam
     study_frames = []
     trial_frames = []
     values, params, users, systems, inters = [], [], [], [], []
+    heartbeats: list[pd.DataFrame] = []
     for index, (source, raw) in enumerate(parts):
         # Ids stable across refreshes: the source's position and the storage's own id.
         study_base = np.int64(index) << np.int64(STUDY_ID_BITS)
@@ -260,6 +264,7 @@ def build_campaign(parts: list[tuple[Source, RawTables]], config: Config) -> Cam
                 return table.assign(key=key_base + ids).drop(columns=["trial_id"])
             return table[ok].assign(key=key_base + ids[ok]).drop(columns=["trial_id"])
 
+        heartbeats.append(keyed(raw.heartbeats))
         values.append(keyed(raw.values))
         params.append(keyed(raw.params))
         users.append(keyed(raw.trial_user_attrs.rename(columns={"key": "attr"})))
@@ -284,7 +289,7 @@ def build_campaign(parts: list[tuple[Source, RawTables]], config: Config) -> Cam
     users_df = cat(users, ["key", "attr", "value"])
     systems_df = cat(systems, ["key", "attr", "value"])
     inter_df = cat(inters, ["key", "step", "value"])
-    return _assemble(
+    campaign = _assemble(
         studies,
         trials,
         values_df,
@@ -295,6 +300,23 @@ def build_campaign(parts: list[tuple[Source, RawTables]], config: Config) -> Cam
         [s for s, _ in parts],
         config,
     )
+    campaign.heartbeats = heartbeat_frame(heartbeats)
+    return campaign
+
+
+def heartbeat_frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """``key, last_heartbeat`` from keyed ``heartbeats`` tables, sorted by key."""
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return pd.DataFrame(
+            {
+                "key": pd.Series([], dtype=np.int64),
+                "last_heartbeat": pd.Series([], dtype="datetime64[ns, UTC]"),
+            }
+        )
+    table = pd.concat(parts, ignore_index=True).rename(columns={"heartbeat": "last_heartbeat"})
+    table = table.astype({"key": np.int64, "last_heartbeat": "datetime64[ns, UTC]"})
+    return table[["key", "last_heartbeat"]].sort_values("key").reset_index(drop=True)
 
 
 def _assemble(
@@ -655,6 +677,7 @@ def splice_campaign(old: Campaign, patch: Campaign, replaced: set[int]) -> Campa
     ]
     base = patch.studies.drop(columns=summary)
     studies = _study_summary(base, trials, old.axis_names)
+    kept_heartbeats = old.heartbeats[~old.heartbeats["key"].isin(keys).to_numpy()]
     return Campaign(
         studies=studies,
         trials=trials,
@@ -664,6 +687,7 @@ def splice_campaign(old: Campaign, patch: Campaign, replaced: set[int]) -> Campa
         config=old.config,
         axis_names=old.axis_names,
         warnings=list(patch.warnings),  # about the changed trials only
+        heartbeats=heartbeat_frame([kept_heartbeats, patch.heartbeats]),
     )
 
 

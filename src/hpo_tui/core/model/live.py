@@ -45,7 +45,14 @@ from hpo_tui.core.storage.raw import RawTables
 from hpo_tui.core.storage.sources import Source, SourceKind, new_sources_in, resolve_sources
 
 UNFINISHED = frozenset({"RUNNING", "WAITING"})
-_TRIAL_TABLES = ("values", "params", "trial_user_attrs", "trial_system_attrs", "intermediate")
+_TRIAL_TABLES = (
+    "values",
+    "params",
+    "trial_user_attrs",
+    "trial_system_attrs",
+    "intermediate",
+    "heartbeats",  # a running trial's heartbeat moves on: the trial is re-read and changed
+)
 
 
 @dataclass
@@ -117,6 +124,7 @@ def _patch(raw: RawTables, patch: RawTables, replaced: set[int]) -> RawTables:
         trial_user_attrs=merge(raw.trial_user_attrs, patch.trial_user_attrs),
         trial_system_attrs=merge(raw.trial_system_attrs, patch.trial_system_attrs),
         intermediate=merge(raw.intermediate, patch.intermediate),
+        heartbeats=merge(raw.heartbeats, patch.heartbeats),
     )
 
 
@@ -279,8 +287,8 @@ class _JournalLive:
 
 
 def _subset_raw(raw: RawTables, ids: set[int]) -> RawTables:
-    trials, values, params, users, systems, inter = _subset(raw, ids)
-    return RawTables(raw.studies, trials, values, params, users, systems, inter)
+    trials, values, params, users, systems, inter, heartbeats = _subset(raw, ids)
+    return RawTables(raw.studies, trials, values, params, users, systems, inter, heartbeats)
 
 
 _LiveReader = _RdbLive | _JournalLive | GrpcProxyReader
