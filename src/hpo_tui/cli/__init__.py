@@ -32,6 +32,9 @@ SUBCOMMANDS = (
     "space",
     "methods",
     "importance",
+    "history",
+    "edf",
+    "timeline",
     "export",
     "trial",
     "demo",
@@ -193,6 +196,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help=DIGITS_HELP,
     )
+
+    from hpo_tui.cli import edf, history, timeline
+
+    for view in (history, edf, timeline):
+        view.add_parser(sub)
 
     trial = sub.add_parser(
         "trial", help="one trial in full: state, values, params, attrs, datetimes, divergence"
@@ -609,6 +617,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", module="optuna")
+    from hpo_tui.cli import edf, history, timeline
+
     handlers = {
         "summary": cmd_summary,
         "grid": cmd_grid,
@@ -616,6 +626,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "space": cmd_space,
         "methods": cmd_methods,
         "importance": cmd_importance,
+        "history": history.run,
+        "edf": edf.run,
+        "timeline": timeline.run,
         "export": cmd_export,
         "trial": cmd_trial,
         "demo": cmd_demo,
