@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Header, Static
 
 from hpo_tui.core.analysis.timeline import Timeline, timeline
@@ -20,6 +20,7 @@ from hpo_tui.tui.widgets.footer import KeysFooter
 from hpo_tui.tui.widgets.gantt import GanttChart, gantt_data, legend
 
 LISTED = 8  # stalled trials and gaps listed on screen; the CLI lists them all
+MAX_LANES_SHOWN = 12  # more lanes (workers) scroll
 
 
 def duration(seconds: float) -> str:
@@ -99,14 +100,17 @@ class TimelineScreen(HpoScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="timeline-body"):
+        with Vertical(id="timeline-body"):
             yield Static("Computing…", id="timeline-title")
             yield Static(legend(), id="timeline-legend")
             yield GanttChart(id="timeline-chart")
-            yield Static(id="timeline-details")
+            yield Static(id="timeline-footer")
+            with VerticalScroll(id="timeline-details-scroll"):
+                yield Static(id="timeline-details")
         yield KeysFooter()
 
     def on_mount(self) -> None:
+        self.query_one(GanttChart).focus()  # arrows and page keys scroll the bars
         self.compute()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="timeline")
@@ -132,13 +136,23 @@ class TimelineScreen(HpoScreen):
         self.query_one("#timeline-title", Static).update(summary_text(result, name))
         chart = self.query_one(GanttChart)
         chart.show(gantt_data(result.trials, result.gaps), self.by_trial)
+        # Lanes are few: all of them; one row per trial: the rest of the screen, scrolled.
+        chart.styles.height = "1fr" if self.by_trial else min(chart.n_rows, MAX_LANES_SHOWN)
+        self._footer()
         self.query_one("#timeline-details", Static).update(details_text(result))
         layout = "one row per trial" if self.by_trial else "lanes"
         self.sub_title = f"timeline · {printable(name)} · {layout}"
 
+    def _footer(self) -> None:
+        """The rows under the bars, at the chart's width (they stay while the bars scroll)."""
+        chart = self.query_one(GanttChart)
+        footer = Text("\n").join(chart.footer_lines(chart.bar_width))
+        footer.no_wrap, footer.overflow = True, "crop"
+        self.query_one("#timeline-footer", Static).update(footer)
+
     def on_resize(self) -> None:
         if self.result is not None:
-            self.redraw()
+            self.call_after_refresh(self._footer)  # once the chart has its new width
 
     def campaign_changed(self, summary: object) -> None:
         """A refresh: compute again."""

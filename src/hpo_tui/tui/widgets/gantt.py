@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from rich.text import Text
-from textual.app import RenderResult
-from textual.widget import Widget
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 # (glyph, style) by what a cell shows; when several trials share a cell, the highest wins.
 GLYPHS = {
@@ -122,13 +123,21 @@ def _bar_rows(data: GanttData, rows: np.ndarray, n_rows: int, width: int) -> np.
 
 
 def _glyph_line(cells: np.ndarray) -> Text:
+    """One row of glyphs, a styled span per run of equal cells (not one per cell: a row per
+    trial of a 2,000-trial study is 2,000 such lines)."""
     line = Text()
-    for value in cells.tolist():
+    if not len(cells):
+        return line
+    starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
+    ends = np.r_[starts[1:], len(cells)]
+    for start, end, value in zip(
+        starts.tolist(), ends.tolist(), cells[starts].tolist(), strict=True
+    ):
         if value == 0:
-            line.append(" ")
+            line.append(" " * (end - start))
         else:
             glyph, style = GLYPHS[PRIORITY[value - 1]]
-            line.append(glyph, style=style)
+            line.append(glyph * (end - start), style=style)
     return line
 
 
@@ -137,90 +146,144 @@ def _time_label(nanoseconds: int, seconds: bool) -> str:
     return pd.Timestamp(nanoseconds, tz="UTC").strftime(form) + " UTC"
 
 
-class GanttChart(Widget):
-    """The chart; :meth:`show` sets its data, it is drawn at the widget's width."""
+class GanttChart(ScrollView):
+    """The bars, one row per lane (or trial), drawn at the widget's width; only the rows on
+    screen are drawn (Textual's line API: a 2,000-trial study is 2,000 rows). The rows under
+    the bars (finished trials, idle gaps, the time axis) are :meth:`footer_lines`, for a
+    widget below that does not scroll away."""
 
     DEFAULT_CSS = """
-    GanttChart { height: auto; }
+    GanttChart {
+        height: auto; overflow-x: hidden; scrollbar-size-vertical: 1; scrollbar-gutter: stable;
+    }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.data: GanttData | None = None
         self.by_trial = False
+        self._rows: tuple[np.ndarray, list[str]] = (np.zeros(0, dtype=np.int64), [])
+        self._cells: tuple[int, np.ndarray] | None = None  # (bar width, cells) last drawn
+        self._lines: dict[int, Strip] = {}  # drawn rows of the current cells
 
     def show(self, data: GanttData | None, by_trial: bool) -> None:
         """Draw ``data`` in lanes, or one row per trial (``by_trial``)."""
         self.data, self.by_trial = data, by_trial
-        self.styles.height = len(self.lines(max(self.size.width, 40)))
-        self.refresh(layout=True)
+        self._rows = self._layout() if data is not None else (np.zeros(0, dtype=np.int64), [])
+        self._cells, self._lines = None, {}
+        self.virtual_size = Size(self.size.width, max(1, len(self._rows[1])))
+        self.scroll_to(y=0, animate=False)
+        self.refresh()
 
-    def lines(self, width: int) -> list[Text]:
-        """The chart's lines at ``width`` columns."""
+    @property
+    def n_rows(self) -> int:
+        """Rows of bars (lanes or trials)."""
+        return len(self._rows[1])
+
+    @property
+    def bar_width(self) -> int:
+        """Columns of the time axis at the widget's current width."""
+        return max(10, self.scrollable_content_region.width - LABEL_WIDTH)
+
+    def _layout(self) -> tuple[np.ndarray, list[str]]:
         data = self.data
-        if data is None:
-            return [Text("no trial has started", style="dim")]
-        bar_width = max(10, width - LABEL_WIDTH)
+        assert data is not None
         if self.by_trial:
             order = np.argsort(data.starts, kind="stable")
             rows = np.empty(len(order), dtype=np.int64)
             rows[order] = np.arange(len(order))
-            labels = [f"#{n}" for n in data.numbers[order].tolist()]
-        else:
-            rows = assign_lanes(data.starts, data.ends)
-            labels = [str(lane + 1) for lane in range(int(rows.max()) + 1)]
-        cells = _bar_rows(data, rows, len(labels), bar_width)
-        out = []
-        for label, row in zip(labels, cells, strict=True):
-            line = Text(f"{label:>{LABEL_WIDTH - 2}} ", style="dim")
-            line.append("│", style="dim")
-            line.append_text(_glyph_line(row))
-            out.append(line)
-        out.append(self._sparkline(data, bar_width))
-        out.append(self._idle_line(data, bar_width))
-        out.append(self._axis(data, bar_width))
-        return out
+            return rows, [f"#{n}" for n in data.numbers[order].tolist()]
+        rows = assign_lanes(data.starts, data.ends)
+        return rows, [str(lane + 1) for lane in range(int(rows.max()) + 1)]
 
-    def _sparkline(self, data: GanttData, width: int) -> Text:
-        counts = np.bincount(_columns(data, data.finished_at, width), minlength=width)
-        line = Text(f"{'done':>{LABEL_WIDTH - 2}} ", style="dim")
+    def bar_line(self, row: int, bar_width: int) -> Text:
+        """Row ``row`` of bars, with its label, at ``bar_width`` columns."""
+        data = self.data
+        if data is None:
+            return Text("no trial has started", style="dim")
+        if self._cells is None or self._cells[0] != bar_width:
+            rows, labels = self._rows
+            self._cells = (bar_width, _bar_rows(data, rows, len(labels), bar_width))
+            self._lines = {}
+        line = Text(f"{self._rows[1][row]:>{LABEL_WIDTH - 2}} ", style="dim")
         line.append("│", style="dim")
-        top = int(counts.max()) if len(counts) else 0
-        for count in counts.tolist():
-            if count == 0:
-                line.append(" ")
-            else:
-                line.append(SPARKS[min(len(SPARKS) - 1, (count * len(SPARKS) - 1) // top)])
+        line.append_text(_glyph_line(self._cells[1][row]))
         return line
 
-    def _idle_line(self, data: GanttData, width: int) -> Text:
-        idle = np.zeros(width, dtype=bool)
-        span = max(data.last - data.first, 1)
-        centres = data.first + (np.arange(width) + 0.5) * span / width
-        for start, end in data.gaps:
-            idle |= (centres >= start) & (centres < end)
-        line = Text(f"{'idle':>{LABEL_WIDTH - 2}} ", style="dim")
-        line.append("│", style="dim")
-        line.append("".join(IDLE_GLYPH if i else " " for i in idle.tolist()), style="dim")
-        return line
+    def lines(self, width: int) -> list[Text]:
+        """Every row of bars and the footer rows, at ``width`` columns (for tests and
+        screenshots; the screen draws only what it shows)."""
+        bar_width = max(10, width - LABEL_WIDTH)
+        if self.data is None:
+            return [self.bar_line(0, bar_width)]
+        rows = [self.bar_line(row, bar_width) for row in range(self.n_rows)]
+        return rows + self.footer_lines(bar_width)
 
-    def _axis(self, data: GanttData, width: int) -> Text:
-        seconds = data.last - data.first < 2 * 3600 * 10**9  # short: to the second
-        left, right = _time_label(data.first, seconds), _time_label(data.last, seconds)
-        room = width - len(left) - len(right)
-        line = Text(" " * LABEL_WIDTH, style="dim")
-        if room >= 1:
-            line.append(left + " " * room + right, style="dim")
+    def footer_lines(self, bar_width: int) -> list[Text]:
+        """Finished trials per column, the idle gaps, the time axis."""
+        data = self.data
+        if data is None:
+            return []
+        return [
+            _sparkline(data, bar_width),
+            _idle_line(data, bar_width),
+            _axis(data, bar_width),
+        ]
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        row = self.scroll_offset.y + y
+        if row >= max(self.n_rows, 1 if self.data is None else 0):
+            return Strip.blank(width, self.rich_style)
+        bar_width = self.bar_width
+        if self._cells is None or self._cells[0] != bar_width:
+            self._lines = {}
+        strip = self._lines.get(row)
+        if strip is None:
+            text = self.bar_line(row, bar_width)
+            strip = Strip(text.render(self.app.console), text.cell_len)
+            self._lines[row] = strip
+        return strip.crop_extend(0, width, self.rich_style)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, max(1, self.n_rows))
+
+
+def _sparkline(data: GanttData, width: int) -> Text:
+    counts = np.bincount(_columns(data, data.finished_at, width), minlength=width)
+    line = Text(f"{'done':>{LABEL_WIDTH - 2}} ", style="dim")
+    line.append("│", style="dim")
+    top = int(counts.max()) if len(counts) else 0
+    for count in counts.tolist():
+        if count == 0:
+            line.append(" ")
         else:
-            line.append(left[: max(0, width)], style="dim")
-        return line
+            line.append(SPARKS[min(len(SPARKS) - 1, (count * len(SPARKS) - 1) // top)])
+    return line
 
-    def render(self) -> RenderResult:
-        width = self.size.width
-        text = Text("\n").join(self.lines(width))
-        text.no_wrap = True
-        text.overflow = "crop"
-        return text
+
+def _idle_line(data: GanttData, width: int) -> Text:
+    idle = np.zeros(width, dtype=bool)
+    span = max(data.last - data.first, 1)
+    centres = data.first + (np.arange(width) + 0.5) * span / width
+    for start, end in data.gaps:
+        idle |= (centres >= start) & (centres < end)
+    line = Text(f"{'idle':>{LABEL_WIDTH - 2}} ", style="dim")
+    line.append("│", style="dim")
+    line.append("".join(IDLE_GLYPH if i else " " for i in idle.tolist()), style="dim")
+    return line
+
+
+def _axis(data: GanttData, width: int) -> Text:
+    seconds = data.last - data.first < 2 * 3600 * 10**9  # short: to the second
+    left, right = _time_label(data.first, seconds), _time_label(data.last, seconds)
+    room = width - len(left) - len(right)
+    line = Text(" " * LABEL_WIDTH, style="dim")
+    if room >= 1:
+        line.append(left + " " * room + right, style="dim")
+    else:
+        line.append(left[: max(0, width)], style="dim")
+    return line
 
 
 def legend() -> Text:
