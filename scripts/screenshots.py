@@ -124,6 +124,7 @@ async def shoot(source: str, names: list[str], extra: str, folder: Path) -> None
         async with app.run_test(size=size) as pilot:
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()
+            await pilot.pause()  # the grid is filled one message after the load
             for key in keys:
                 await pilot.press(key)
                 await pilot.app.workers.wait_for_complete()  # screens that compute in a worker
