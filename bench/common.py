@@ -64,6 +64,7 @@ HPO_TUI_SELECTS = (
     'SELECT trial_id, "key", value_json FROM trial_system_attributes',
     "SELECT trial_id, step, intermediate_value, intermediate_value_type "
     "FROM trial_intermediate_values",
+    "SELECT trial_id, heartbeat FROM trial_heartbeats",  # empty unless heartbeat_interval
 )
 
 _SIZE = re.compile(r"^(\d+)x(\d+)x(\d+)(-iv)?$")

@@ -107,7 +107,7 @@ def _fastest_raw(group: dict[str, Result]) -> Result | None:
 # ---------------------------------------------------------------------------------------------
 
 
-PARTS = ("load", "cli", "tui", "palette", "firstpaint", "refresh")
+PARTS = ("load", "cli", "tui", "palette", "firstpaint", "refresh", "views")
 
 
 def merge(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -428,6 +428,30 @@ def section_refresh(data: dict[str, Any]) -> str:
     )
 
 
+def section_views(data: dict[str, Any]) -> str:
+    """Opening the history, EDF and timeline views, as ratios to an existing view."""
+    views = data.get("views")
+    if not views:
+        return "_The views part was not run._"
+    base = views["baseline"]
+    lines = [
+        f"{views['size']} ({views['trials']:,} trials; the cursor's study has "
+        f"{views['study_trials']:,}), {len(views['views'][base]['wall_s'])} rounds: key → the "
+        "view's worker done and the screen idle and repainted, ms (the process's CPU ms), "
+        f"and the median as a multiple of `{base}`'s in the same run.",
+        "",
+        "| view | key | ms (CPU ms) | × " + base + " |",
+        "|---|---|--:|--:|",
+    ]
+    for view in views["views"].values():
+        lines.append(
+            f"| {view['label']} | `{view['key']}` "
+            f"| {view['median_wall_s'] * 1000:.0f} ({view['median_cpu_s'] * 1000:.0f}) "
+            f"| {view['ratio']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
 SECTIONS: dict[str, Callable[[dict[str, Any]], str]] = {
     "run": section_run,
     "targets": section_targets,
@@ -439,6 +463,7 @@ SECTIONS: dict[str, Callable[[dict[str, Any]], str]] = {
     "palette": section_palette,
     "firstpaint": section_firstpaint,
     "refresh": section_refresh,
+    "views": section_views,
 }
 
 

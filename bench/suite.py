@@ -3,9 +3,10 @@
 Usage::
 
     .venv/bin/python bench/suite.py [--quick] [--sizes 12x50x100,12x2000x100,12x5000x100-iv]
-        [--backend both] [--repeat 3] [--parts load,cli,tui,palette,firstpaint,refresh]
+        [--backend both] [--repeat 3] [--parts load,cli,tui,palette,firstpaint,refresh,views]
         [--tui-sizes 12x50x100,12x5000x100-iv,12x8334x10-iv] [--tui-repeat 5]
-        [--refresh-size 12x2000x100] [--optuna-budget 120] [--source REV]
+        [--refresh-size 12x2000x100] [--views-size 12x2000x100] [--optuna-budget 120]
+        [--source REV]
         [--json PATH] [--write-doc]
 
 Parts, each measured in fresh processes (medians of ``--repeat`` runs, min–max, peak RSS):
@@ -30,6 +31,10 @@ Parts, each measured in fresh processes (medians of ``--repeat`` runs, min–max
     (``▰`` and `` trials · `` in its output), on the smallest size.
 ``refresh``
     ``bench/refresh.py``: incremental refresh (nothing changed; one new trial) vs a full reload.
+``views``
+    ``bench/views.py`` with Pilot: opening the history, EDF and timeline views on
+    ``--views-size`` (24k trials), each as a ratio to an existing view (dynamics) opened in
+    the same run.
 
 ``--source REV`` measures hpo-tui as committed at ``REV`` (``git archive REV src`` into
 ``bench/.cache/src-<commit>/``, put first on every child's ``PYTHONPATH``) instead of the
@@ -70,7 +75,7 @@ from common import BENCH_DIR, CACHE_DIR, Size, parse_backends, parse_sizes
 from load import ALL_METHODS, _busy_jiffies, _children_cpu, machine_info, pg_available
 from load import run as run_load
 
-PARTS = ("load", "cli", "tui", "palette", "firstpaint", "refresh")
+PARTS = ("load", "cli", "tui", "palette", "firstpaint", "refresh", "views")
 DEFAULT_SIZES = "12x50x100,12x2000x100,12x5000x100-iv"
 DEFAULT_TUI_SIZES = "12x50x100,12x5000x100-iv,12x8334x10-iv"
 QUICK = {"sizes": "12x50x100", "tui_sizes": "12x50x100", "repeat": 2, "tui_repeat": 3}
@@ -408,6 +413,17 @@ def measure_refresh(size: Size, repeat: int) -> dict[str, Any]:
     return result
 
 
+def measure_views(size: Size, repeat: int) -> dict[str, Any]:
+    """``bench/views.py`` on the SQLite storage of ``size``."""
+    result = _terminal_bench("views.py", size, repeat)
+    for name, view in result["views"].items():
+        log(
+            f"  views {size.label} {name:20} {view['median_wall_s'] * 1000:6.0f} ms "
+            f"(x{view['ratio']:.2f} of {result['baseline']})"
+        )
+    return result
+
+
 # ---------------------------------------------------------------------------------------------
 # main
 # ---------------------------------------------------------------------------------------------
@@ -427,6 +443,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tui-repeat", type=int, default=None, help="presses per key (5)")
     parser.add_argument("--firstpaint-size", default="12x50x100")
     parser.add_argument("--refresh-size", default="12x2000x100")
+    parser.add_argument("--views-size", default="12x2000x100")
     parser.add_argument("--optuna-budget", type=float, default=120.0)
     parser.add_argument("--source", default=None, help="measure src/ as committed at REV")
     parser.add_argument("--json", type=Path, default=None)
@@ -504,6 +521,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         size = Size.parse(args.refresh_size)
         generate.ensure(size, "sqlite")
         data["refresh"] = measure_refresh(size, 7)
+    if "views" in parts:
+        log("views: opening history / EDF / timeline vs an existing view")
+        size = Size.parse("12x50x100" if args.quick else args.views_size)
+        generate.ensure(size, "sqlite")
+        data["views"] = measure_views(size, tui_repeat)
     data["wall_seconds"] = time.perf_counter() - began
     data["loadavg_after"] = os.getloadavg()
     for part in PARTS:

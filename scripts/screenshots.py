@@ -11,6 +11,7 @@ import asyncio
 import os
 import sys
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +36,56 @@ SHOTS: list[tuple[str, list[str], tuple[int, int], bool]] = [
     ("importance", ["i"], (120, 40), False),
     ("slice", ["i", "enter"], (120, 40), False),  # the first study's most important param
     ("pruning", ["p", "down", "down", "down"], (120, 40), False),  # 20M h1: late bloomers
+    ("history", ["H", "x"], (120, 40), False),  # the best so far of the cursor's budget
+    ("edf", ["E"], (120, 40), False),  # the cursor's horizon: every budget of it
+    ("timeline", ["T"], (120, 40), False),  # on a storage of its own: see workers_storage
 ]
+# Shots of another storage than the demo's, and the screen's clock (None: the real one).
+OWN_STORAGE = {"timeline"}
+TIMELINE_PAUSE_S = 65.0  # between two bursts of trials: longer than the minimal idle gap
+
+
+def workers_storage(folder: Path) -> tuple[str, datetime]:
+    """A study run by three workers at once (``n_jobs=3``), paused for a minute, run again;
+    then a worker killed mid-trial (``os._exit``) while it recorded heartbeats: lanes, an
+    idle gap and a stalled trial for the timeline's screenshot. Returns the storage and the
+    clock to show it at (6 minutes after the kill: the killed trial is then stalled)."""
+    import subprocess
+    import time
+    import warnings
+
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    path = folder / "workers.db"
+    url = f"sqlite:///{path}"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # heartbeat_interval is experimental
+        storage = optuna.storages.RDBStorage(url, heartbeat_interval=1)
+    study = optuna.create_study(
+        study_name="workers_2M_h1", storage=storage, sampler=optuna.samplers.RandomSampler(seed=0)
+    )
+
+    def objective(trial: optuna.Trial) -> float:
+        x = trial.suggest_float("x", -1.0, 1.0)
+        time.sleep(0.2 + abs(x))
+        if x > 0.8:
+            raise optuna.TrialPruned()
+        return x * x
+
+    study.optimize(objective, n_trials=24, n_jobs=3)
+    time.sleep(TIMELINE_PAUSE_S)
+    study.optimize(objective, n_trials=24, n_jobs=3)
+    killer = (
+        "import os, sys, time, warnings, optuna\n"
+        "warnings.simplefilter('ignore')\n"
+        "s = optuna.storages.RDBStorage(sys.argv[1], heartbeat_interval=1)\n"
+        "study = optuna.load_study(study_name='workers_2M_h1', storage=s)\n"
+        "def f(t):\n    t.suggest_float('x', -1, 1); time.sleep(2.5); os._exit(0)\n"
+        "study.optimize(f, n_trials=1)\n"
+    )
+    subprocess.run([sys.executable, "-c", killer, url], check=True)
+    return str(path), datetime.now(UTC) + timedelta(minutes=6)
 
 
 def second_sweep(source: str, folder: Path) -> str:
@@ -58,17 +108,25 @@ def second_sweep(source: str, folder: Path) -> str:
     return str(target)
 
 
-async def shoot(source: str, names: list[str], extra: str) -> None:
+async def shoot(source: str, names: list[str], extra: str, folder: Path) -> None:
     from hpo_tui.tui.app import HpoApp
 
     OUT.mkdir(parents=True, exist_ok=True)
     for name, keys, size, sweeps in SHOTS:
         if names and name not in names:
             continue
-        app = HpoApp([source, extra] if sweeps else [source], show_clock=False)
+        specs = [source, extra] if sweeps else [source]
+        clock = None
+        if name in OWN_STORAGE:
+            own, clock = workers_storage(folder)
+            specs = [own]
+        app = HpoApp(specs, show_clock=False)
+        if clock is not None:
+            app.clock = lambda clock=clock: clock
         async with app.run_test(size=size) as pilot:
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()
+            await pilot.pause()  # the grid is filled one message after the load
             for key in keys:
                 await pilot.press(key)
                 await pilot.app.workers.wait_for_complete()  # screens that compute in a worker
@@ -88,7 +146,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as config:
         os.environ["HPO_TUI_CONFIG_DIR"] = config  # the default columns, not the user's
         extra = second_sweep(source, Path(config))
-        asyncio.run(shoot(source, sys.argv[2:], extra))
+        asyncio.run(shoot(source, sys.argv[2:], extra, Path(config)))
 
 
 if __name__ == "__main__":

@@ -16,15 +16,18 @@ from hpo_tui.tui.screens.columns import ColumnPicker
 from hpo_tui.tui.screens.compare import CompareScreen
 from hpo_tui.tui.screens.diverged import DivergedScreen
 from hpo_tui.tui.screens.dynamics import DynamicsScreen
+from hpo_tui.tui.screens.edf import EdfScreen
 from hpo_tui.tui.screens.effects import EffectsScreen
 from hpo_tui.tui.screens.export import ExportModal
 from hpo_tui.tui.screens.grid import GridScreen
 from hpo_tui.tui.screens.help import HelpScreen
+from hpo_tui.tui.screens.history import HistoryScreen
 from hpo_tui.tui.screens.importance import ImportanceScreen
 from hpo_tui.tui.screens.pruning import PruningScreen
 from hpo_tui.tui.screens.slice import SliceScreen
 from hpo_tui.tui.screens.space import SpaceScreen
 from hpo_tui.tui.screens.study import StudyScreen
+from hpo_tui.tui.screens.timeline import TimelineScreen
 from hpo_tui.tui.screens.trial import TrialScreen
 from hpo_tui.tui.widgets.footer import KeysFooter
 from tests.tui.conftest import ROOT, loaded, make_app
@@ -43,6 +46,9 @@ WHERE: dict[str, type[Screen]] = {
     "compare": CompareScreen,
     "columns": ColumnPicker,
     "pruning": PruningScreen,
+    "history": HistoryScreen,
+    "edf": EdfScreen,
+    "timeline": TimelineScreen,
 }
 EVERY_SCREEN: list[type[Screen]] = [*WHERE.values(), ExportModal]
 # How the README writes a key → Textual's key name.

@@ -37,9 +37,9 @@ def display_number(value: Any, digits: int = DEFAULT_DIGITS, *, full: bool = Fal
     - Fixed notation from 1e-4 to 1e6 (``0.002461``, ``0.0006406``, ``0.2630``), never fewer
       integer digits than the number has (``12346``); scientific outside (``1.200e-05``).
     - ``full``: Python's shortest round-trip ``repr`` (``0.002461072230110954``).
-    - ``—`` for a missing value (``None``, NaN, ``pd.NA``); ``+inf``/``-inf``.
+    - ``—`` for a missing value (``None``, NaN, ``pd.NA``, ``NaT``); ``+inf``/``-inf``.
     """
-    if value is None or value is pd.NA:
+    if value is None or value is pd.NA or value is pd.NaT:
         return MISSING
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"

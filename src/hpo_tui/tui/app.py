@@ -23,6 +23,7 @@ from hpo_tui.tui.commands import CampaignCommands
 from hpo_tui.tui.context import HpoContext
 from hpo_tui.tui.heap import settle_heap
 from hpo_tui.tui.messages import CampaignLoaded, ExportDone, ExportProgress, LoadProgress
+from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.screens.grid import GridScreen
 
 
@@ -274,6 +275,28 @@ class HpoApp(HpoContext):
             from hpo_tui.tui.screens.dynamics import DynamicsScreen
 
             self.push_screen(DynamicsScreen(study_id))
+
+    def open_view(self, view: str, study_id: int | None) -> None:
+        """``history``, ``edf`` or ``timeline`` of a study (its grid row or column overlaid
+        from inside the first two)."""
+        if study_id is None or not self._has_campaign():
+            return
+        from hpo_tui.tui.screens.edf import EdfScreen
+        from hpo_tui.tui.screens.history import HistoryScreen
+        from hpo_tui.tui.screens.timeline import TimelineScreen
+
+        screens = {"history": HistoryScreen, "edf": EdfScreen, "timeline": TimelineScreen}
+        self.push_screen(screens[view](study_id))
+
+    def open_view_here(self, view: str) -> None:
+        """The palette's History / EDF / Timeline: of the study the current screen shows (the
+        grid's cursor cell, the study table's study)."""
+        screen = self.screen
+        study_id = screen.study_in_view() if isinstance(screen, HpoScreen) else None
+        if study_id is None:
+            self.notify("Put the grid's cursor on a study, or open one, first", timeout=4)
+            return
+        self.open_view(view, int(study_id))
 
     def open_effects(self, along: str, at: dict[str, str], sweep: str | None = None) -> None:
         """Effects along one grid axis of a sweep; ``at`` holds the cursor's value on each

@@ -73,6 +73,21 @@ class CampaignCommands(Provider):
             ("Search space", app.open_space, "the stored distributions, merged or per study"),
             ("All trials", partial(app.open_study, None), "one table of every study"),
             ("Pruner audit", app.open_pruning, "pruned trials' ranks, possible false prunes"),
+            (
+                "History",
+                partial(app.open_view_here, "history"),
+                "objective per trial and the best so far, of the study at hand",
+            ),
+            (
+                "EDF",
+                partial(app.open_view_here, "edf"),
+                "distribution of objective values: the study's grid column overlaid",
+            ),
+            (
+                "Timeline",
+                partial(app.open_view_here, "timeline"),
+                "when the study's trials ran: idle gaps, stalled trials",
+            ),
             ("Reload", app.action_reload, "read the storages again"),
         ]
         campaign = app.campaign

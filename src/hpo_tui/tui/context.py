@@ -86,6 +86,14 @@ class HpoContext(App[None]):
         axis."""
         raise NotImplementedError
 
+    def open_view(self, view: str, study_id: int | None) -> None:
+        """``history``, ``edf`` or ``timeline`` of a study."""
+        raise NotImplementedError
+
+    def open_view_here(self, view: str) -> None:
+        """The palette's History / EDF / Timeline: of the study the current screen shows."""
+        raise NotImplementedError
+
     def open_pruning(self, study_id: int | None = None) -> None:
         """The pruner audit, the cursor on ``study_id``'s row."""
         raise NotImplementedError

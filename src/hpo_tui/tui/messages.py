@@ -8,6 +8,9 @@ import pandas as pd
 from textual.message import Message
 
 from hpo_tui.core.analysis.effects import Effects
+from hpo_tui.core.analysis.grid_scope import ScopedStudies
+from hpo_tui.core.analysis.history import HistoryOrder
+from hpo_tui.core.analysis.timeline import Timeline
 from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.core.model.live import RefreshSummary
 
@@ -64,3 +67,31 @@ class EffectsReady(Message):
 
     effects: Effects
     curves: pd.DataFrame
+
+
+@dataclass
+class HistoryReady(Message):
+    """Optimization histories of a scope's studies (``screens/history.py``)."""
+
+    scope: ScopedStudies
+    by: HistoryOrder
+    history: pd.DataFrame  # optimization_history of the scope's single-objective studies
+    multi: list[int]  # the scope's multi-objective studies (left out)
+
+
+@dataclass
+class EdfReady(Message):
+    """EDFs of a scope's studies (``screens/edf.py``)."""
+
+    scope: ScopedStudies
+    edf: pd.DataFrame  # the exact EDF of the scope's single-objective studies
+    quantiles: pd.DataFrame  # value_quantiles of the same studies
+    multi: list[int]
+
+
+@dataclass
+class TimelineReady(Message):
+    """The timeline of one study (``screens/timeline.py``)."""
+
+    study_id: int
+    timeline: Timeline

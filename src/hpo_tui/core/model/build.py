@@ -20,7 +20,13 @@ from hpo_tui.core.model.constraints import CONSTRAINT_COLUMNS, infeasible_mask, 
 from hpo_tui.core.model.curves import STAT_COLUMNS, build_curves, curve_stats
 from hpo_tui.core.model.details import DetailTables
 from hpo_tui.core.model.divergence import DIVERGENCE_COLUMNS, detect_divergence
-from hpo_tui.core.model.frames import STATES, STUDY_ID_BITS, TRIAL_KEY_BITS, Campaign
+from hpo_tui.core.model.frames import (
+    STATES,
+    STUDY_ID_BITS,
+    TRIAL_KEY_BITS,
+    Campaign,
+    heartbeat_frame,
+)
 from hpo_tui.core.storage.raw import RawTables
 from hpo_tui.core.storage.sources import Source
 
@@ -33,6 +39,7 @@ def build_campaign(parts: list[tuple[Source, RawTables]], config: Config) -> Cam
     study_frames = []
     trial_frames = []
     values, params, users, systems, inters = [], [], [], [], []
+    heartbeats: list[pd.DataFrame] = []
     for index, (source, raw) in enumerate(parts):
         # Ids stable across refreshes: the source's position and the storage's own id.
         study_base = np.int64(index) << np.int64(STUDY_ID_BITS)
@@ -65,6 +72,7 @@ def build_campaign(parts: list[tuple[Source, RawTables]], config: Config) -> Cam
                 return table.assign(key=key_base + ids).drop(columns=["trial_id"])
             return table[ok].assign(key=key_base + ids[ok]).drop(columns=["trial_id"])
 
+        heartbeats.append(keyed(raw.heartbeats))
         values.append(keyed(raw.values))
         params.append(keyed(raw.params))
         users.append(keyed(raw.trial_user_attrs.rename(columns={"key": "attr"})))
@@ -89,7 +97,7 @@ def build_campaign(parts: list[tuple[Source, RawTables]], config: Config) -> Cam
     users_df = cat(users, ["key", "attr", "value"])
     systems_df = cat(systems, ["key", "attr", "value"])
     inter_df = cat(inters, ["key", "step", "value"])
-    return _assemble(
+    campaign = _assemble(
         studies,
         trials,
         values_df,
@@ -100,6 +108,8 @@ def build_campaign(parts: list[tuple[Source, RawTables]], config: Config) -> Cam
         [s for s, _ in parts],
         config,
     )
+    campaign.heartbeats = heartbeat_frame(heartbeats)
+    return campaign
 
 
 def _assemble(

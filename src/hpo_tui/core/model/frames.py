@@ -42,6 +42,9 @@ class Campaign:
     axis_names: tuple[str, ...]
     loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     warnings: list[str] = field(default_factory=list)
+    # key, last_heartbeat (UTC): the trials that recorded a heartbeat (RDB storages opened
+    # with ``heartbeat_interval``), sorted by key; see :func:`heartbeat_frame`.
+    heartbeats: pd.DataFrame = field(default_factory=lambda: heartbeat_frame([]))
     _details: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -90,3 +93,18 @@ class Campaign:
         start = int(np.searchsorted(keys, key, side="left"))
         end = int(np.searchsorted(keys, key, side="right"))
         return self.curves.iloc[start:end]
+
+
+def heartbeat_frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """``key, last_heartbeat`` from keyed ``heartbeats`` tables, sorted by key."""
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return pd.DataFrame(
+            {
+                "key": pd.Series([], dtype=np.int64),
+                "last_heartbeat": pd.Series([], dtype="datetime64[ns, UTC]"),
+            }
+        )
+    table = pd.concat(parts, ignore_index=True).rename(columns={"heartbeat": "last_heartbeat"})
+    table = table.astype({"key": np.int64, "last_heartbeat": "datetime64[ns, UTC]"})
+    return table[["key", "last_heartbeat"]].sort_values("key").reset_index(drop=True)

@@ -43,7 +43,14 @@ from hpo_tui.core.storage.raw import RawTables
 from hpo_tui.core.storage.sources import Source, SourceKind, new_sources_in, resolve_sources
 
 UNFINISHED = frozenset({"RUNNING", "WAITING"})
-_TRIAL_TABLES = ("values", "params", "trial_user_attrs", "trial_system_attrs", "intermediate")
+_TRIAL_TABLES = (
+    "values",
+    "params",
+    "trial_user_attrs",
+    "trial_system_attrs",
+    "intermediate",
+    "heartbeats",  # a running trial's heartbeat moves on: the trial is re-read and changed
+)
 
 
 @dataclass
@@ -115,6 +122,7 @@ def _patch(raw: RawTables, patch: RawTables, replaced: set[int]) -> RawTables:
         trial_user_attrs=merge(raw.trial_user_attrs, patch.trial_user_attrs),
         trial_system_attrs=merge(raw.trial_system_attrs, patch.trial_system_attrs),
         intermediate=merge(raw.intermediate, patch.intermediate),
+        heartbeats=merge(raw.heartbeats, patch.heartbeats),
     )
 
 
@@ -343,8 +351,8 @@ class _RedisLive:
 
 
 def _subset_raw(raw: RawTables, ids: set[int]) -> RawTables:
-    trials, values, params, users, systems, inter = _subset(raw, ids)
-    return RawTables(raw.studies, trials, values, params, users, systems, inter)
+    trials, values, params, users, systems, inter, heartbeats = _subset(raw, ids)
+    return RawTables(raw.studies, trials, values, params, users, systems, inter, heartbeats)
 
 
 _LiveReader = _RdbLive | _JournalLive | _RedisLive | GrpcProxyReader

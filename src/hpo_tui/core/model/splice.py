@@ -14,7 +14,7 @@ import pandas as pd
 
 from hpo_tui.core.model.build import summarize_studies, trial_column_order, typed_column
 from hpo_tui.core.model.curves import first_per_group
-from hpo_tui.core.model.frames import STATES, Campaign
+from hpo_tui.core.model.frames import STATES, Campaign, heartbeat_frame
 
 
 def splice_campaign(old: Campaign, patch: Campaign, replaced: set[int]) -> Campaign:
@@ -61,6 +61,7 @@ def splice_campaign(old: Campaign, patch: Campaign, replaced: set[int]) -> Campa
     ]
     base = patch.studies.drop(columns=summary)
     studies = summarize_studies(base, trials, old.axis_names)
+    kept_heartbeats = old.heartbeats[~old.heartbeats["key"].isin(keys).to_numpy()]
     return Campaign(
         studies=studies,
         trials=trials,
@@ -70,6 +71,7 @@ def splice_campaign(old: Campaign, patch: Campaign, replaced: set[int]) -> Campa
         config=old.config,
         axis_names=old.axis_names,
         warnings=list(patch.warnings),  # about the changed trials only
+        heartbeats=heartbeat_frame([kept_heartbeats, patch.heartbeats]),
     )
 
 

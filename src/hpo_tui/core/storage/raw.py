@@ -12,6 +12,9 @@ Readers differ (bulk SQL, journal replay, Optuna's API); what they return is the
   list of plain numbers may instead be an :class:`EncodedList`, its JSON text, which the
   campaign parses in bulk and decodes on demand)
 - ``intermediate``: trial_id, step, value (float; NaN and ±inf kept)
+- ``heartbeats``: trial_id, heartbeat (``datetime64[ns, UTC]``): the last heartbeat of each
+  trial that recorded one (RDB storages opened with ``heartbeat_interval``; Optuna's
+  JournalStorage and gRPC proxy record none, so their readers leave it empty)
 
 ``trial_id`` and ``study_id`` are the storage's own ids, unique within one source only.
 """
@@ -21,7 +24,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -34,6 +37,7 @@ VALUE_COLUMNS = ["trial_id", "objective", "value"]
 PARAM_COLUMNS = ["trial_id", "param_name", "value", "distribution_json"]
 ATTR_COLUMNS = ["trial_id", "key", "value"]
 INTERMEDIATE_COLUMNS = ["trial_id", "step", "value"]
+HEARTBEAT_COLUMNS = ["trial_id", "heartbeat"]
 
 
 # One JSON number as Python's json.dumps writes it, NaN and ±Infinity included (RE2 syntax).
@@ -199,6 +203,17 @@ class RawTables:
     trial_user_attrs: pd.DataFrame
     trial_system_attrs: pd.DataFrame
     intermediate: pd.DataFrame
+    heartbeats: pd.DataFrame = field(default_factory=lambda: no_heartbeats())
+
+
+def no_heartbeats() -> pd.DataFrame:
+    """An empty ``heartbeats`` table (storages that record none)."""
+    return pd.DataFrame(
+        {
+            "trial_id": pd.Series([], dtype=np.int64),
+            "heartbeat": pd.Series([], dtype="datetime64[ns, UTC]"),
+        }
+    )
 
 
 def frame(

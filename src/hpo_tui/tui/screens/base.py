@@ -42,6 +42,11 @@ class HpoScreen(Screen[None]):
         # rows) would otherwise stay in memory until the next refresh.
         self.hpo.campaign_changed.unsubscribe(self)
 
+    def study_in_view(self) -> int | None:
+        """The study this screen is about (the grid's cursor cell, the study table's study):
+        the palette's History / EDF / Timeline open it. None: no study in view."""
+        return None
+
     def campaign_changed(self, summary: RefreshSummary | None) -> Awaitable[None] | None:
         """Show the app's campaign again: it was loaded (``summary`` is ``None``) or a
         refresh changed it. Called on this screen's own message queue."""

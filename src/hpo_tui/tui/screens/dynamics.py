@@ -221,6 +221,9 @@ class DynamicsScreen(HpoScreen):
         self.query_one(CurvePlot).show(series, title=title, log_y=self.log_y)
         self.sub_title = f"dynamics · {printable(study)}"
 
+    def study_in_view(self) -> int | None:
+        return self.study_id
+
     def campaign_changed(self, summary: RefreshSummary | None) -> None:
         """A refresh: compute again with the new trials."""
         campaign = self.hpo.campaign

@@ -116,6 +116,31 @@ class GridScreen(HpoScreen):
             id="grid.pruning",
             tooltip="Pruner audit of every study",
         ),
+        # In ? help and the palette (no room in the footer).
+        Binding(
+            "H",
+            "view('history')",
+            "History",
+            show=False,
+            id="grid.history",
+            tooltip="Objective per trial and best so far, the cursor's study",
+        ),
+        Binding(
+            "E",
+            "view('edf')",
+            "EDF",
+            show=False,
+            id="grid.edf",
+            tooltip="Distribution of values, the cursor's column overlaid",
+        ),
+        Binding(
+            "T",
+            "view('timeline')",
+            "Timeline",
+            show=False,
+            id="grid.timeline",
+            tooltip="When the trials ran; idle gaps, stalled trials",
+        ),
         Binding(
             "right_square_bracket",
             "sweep(1)",
@@ -441,6 +466,9 @@ class GridScreen(HpoScreen):
             text.append("·", style="dim")
         return text
 
+    def study_in_view(self) -> int | None:
+        return self.selected_study()
+
     def selected_study(self) -> int | None:
         """The study id under the cursor."""
         if self.grid is None:
@@ -519,6 +547,14 @@ class GridScreen(HpoScreen):
         study_id = self.selected_study()
         if study_id is not None:
             self.hpo.open_dynamics(study_id)
+
+    def action_view(self, view: str) -> None:
+        """History, EDF or timeline of the cursor's study."""
+        study_id = self.selected_study()
+        if study_id is None:
+            self.notify("Put the cursor on a study's cell first", timeout=3)
+            return
+        self.hpo.open_view(view, study_id)
 
     def action_effects(self) -> None:
         """Effects along the column axis (horizons) at the cursor's row (budget)."""

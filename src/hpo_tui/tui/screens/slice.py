@@ -75,6 +75,9 @@ class SliceScreen(HpoScreen):
         self.fill()
         self.query_one(DataTable).focus()
 
+    def study_in_view(self) -> int | None:
+        return self.study_id
+
     def campaign_changed(self, summary: RefreshSummary | None) -> None:
         """A refresh: new trials appear in the plot and the table."""
         campaign = self.hpo.campaign

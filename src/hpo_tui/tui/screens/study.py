@@ -148,6 +148,30 @@ class StudyScreen(HpoScreen):
         Binding(
             "enter", "open_trial", "Open", show=False, id="study.open", tooltip="Open the trial"
         ),
+        Binding(
+            "H",
+            "view('history')",
+            "History",
+            show=False,
+            id="study.history",
+            tooltip="Objective per trial and best so far",
+        ),
+        Binding(
+            "E",
+            "view('edf')",
+            "EDF",
+            show=False,
+            id="study.edf",
+            tooltip="Distribution of values, the grid column overlaid",
+        ),
+        Binding(
+            "T",
+            "view('timeline')",
+            "Timeline",
+            show=False,
+            id="study.timeline",
+            tooltip="When the trials ran; idle gaps, stalled trials",
+        ),
     ]
 
     def __init__(self, study_id: int | None) -> None:
@@ -272,6 +296,24 @@ class StudyScreen(HpoScreen):
         self.query_one("#study-title", Static).update(self._title())
 
     # ----------------------------------------------------------------- actions
+    def study_in_view(self) -> int | None:
+        return self.current_study()
+
+    def current_study(self) -> int | None:
+        """This table's study, or (the table of every study) the cursor's trial's."""
+        if self.study_id is not None:
+            return self.study_id
+        key = self.table.current_key()
+        campaign = self.hpo.campaign
+        if key is None or campaign is None or key not in campaign.trials.index:
+            return None
+        return int(campaign.trials.at[key, "study_id"])
+
+    def action_view(self, view: str) -> None:
+        """History, EDF or timeline of the study (of the cursor's trial, in every study's
+        table)."""
+        self.hpo.open_view(view, self.current_study())
+
     def action_back(self) -> None:
         for field in self.query("#filter-input, #jump-input").results(Input):
             if not field.has_class("hidden"):

@@ -62,6 +62,7 @@ class Series:
     marker: str | None = None  # None: the next of MARKERS
     color: str | None = None  # a plotext colour name; None: the next of plotext's sequence
     raw: list[float] = field(default_factory=list)  # the values before any clipping
+    scatter: bool = False  # points only, no line between them
 
 
 def prepare_series(
@@ -303,7 +304,8 @@ class CurvePlot(PlotextPlot):
         plt.xlabel(self.xlabel)
         drawn = self.drawn
         for index, series in enumerate(drawn):
-            plt.plot(
+            draw = plt.scatter if series.scatter else plt.plot
+            draw(
                 series.steps,
                 series.values,
                 label=(series.label or None) if labelled else None,

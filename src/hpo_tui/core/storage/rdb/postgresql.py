@@ -27,6 +27,7 @@ class PostgresReader(CursorReader):
     """
 
     folded_specials = ("'Infinity'::float8", "'-Infinity'::float8", "'NaN'::float8")
+    now_sql = "SELECT LOCALTIMESTAMP"
     tables_sql = (
         "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
     )

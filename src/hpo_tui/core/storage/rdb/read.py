@@ -16,6 +16,7 @@ import pandas as pd
 
 from hpo_tui.core.errors import SourceError
 from hpo_tui.core.storage.raw import (
+    HEARTBEAT_COLUMNS,
     PARAM_COLUMNS,
     STUDY_COLUMNS,
     TRIAL_COLUMNS,
@@ -23,6 +24,7 @@ from hpo_tui.core.storage.raw import (
     RawTables,
     external_param_values,
     frame,
+    no_heartbeats,
     to_utc,
 )
 from hpo_tui.core.storage.rdb.connect import read_transaction
@@ -109,6 +111,7 @@ def read_rdb_tables(
         )
         system_attrs = _trial_attrs(reader, "trial_system_attributes", trial_ids, source)
         intermediate = _intermediate(reader, layout, trial_ids)
+        heartbeats = _heartbeats(reader, trial_ids)
 
     directions: dict[Any, list[str]] = {}
     for study_id, _objective, direction in direction_rows:
@@ -156,6 +159,39 @@ def read_rdb_tables(
         trial_user_attrs=user_attrs(),
         trial_system_attrs=system_attrs(),
         intermediate=intermediate,
+        heartbeats=heartbeats,
+    )
+
+
+_ZONE_STEP = pd.Timedelta(minutes=15)  # every time zone's offset is a multiple of this
+
+
+def _heartbeats(reader: RdbReader, trial_ids: list[int] | None) -> pd.DataFrame:
+    """``trial_id, heartbeat`` (UTC) of the ``trial_heartbeats`` table, when it exists.
+
+    Optuna writes a heartbeat with the database's clock (``CURRENT_TIMESTAMP`` / ``now()``),
+    naive, in the session's time zone on servers. It is mapped to UTC by the offset between
+    the database's "now" (:attr:`RdbReader.now_sql`) and this machine's UTC "now", rounded to
+    a quarter hour: the zone's offset, not the clocks' drift, so a heartbeat read twice gives
+    the same time.
+    """
+    if "trial_heartbeats" not in reader.tables():  # created with the storage since Optuna 2.9
+        return no_heartbeats()
+    rows = _rows_for(reader, "SELECT trial_id, heartbeat FROM trial_heartbeats", trial_ids)
+    if not rows:
+        return no_heartbeats()
+    database_now = reader.rows(reader.now_sql)[0][0]
+    here_now = pd.Timestamp.now(tz="UTC").tz_localize(None)
+    offset = (pd.Timestamp(database_now) - here_now).round(_ZONE_STEP)
+    table = frame(rows, HEARTBEAT_COLUMNS)
+    stored = pd.to_datetime(table["heartbeat"].astype(object), format="ISO8601")
+    if getattr(stored.dt, "tz", None) is not None:  # a driver that gives aware times
+        heartbeat = stored.dt.tz_convert("UTC")
+    else:
+        heartbeat = (stored - offset).dt.tz_localize("UTC")
+    heartbeat = heartbeat.astype("datetime64[ns, UTC]")
+    return pd.DataFrame(
+        {"trial_id": table["trial_id"].to_numpy(dtype=np.int64), "heartbeat": heartbeat}
     )
 
 

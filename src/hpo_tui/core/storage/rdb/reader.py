@@ -32,6 +32,10 @@ class RdbReader(ABC):
     folded_specials: ClassVar[tuple[str, str, str] | None] = None
     #: Lists the tables of the database (or schema) the connection reads.
     tables_sql: ClassVar[str]
+    #: The database's own "now", in the convention Optuna's heartbeats are written in:
+    #: SQLite's CURRENT_TIMESTAMP is UTC; MySQL/MariaDB's CURRENT_TIMESTAMP and PostgreSQL's
+    #: LOCALTIMESTAMP are the session's time zone, as the stored ``now()`` is.
+    now_sql: ClassVar[str] = "SELECT CURRENT_TIMESTAMP"
 
     @abstractmethod
     def begin(self) -> None:

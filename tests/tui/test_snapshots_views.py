@@ -1,0 +1,38 @@
+"""Snapshot tests of the history, EDF and timeline screens on the golden campaign, at 120 × 40
+and 80 × 24 (the timeline at the tests' fixed clock: its RUNNING trial is stalled).
+
+Update after an intended visual change:
+``pytest tests/tui/test_snapshots_views.py --snapshot-update``, then look at the SVGs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.tui.conftest import loaded, make_app
+
+SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize(
+    ("name", "keys"),
+    [
+        ("history", ["H"]),
+        ("history_by_time", ["H", "b"]),
+        ("history_column", ["H", "x", "x"]),
+        ("edf", ["E"]),
+        ("timeline", ["j", "T"]),
+        ("timeline_per_trial", ["j", "T", "v"]),
+    ],
+)
+def test_screen(snap_compare, name: str, keys: list[str], size: str) -> None:
+    async def run_before(pilot) -> None:
+        await loaded(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=SIZES[size], run_before=run_before)
