@@ -7,7 +7,12 @@ from pathlib import Path
 import optuna
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.model.objectives import objective_columns, objective_names
+from hpo_tui.core.model.objectives import (
+    header_names,
+    objective_columns,
+    objective_names,
+    study_objectives,
+)
 
 
 def test_names_fall_back_to_the_value_columns() -> None:
@@ -28,3 +33,24 @@ def test_names_stored_by_optuna_are_read(tmp_path: Path) -> None:
         "val_loss",
         "accuracy",
     ]
+
+
+def test_header_names_fall_back_where_a_name_cannot_be_a_header() -> None:
+    columns = ["values_0", "values_1", "values_2"]
+    assert header_names(["loss", "acc", "time"], columns, ()) == ["loss", "acc", "time"]
+    # Beside a "number" column, repeated, or empty: the column name instead.
+    assert header_names(["number", "acc", "acc"], columns, {"number"}) == columns
+    assert header_names(["", "acc", "time"], columns, ()) == ["values_0", "acc", "time"]
+
+
+def test_study_objectives(tmp_path: Path) -> None:
+    path = tmp_path / "named.db"
+    study = optuna.create_study(storage=f"sqlite:///{path}", directions=["minimize", "maximize"])
+    study.set_metric_names(["val_loss", "number"])
+    study.optimize(lambda trial: (trial.suggest_float("x", 0, 1), 0.5), n_trials=1)
+    row = load_campaign([str(path)]).studies.iloc[0]
+    objectives = study_objectives(row, taken=("number",))
+    assert objectives.columns == ["values_0", "values_1"]
+    assert objectives.names == ["val_loss", "values_1"]
+    assert objectives.directions == ["minimize", "maximize"]
+    assert objectives.label(0) == "val_loss (minimize)"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 # The study system attr ``Study.set_metric_names`` writes (Optuna ≥ 3.2).
@@ -22,3 +23,44 @@ def objective_names(system_attrs: Mapping[str, Any] | None, n_objectives: int) -
     if isinstance(stored, list) and len(stored) == max(n_objectives, 1):
         return [str(name) for name in stored]
     return objective_columns(n_objectives)
+
+
+@dataclass(frozen=True)
+class StudyObjectives:
+    """One study's objectives: the trials-frame columns holding them, the names to show as
+    headers, and each one's direction (``minimize`` / ``maximize``)."""
+
+    columns: list[str]
+    names: list[str]
+    directions: list[str]
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    def label(self, index: int) -> str:
+        """``val_loss (minimize)``: a name with its direction, for titles and axes."""
+        return f"{self.names[index]} ({self.directions[index]})"
+
+
+def header_names(names: Sequence[str], columns: Sequence[str], taken: Iterable[str]) -> list[str]:
+    """Names usable as column headers beside ``taken`` (the table's other columns): each
+    stored name, unless it is empty, repeated, or one of ``taken``; then its column name."""
+    reserved = set(taken)
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    return [
+        name if name and counts[name] == 1 and name not in reserved else column
+        for name, column in zip(names, columns, strict=True)
+    ]
+
+
+def study_objectives(study: Mapping[str, Any], taken: Iterable[str] = ()) -> StudyObjectives:
+    """The objectives of one row of ``Campaign.studies``; the names are the study's
+    ``metric_names`` where they can serve as headers beside ``taken`` (see
+    :func:`header_names`), else ``value`` / ``values_<i>``."""
+    n_objectives = int(study["n_objectives"])
+    columns = objective_columns(n_objectives)
+    names = objective_names(study["system_attrs"], n_objectives)
+    directions = [d.strip() for d in str(study["direction"]).split(",")]
+    return StudyObjectives(columns, header_names(names, columns, taken), directions)
