@@ -11,6 +11,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from importlib import import_module
 from typing import TYPE_CHECKING
 
 from hpo_tui import __version__
@@ -37,6 +38,7 @@ SUBCOMMANDS = (
     "demo",
     "open",
     "serve",
+    *(VIEW_COMMANDS := ("pareto", "bands", "contour")),
 )
 TABLE_FORMATS = ("table", "csv", "json", "markdown", "latex")
 DIGITS_HELP = "significant digits in table/markdown/latex (default: the config's, else 4)"
@@ -243,6 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="the address browsers use, when not http://HOST:PORT (a proxy or a tunnel)",
     )
     _add_tui_watch(serve)
+    for command in VIEW_COMMANDS:  # one module each: add_parser(sub) and run(args, config)
+        import_module(f"hpo_tui.cli.{command}").add_parser(sub)
     return parser
 
 
@@ -627,6 +631,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load_config()
         if getattr(args, "digits", 0) is None:
             args.digits = config.digits
+        if args.command in VIEW_COMMANDS:
+            return int(import_module(f"hpo_tui.cli.{args.command}").run(args, config))
         return handlers[args.command](args, config)
     except HpoTuiError as exc:
         print(f"hpo-tui: error: {exc}", file=sys.stderr)

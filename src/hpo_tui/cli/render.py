@@ -31,8 +31,9 @@ def _console() -> Console:
 
 
 def print_table(frame: pd.DataFrame, title: str | None = None, digits: int = 4) -> None:
-    """Print ``frame`` as a Rich table on stdout."""
-    table = Table(title=title, title_justify="left", header_style="bold")
+    """Print ``frame`` as a Rich table on stdout (the title literal: it may name a study)."""
+    heading = None if title is None else Text(title)
+    table = Table(title=heading, title_justify="left", header_style="bold")
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column].dtype)
         table.add_column(

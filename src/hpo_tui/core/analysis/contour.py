@@ -108,8 +108,11 @@ def make_axis(info: ParamInfo, n_bins: int) -> Axis:
     if info.integer and high - low + 1 <= n_bins:
         return Axis(info, edges=np.arange(low - 0.5, high + 1.0, 1.0), per_value=True)
     if info.scale == "log" and low > 0:
-        return Axis(info, edges=np.logspace(math.log10(low), math.log10(high), n_bins + 1))
-    return Axis(info, edges=np.linspace(low, high, n_bins + 1))
+        edges = np.logspace(math.log10(low), math.log10(high), n_bins + 1)
+    else:
+        edges = np.linspace(low, high, n_bins + 1)
+    edges[0], edges[-1] = low, high  # exactly the bounds (10 ** log10(x) may differ from x)
+    return Axis(info, edges=edges)
 
 
 @dataclass
