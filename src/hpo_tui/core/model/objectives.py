@@ -64,3 +64,50 @@ def study_objectives(study: Mapping[str, Any], taken: Iterable[str] = ()) -> Stu
     names = objective_names(study["system_attrs"], n_objectives)
     directions = [d.strip() for d in str(study["direction"]).split(",")]
     return StudyObjectives(columns, header_names(names, columns, taken), directions)
+
+
+def objective_headers(studies: Any, taken: Iterable[str]) -> dict[str, str]:
+    """Header names for the objective columns of a table of these studies' trials:
+    ``{"values_0": "val_loss", …}`` for each column whose studies all stored the same
+    usable name (see :func:`header_names`); a column they name differently, or not at all,
+    keeps its own name (it is not in the result).
+
+    Args:
+        studies: Rows of ``Campaign.studies`` (a DataFrame).
+        taken: The table's other columns, which a name may not repeat.
+    """
+    reserved = set(taken)
+    found: dict[str, set[str]] = {}
+    for _, study in studies.iterrows():
+        n_objectives = int(study["n_objectives"])
+        columns = objective_columns(n_objectives)
+        stored = (study["system_attrs"] or {}).get(METRIC_NAMES_ATTR)
+        names = (
+            [str(n) for n in stored]
+            if isinstance(stored, list) and len(stored) == max(n_objectives, 1)
+            else columns
+        )
+        for name, column in zip(header_names(names, columns, reserved), columns, strict=True):
+            found.setdefault(column, set()).add(name)
+    return {
+        column: next(iter(names))
+        for column, names in found.items()
+        if len(names) == 1 and next(iter(names)) != column
+    }
+
+
+def objectives_record(study: Mapping[str, Any]) -> list[dict[str, str]]:
+    """One study's objectives for the JSON outputs: ``column`` (``value`` /
+    ``values_<i>``), ``name`` (the study's ``metric_names`` when stored, else the column)
+    and ``direction``."""
+    n_objectives = int(study["n_objectives"])
+    directions = [d.strip() for d in str(study["direction"]).split(",")]
+    return [
+        {"column": column, "name": name, "direction": direction}
+        for column, name, direction in zip(
+            objective_columns(n_objectives),
+            objective_names(study["system_attrs"], n_objectives),
+            directions,
+            strict=True,
+        )
+    ]

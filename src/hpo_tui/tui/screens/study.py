@@ -13,6 +13,7 @@ from textual.widgets import Header, Input, Static
 from textual_fastdatatable import DataTable
 
 from hpo_tui.core.display import plural, printable
+from hpo_tui.core.model.objectives import objective_headers
 from hpo_tui.core.model.query import QueryError, query_mask
 from hpo_tui.core.prefs import ColumnChoice, load_column_choices, save_column_choice
 from hpo_tui.tui.screens.base import HpoScreen
@@ -162,6 +163,11 @@ class StudyScreen(HpoScreen):
         available = [c for c in trials.columns if c not in ("key", "study_id")]
         choice = load_column_choices().get(self._table_kind())
         columns = choice.apply(self.default_columns, available) if choice else self.default_columns
+        studies = campaign.studies
+        if self.study_id is not None:
+            studies = studies[studies["study_id"] == self.study_id]
+        # The objectives by the study's metric names, where its studies agree on them.
+        labels = objective_headers(studies, trials.columns)
         yield Header()
         with Vertical():
             yield Static(self._title(), id="study-title")
@@ -173,6 +179,7 @@ class StudyScreen(HpoScreen):
                 id="trial-table",
                 now=lambda: self.hpo.clock(),
                 pinned=pinned_columns(trials),
+                labels=labels,
             )
             yield Input(
                 placeholder="filter, e.g. value < 0.3 and param_learning_rate > 1e-4",
@@ -239,7 +246,8 @@ class StudyScreen(HpoScreen):
         parts = [f"{shown} of {plural(total, 'trial')}"]
         if state.sort_column:
             arrow = ASCENDING if state.ascending else DESCENDING
-            parts.append(f"sorted by {printable(state.sort_column)} {arrow}")
+            header = self.table.labels.get(state.sort_column, state.sort_column)
+            parts.append(f"sorted by {printable(header)} {arrow}")
         if state.state_filter != "all":
             parts.append(f"state: {state.state_filter}")
         if state.query:
@@ -333,6 +341,7 @@ class StudyScreen(HpoScreen):
                     expression,
                     columns_first=self.table.state.columns,
                     max_listed=FILTER_ERROR_COLUMNS,
+                    aliases=self.table.aliases(),
                 )
             except QueryError as exc:
                 error.update(Text(f"filter error: {printable(str(exc))}", style="bold red"))
@@ -427,4 +436,5 @@ class StudyScreen(HpoScreen):
                 await self._rebuild()
                 self._keep_column_choice(columns)
 
-        self.app.push_screen(ColumnPicker(available, self.table.state.columns), chosen)
+        picker = ColumnPicker(available, self.table.state.columns, self.table.labels)
+        self.app.push_screen(picker, chosen)
