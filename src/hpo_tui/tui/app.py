@@ -9,6 +9,7 @@ from pathlib import Path
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
@@ -257,6 +258,12 @@ class HpoApp(App[None]):
             from hpo_tui.tui.screens.slice import SliceScreen
 
             self.push_screen(SliceScreen(study_id, param, params))
+
+    def open_view(self, make: Callable[[], Screen[None]]) -> None:
+        """Push the screen ``make`` builds (the views of one study: Pareto front, bands,
+        contour), once the campaign is loaded."""
+        if self._has_campaign():
+            self.push_screen(make())
 
     def open_diverged(self) -> None:
         """The diverged-trials panel."""

@@ -93,7 +93,7 @@ class Axis:
             return self.labels[index]
         if self.per_value:
             return display_number(self.edges[index] + 0.5)
-        return f"{display_number(self.edges[index], 3)}–{display_number(self.edges[index + 1], 3)}"
+        return f"{tick_text(self.edges[index])}–{tick_text(self.edges[index + 1])}"
 
 
 def _scaled(x: Any, log: bool) -> Any:

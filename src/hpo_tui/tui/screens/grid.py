@@ -75,6 +75,22 @@ class GridScreen(HpoScreen):
             tooltip="Effects along the columns at the cursor's row",
         ),
         Binding(
+            "p",
+            "pareto",
+            "Pareto",
+            show=False,
+            id="grid.pareto",
+            tooltip="The Pareto front of the cursor's study (several objectives)",
+        ),
+        Binding(
+            "b",
+            "bands",
+            "Bands",
+            show=False,
+            id="grid.bands",
+            tooltip="Where the top 10 % of the cursor's study sit in each param",
+        ),
+        Binding(
             "right_square_bracket",
             "sweep(1)",
             "Next sweep",
@@ -377,6 +393,16 @@ class GridScreen(HpoScreen):
         study_id = self.selected_study()
         if study_id is not None:
             self.hpo.open_dynamics(study_id)
+
+    def action_pareto(self) -> None:
+        from hpo_tui.tui.views import open_pareto
+
+        open_pareto(self.hpo, self.selected_study())
+
+    def action_bands(self) -> None:
+        from hpo_tui.tui.views import open_bands
+
+        open_bands(self.hpo, self.selected_study())
 
     def action_effects(self) -> None:
         """Effects along the column axis (horizons) at the cursor's row (budget)."""

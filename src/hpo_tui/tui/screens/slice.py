@@ -45,6 +45,13 @@ class SliceScreen(HpoScreen):
             tooltip="Effects along the grid's columns at this study's row",
         ),
         Binding(
+            "c",
+            "contour",
+            "Contour",
+            id="slice.contour",
+            tooltip="This param against the next one: the best value per cell",
+        ),
+        Binding(
             "a",
             "full_range",
             "All y",
@@ -149,6 +156,12 @@ class SliceScreen(HpoScreen):
 
     def action_dynamics(self) -> None:
         self.hpo.open_dynamics(self.study_id)
+
+    def action_contour(self) -> None:
+        """The contour of this param (x) against the next one in the walk order (y)."""
+        from hpo_tui.tui.views import open_contour
+
+        open_contour(self.hpo, self.study_id, self.param, self.params)
 
     def action_effects(self) -> None:
         """Effects along the grid's column axis (horizons) at this study's row (budget), in

@@ -129,6 +129,22 @@ class StudyScreen(HpoScreen):
         ),
         Binding("o", "columns", "Columns", id="study.columns", tooltip="Pick the columns shown"),
         Binding(
+            "p",
+            "pareto",
+            "Pareto",
+            show=False,
+            id="study.pareto",
+            tooltip="The Pareto front of this study (several objectives)",
+        ),
+        Binding(
+            "b",
+            "bands",
+            "Bands",
+            show=False,
+            id="study.bands",
+            tooltip="Where the top 10 % of this study's trials sit in each param",
+        ),
+        Binding(
             "colon,g",
             "jump",
             "Go to trial",
@@ -402,6 +418,22 @@ class StudyScreen(HpoScreen):
             marked = [key] if key is not None else []
         if marked:
             self.hpo.open_compare(marked)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The views of one study only in a study's table."""
+        if action in ("pareto", "bands"):
+            return self.study_id is not None
+        return True
+
+    def action_pareto(self) -> None:
+        from hpo_tui.tui.views import open_pareto
+
+        open_pareto(self.hpo, self.study_id)
+
+    def action_bands(self) -> None:
+        from hpo_tui.tui.views import open_bands
+
+        open_bands(self.hpo, self.study_id)
 
     def action_open_trial(self) -> None:
         key = self.table.current_key()
