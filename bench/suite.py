@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python bench/suite.py [--quick] [--sizes 12x50x100,12x2000x100,12x5000x100-iv]
-        [--backend both] [--repeat 3] [--parts load,cli,tui,palette,firstpaint,refresh]
+        [--backend both] [--repeat 3] [--parts load,cli,tui,palette,firstpaint,refresh,views]
         [--tui-sizes 12x50x100,12x5000x100-iv,12x8334x10-iv] [--tui-repeat 5]
         [--refresh-size 12x2000x100] [--optuna-budget 120] [--source REV]
         [--json PATH] [--write-doc]
@@ -30,6 +30,10 @@ Parts, each measured in fresh processes (medians of ``--repeat`` runs, min–max
     (``▰`` and `` trials · `` in its output), on the smallest size.
 ``refresh``
     ``bench/refresh.py``: incremental refresh (nothing changed; one new trial) vs a full reload.
+``views``
+    ``bench/views.py`` with Pilot: opening the Pareto, bands and contour views of one study
+    (and the hypervolume history), each as a ratio to existing views (a study's table, its
+    training dynamics) opened in the same run, on ``--views-size``.
 
 ``--source REV`` measures hpo-tui as committed at ``REV`` (``git archive REV src`` into
 ``bench/.cache/src-<commit>/``, put first on every child's ``PYTHONPATH``) instead of the
@@ -70,7 +74,7 @@ from common import BENCH_DIR, CACHE_DIR, Size, parse_backends, parse_sizes
 from load import ALL_METHODS, _busy_jiffies, _children_cpu, machine_info, pg_available
 from load import run as run_load
 
-PARTS = ("load", "cli", "tui", "palette", "firstpaint", "refresh")
+PARTS = ("load", "cli", "tui", "palette", "firstpaint", "refresh", "views")
 DEFAULT_SIZES = "12x50x100,12x2000x100,12x5000x100-iv"
 DEFAULT_TUI_SIZES = "12x50x100,12x5000x100-iv,12x8334x10-iv"
 QUICK = {"sizes": "12x50x100", "tui_sizes": "12x50x100", "repeat": 2, "tui_repeat": 3}
@@ -389,6 +393,20 @@ def measure_palette(sizes: Sequence[Size], repeat: int) -> list[dict[str, Any]]:
     return out
 
 
+def measure_views(size: Size, repeat: int) -> dict[str, Any]:
+    """``bench/views.py`` on the SQLite storage of ``size``."""
+    result = _terminal_bench("views.py", size, repeat)
+    views = result["views"]
+    log(
+        f"  views {size.label}: "
+        + ", ".join(
+            f"{name} {v['median_wall_s'] * 1000:.0f} ms ({v['ratio_to_dynamics']:.2f}× dynamics)"
+            for name, v in views.items()
+        )
+    )
+    return result
+
+
 def measure_refresh(size: Size, repeat: int) -> dict[str, Any]:
     """``bench/refresh.py --json`` on a copy of the SQLite storage of ``size``."""
     command = [
@@ -427,6 +445,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tui-repeat", type=int, default=None, help="presses per key (5)")
     parser.add_argument("--firstpaint-size", default="12x50x100")
     parser.add_argument("--refresh-size", default="12x2000x100")
+    parser.add_argument("--views-size", default="12x2000x100", help="storage of the views part")
     parser.add_argument("--optuna-budget", type=float, default=120.0)
     parser.add_argument("--source", default=None, help="measure src/ as committed at REV")
     parser.add_argument("--json", type=Path, default=None)
@@ -504,6 +523,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         size = Size.parse(args.refresh_size)
         generate.ensure(size, "sqlite")
         data["refresh"] = measure_refresh(size, 7)
+    if "views" in parts:
+        log("views: Pilot timings of opening the views of one study")
+        size = Size.parse(args.views_size)
+        generate.ensure(size, "sqlite")
+        data["views"] = measure_views(size, tui_repeat)
     data["wall_seconds"] = time.perf_counter() - began
     data["loadavg_after"] = os.getloadavg()
     for part in PARTS:
