@@ -208,3 +208,32 @@ def test_fixture_campaign_multi_study_on_every_backend(any_storage) -> None:
     }
     points, _ = pareto_points(campaign, _id(campaign, MULTI))
     assert set(points.loc[points["on_front"], "number"]) == front
+
+
+def test_a_study_without_any_stored_value(tmp_path) -> None:
+    """Every trial failed: no value column for its objectives in the campaign at all."""
+    from hpo_tui.core.analysis.bands import param_bands, top_trials
+    from hpo_tui.core.analysis.contour import contour
+
+    path = tmp_path / "failing.db"
+    study = optuna.create_study(
+        study_name="failing", storage=f"sqlite:///{path}", directions=["minimize", "minimize"]
+    )
+
+    def fail(trial: optuna.Trial) -> float:
+        trial.suggest_float("x", 0, 1)
+        trial.suggest_int("k", 1, 3)
+        raise ValueError("no value")
+
+    study.optimize(fail, n_trials=3, catch=(ValueError,))
+    campaign = load_campaign([str(path)])
+    assert "values_0" not in campaign.trials.columns
+    study_id = _id(campaign, "failing")
+    points, _ = pareto_points(campaign, study_id)
+    assert points.empty and pareto_table(campaign, study_id).empty
+    assert hypervolume_history(campaign, study_id, [1.0, 1.0]).empty
+    assert suggested_reference_point(campaign, study_id) == [0.0, 0.0]
+    bands = param_bands(campaign, study_id).set_index(["param", "statistic"])
+    assert bands.loc[("x", "n"), "all"] == 0 and math.isnan(bands.loc[("x", "median"), "all"])
+    assert top_trials(campaign, study_id).empty
+    assert contour(campaign, study_id, "x", "k").cells.empty

@@ -23,7 +23,7 @@ from hpo_tui.core.analysis.patterns import choice_label
 from hpo_tui.core.errors import HpoTuiError
 from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.core.model.constraints import infeasible_mask
-from hpo_tui.core.model.objectives import StudyObjectives, study_objectives
+from hpo_tui.core.model.objectives import StudyObjectives, objective_values, study_objectives
 
 DEFAULT_TOP_PERCENT = 10.0
 TOP_PERCENT_CHOICES = (5.0, 10.0, 20.0, 25.0, 50.0)  # what the TUI's k key cycles through
@@ -67,11 +67,13 @@ def ranked_trials(campaign: Campaign, study_id: int, objective: int = 0) -> pd.D
     info = check_objective(campaign, study_id, objective)
     column, direction = info.columns[objective], info.directions[objective]
     trials = campaign.study_trials(study_id)
-    values = trials[column].to_numpy(dtype=float)
+    values = objective_values(trials, [column])[:, 0]
     keep = (trials["state"].to_numpy(dtype=object) == "COMPLETE") & ~np.isnan(values)
     keep &= ~infeasible_mask(trials)
-    ranked = trials[keep].sort_values(
-        [column, "number"], ascending=[direction != "maximize", True], kind="stable"
+    ranked = (
+        trials[keep]
+        .assign(**{column: values[keep]})
+        .sort_values([column, "number"], ascending=[direction != "maximize", True], kind="stable")
     )
     return ranked.assign(rank=np.arange(1, len(ranked) + 1, dtype=np.int64))
 

@@ -28,6 +28,7 @@ from hpo_tui.core.display import display_number
 from hpo_tui.core.errors import HpoTuiError
 from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.core.model.constraints import infeasible_mask
+from hpo_tui.core.model.objectives import objective_values
 
 DEFAULT_BINS = 10
 MAX_BINS = 200
@@ -184,8 +185,8 @@ def contour(
     column, direction = info.columns[objective], info.directions[objective]
 
     trials = campaign.study_trials(study_id)
-    objective_values = trials[column].to_numpy(dtype=float)
-    ranked = (trials["state"].to_numpy(dtype=object) == "COMPLETE") & ~np.isnan(objective_values)
+    scores = objective_values(trials, [column])[:, 0]
+    ranked = (trials["state"].to_numpy(dtype=object) == "COMPLETE") & ~np.isnan(scores)
     ranked &= ~infeasible_mask(trials)
     chosen = trials[ranked]
     keys = chosen["key"].to_numpy(dtype=np.int64)
@@ -203,7 +204,7 @@ def contour(
         {
             "x_bin": position["x"][both],
             "y_bin": position["y"][both],
-            "value": chosen[column].to_numpy(dtype=float)[both],
+            "value": scores[ranked][both],
             "number": chosen["number"].to_numpy(dtype=np.int64)[both],
         }
     )

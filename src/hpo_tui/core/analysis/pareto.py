@@ -23,7 +23,7 @@ import pandas as pd
 from hpo_tui.core.errors import HpoTuiError
 from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.core.model.constraints import infeasible_mask
-from hpo_tui.core.model.objectives import StudyObjectives, study_objectives
+from hpo_tui.core.model.objectives import StudyObjectives, objective_values, study_objectives
 
 # Columns of :func:`pareto_points` (besides one per objective, named as in the trials frame).
 POINT_COLUMNS = ["key", "number", "feasible", "constraint_violation", "on_front"]
@@ -89,9 +89,9 @@ def pareto_points(campaign: Campaign, study_id: int) -> tuple[pd.DataFrame, Stud
     objectives = objectives_of(campaign, study_id)
     trials = campaign.study_trials(study_id)
     complete = trials[trials["state"].to_numpy(dtype=object) == "COMPLETE"]
-    values = complete[objectives.columns].to_numpy(dtype=float)
-    complete = complete[~np.isnan(values).any(axis=1)]
-    values = complete[objectives.columns].to_numpy(dtype=float)
+    stored = ~np.isnan(objective_values(complete, objectives.columns)).any(axis=1)
+    complete = complete[stored]
+    values = objective_values(complete, objectives.columns)
     eligible = ~infeasible_mask(complete)
     front = np.zeros(len(complete), dtype=bool)
     front[eligible] = on_pareto_front(losses(values[eligible], objectives.directions))
@@ -99,7 +99,7 @@ def pareto_points(campaign: Campaign, study_id: int) -> tuple[pd.DataFrame, Stud
         {
             "key": complete["key"].to_numpy(dtype=np.int64),
             "number": complete["number"].to_numpy(dtype=np.int64),
-            **{c: complete[c].to_numpy(dtype=float) for c in objectives.columns},
+            **{c: values[:, i] for i, c in enumerate(objectives.columns)},
             "feasible": complete["feasible"].array,
             "constraint_violation": complete["constraint_violation"].to_numpy(dtype=float),
             "on_front": front,

@@ -111,3 +111,16 @@ def objectives_record(study: Mapping[str, Any]) -> list[dict[str, str]]:
             strict=True,
         )
     ]
+
+
+def objective_values(trials: Any, columns: Sequence[str]) -> Any:
+    """The values of ``columns`` of a trials frame as a float array (rows × columns); NaN for
+    a column the frame lacks (no trial of the campaign stored that objective, e.g. a study
+    whose trials all failed)."""
+    import numpy as np
+
+    found = np.full((len(trials), len(columns)), np.nan)
+    for index, column in enumerate(columns):
+        if column in trials.columns:
+            found[:, index] = trials[column].to_numpy(dtype=float)
+    return found
