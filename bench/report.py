@@ -107,7 +107,7 @@ def _fastest_raw(group: dict[str, Result]) -> Result | None:
 # ---------------------------------------------------------------------------------------------
 
 
-PARTS = ("load", "cli", "tui", "palette", "firstpaint", "refresh", "views")
+PARTS = ("load", "cli", "tui", "palette", "firstpaint", "refresh", "views", "study-views")
 
 
 def merge(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -373,6 +373,45 @@ def section_palette(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+VIEW_LABELS = {
+    "study": "study table (existing)",
+    "dynamics": "training dynamics (existing)",
+    "bands": "param bands",
+    "contour": "contour",
+    "pareto": "Pareto front",
+    "hypervolume": "hypervolume history (from the Pareto view)",
+}
+
+
+def section_study_views(data: dict[str, Any]) -> str:
+    """Opening the views of one study, each against the existing views in the same run."""
+    views = data.get("study_views")
+    if not views:
+        return "_The study-views part was not run._"
+    lines = [
+        f"- {line}" for line in data.get("runs", [_run_line(data)]) if "study-views" in line
+    ] or [f"- {_run_line(data)}"]
+    lines += [
+        "",
+        f"{views['size']} SQLite plus one two-objective study of {views['multi_trials']:,} "
+        f"trials ({views['trials']:,} trials in the campaign); each view of a "
+        f"{views['study_trials']:,}-trial study opened {len(views['views']['study']['wall_s'])} "
+        "times, round-robin, from the call to the screen idle and repainted (ms, median). The "
+        f"ratios divide by the existing views' median in the same run; others' CPU up to "
+        f"{views.get('others_cpu_pct', 0):.0f} %.",
+        "",
+        "| view | wall | CPU | ÷ training dynamics | ÷ study table |",
+        "|---|--:|--:|--:|--:|",
+    ]
+    for name, view in views["views"].items():
+        lines.append(
+            f"| {VIEW_LABELS.get(name, name)} | {view['median_wall_s'] * 1000:.0f} "
+            f"| {view['median_cpu_s'] * 1000:.0f} | {view['ratio_to_dynamics']:.2f} "
+            f"| {view['ratio_to_study']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
 def section_firstpaint(data: dict[str, Any]) -> str:
     """``hpo-tui SOURCE`` in a pseudo-terminal."""
     paint = data.get("firstpaint")
@@ -464,6 +503,7 @@ SECTIONS: dict[str, Callable[[dict[str, Any]], str]] = {
     "firstpaint": section_firstpaint,
     "refresh": section_refresh,
     "views": section_views,
+    "study-views": section_study_views,
 }
 
 

@@ -75,7 +75,7 @@ from common import BENCH_DIR, CACHE_DIR, Size, parse_backends, parse_sizes
 from load import ALL_METHODS, _busy_jiffies, _children_cpu, machine_info, pg_available
 from load import run as run_load
 
-PARTS = ("load", "cli", "tui", "palette", "firstpaint", "refresh", "views")
+PARTS = ("load", "cli", "tui", "palette", "firstpaint", "refresh", "views", "study-views")
 DEFAULT_SIZES = "12x50x100,12x2000x100,12x5000x100-iv"
 DEFAULT_TUI_SIZES = "12x50x100,12x5000x100-iv,12x8334x10-iv"
 QUICK = {"sizes": "12x50x100", "tui_sizes": "12x50x100", "repeat": 2, "tui_repeat": 3}
@@ -394,6 +394,20 @@ def measure_palette(sizes: Sequence[Size], repeat: int) -> list[dict[str, Any]]:
     return out
 
 
+def measure_study_views(size: Size, repeat: int) -> dict[str, Any]:
+    """``bench/views_pareto.py`` on the SQLite storage of ``size``."""
+    result = _terminal_bench("views_pareto.py", size, repeat)
+    views = result["views"]
+    log(
+        f"  views {size.label}: "
+        + ", ".join(
+            f"{name} {v['median_wall_s'] * 1000:.0f} ms ({v['ratio_to_dynamics']:.2f}× dynamics)"
+            for name, v in views.items()
+        )
+    )
+    return result
+
+
 def measure_refresh(size: Size, repeat: int) -> dict[str, Any]:
     """``bench/refresh.py --json`` on a copy of the SQLite storage of ``size``."""
     command = [
@@ -526,6 +540,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         size = Size.parse("12x50x100" if args.quick else args.views_size)
         generate.ensure(size, "sqlite")
         data["views"] = measure_views(size, tui_repeat)
+    if "study-views" in parts:
+        log("study-views: Pilot timings of opening the Pareto, bands and contour views")
+        size = Size.parse("12x50x100" if args.quick else args.views_size)
+        generate.ensure(size, "sqlite")
+        data["study_views"] = measure_study_views(size, tui_repeat)
     data["wall_seconds"] = time.perf_counter() - began
     data["loadavg_after"] = os.getloadavg()
     for part in PARTS:

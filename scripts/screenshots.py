@@ -16,29 +16,37 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
-# name, keys, terminal size, with a second sweep
-SHOTS: list[tuple[str, list[str], tuple[int, int], bool]] = [
-    ("grid", [], (120, 40), False),
-    ("grid_80x24", [], (80, 24), False),
-    ("grid_sweeps", ["right_square_bracket"], (120, 40), True),
-    ("grid_intervals", ["b"], (120, 40), False),
-    ("trial_80x24", ["enter", "down", "down", "enter"], (80, 24), False),
-    ("help_80x24", ["enter", "question_mark"], (80, 24), False),
-    ("study", ["enter"], (120, 40), False),
-    ("trial", ["enter", "down", "down", "enter"], (120, 40), False),
-    ("diverged", ["d"], (120, 40), False),
-    ("compare", ["enter", "space", "space", "space", "c"], (120, 40), False),
-    ("export", ["e"], (120, 40), False),
-    ("space", ["s"], (120, 40), False),
-    ("dynamics", ["t"], (120, 40), False),
-    ("dynamics_grouped", ["t", "g", "g"], (120, 40), False),
-    ("effects", ["x"], (120, 40), False),
-    ("importance", ["i"], (120, 40), False),
-    ("slice", ["i", "enter"], (120, 40), False),  # the first study's most important param
-    ("pruning", ["p", "down", "down", "down"], (120, 40), False),  # 20M h1: late bloomers
-    ("history", ["H", "x"], (120, 40), False),  # the best so far of the cursor's budget
-    ("edf", ["E"], (120, 40), False),  # the cursor's horizon: every budget of it
-    ("timeline", ["T"], (120, 40), False),  # on a storage of its own: see workers_storage
+# name, keys, terminal size, the extra storage opened with the demo ("" for none)
+SHOTS: list[tuple[str, list[str], tuple[int, int], str]] = [
+    ("grid", [], (120, 40), ""),
+    ("grid_80x24", [], (80, 24), ""),
+    ("grid_sweeps", ["right_square_bracket"], (120, 40), "sweep"),
+    ("grid_intervals", ["b"], (120, 40), ""),
+    ("trial_80x24", ["enter", "down", "down", "enter"], (80, 24), ""),
+    ("help_80x24", ["enter", "question_mark"], (80, 24), ""),
+    ("study", ["enter"], (120, 40), ""),
+    ("trial", ["enter", "down", "down", "enter"], (120, 40), ""),
+    ("diverged", ["d"], (120, 40), ""),
+    ("compare", ["enter", "space", "space", "space", "c"], (120, 40), ""),
+    ("export", ["e"], (120, 40), ""),
+    ("space", ["s"], (120, 40), ""),
+    ("dynamics", ["t"], (120, 40), ""),
+    ("dynamics_grouped", ["t", "g", "g"], (120, 40), ""),
+    ("effects", ["x"], (120, 40), ""),
+    ("importance", ["i"], (120, 40), ""),
+    ("slice", ["i", "enter"], (120, 40), ""),  # the first study's most important param
+    ("pruning", ["p", "down", "down", "down"], (120, 40), ""),  # 20M h1: late bloomers
+    ("history", ["H", "x"], (120, 40), ""),  # the best so far of the cursor's budget
+    ("edf", ["E"], (120, 40), ""),  # the cursor's horizon: every budget of it
+    ("timeline", ["T"], (120, 40), ""),  # on a storage of its own: see workers_storage
+    # the tradeoff study is off the grid: tab to the list, open its table, P
+    ("pareto", ["tab", "down", "enter", "P"], (120, 40), "tradeoff"),
+    ("pareto_80x24", ["tab", "down", "enter", "P"], (80, 24), "tradeoff"),
+    ("pareto_hypervolume", ["tab", "down", "enter", "P", "h", "enter"], (120, 40), "tradeoff"),
+    ("bands", ["B"], (120, 40), ""),
+    ("bands_80x24", ["B"], (80, 24), ""),
+    ("contour", ["i", "enter", "c"], (120, 40), ""),  # the slice's param × the next one
+    ("contour_80x24", ["i", "enter", "c"], (80, 24), ""),
 ]
 # Shots of another storage than the demo's, and the screen's clock (None: the real one).
 OWN_STORAGE = {"timeline"}
@@ -108,14 +116,45 @@ def second_sweep(source: str, folder: Path) -> str:
     return str(target)
 
 
-async def shoot(source: str, names: list[str], extra: str, folder: Path) -> None:
+def tradeoff(folder: Path) -> str:
+    """A storage holding one multi-objective study, ``tradeoff`` (NSGA-II, 120 trials):
+    minimize ``val_loss`` and ``latency_ms`` (stored as metric names) of a model whose
+    width and depth buy accuracy with latency; for the Pareto screenshots (the demo's
+    studies have one objective)."""
+    import math
+
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    target = folder / "tradeoff.db"
+    study = optuna.create_study(
+        study_name="tradeoff",
+        storage=f"sqlite:///{target}",
+        directions=["minimize", "minimize"],
+        sampler=optuna.samplers.NSGAIISampler(seed=0, population_size=20),
+    )
+    study.set_metric_names(["val_loss", "latency_ms"])
+
+    def objective(trial: optuna.Trial) -> tuple[float, float]:
+        lr = trial.suggest_float("learning_rate", 1e-4, 1e-1, log=True)
+        width = trial.suggest_int("width", 32, 512, step=32)
+        depth = trial.suggest_int("depth", 1, 8)
+        capacity = math.log2(width * depth)
+        val_loss = 0.2 + 2.0 / capacity + 0.05 * (math.log10(lr) + 2.5) ** 2
+        return val_loss, 0.02 * width * depth + 1.0
+
+    study.optimize(objective, n_trials=120)
+    return str(target)
+
+
+async def shoot(source: str, names: list[str], extras: dict[str, str], folder: Path) -> None:
     from hpo_tui.tui.app import HpoApp
 
     OUT.mkdir(parents=True, exist_ok=True)
-    for name, keys, size, sweeps in SHOTS:
+    for name, keys, size, extra in SHOTS:
         if names and name not in names:
             continue
-        specs = [source, extra] if sweeps else [source]
+        specs = [source, extras[extra]] if extra else [source]
         clock = None
         if name in OWN_STORAGE:
             own, clock = workers_storage(folder)
@@ -145,8 +184,8 @@ def main() -> None:
         source = str(ensure_demo_storage())
     with tempfile.TemporaryDirectory() as config:
         os.environ["HPO_TUI_CONFIG_DIR"] = config  # the default columns, not the user's
-        extra = second_sweep(source, Path(config))
-        asyncio.run(shoot(source, sys.argv[2:], extra, Path(config)))
+        extras = {"sweep": second_sweep(source, Path(config)), "tradeoff": tradeoff(Path(config))}
+        asyncio.run(shoot(source, sys.argv[2:], extras, Path(config)))
 
 
 if __name__ == "__main__":

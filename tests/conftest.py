@@ -231,3 +231,23 @@ def any_storage(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
         "mysql": "mysql_storage",
     }[request.param]
     return request.getfixturevalue(fixture)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "journal", "postgresql", "mysql"])
+def multi_built(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, Any]:
+    """The multi-objective studies (``tests.helpers.multi_objective``) on each backend:
+    (what a user gives hpo-tui, an Optuna storage over the same data)."""
+    from tests.helpers.multi_objective import multi_db, write_multi
+
+    if request.param in ("postgresql", "mysql"):
+        url = request.getfixturevalue("fresh_database")(request.param)
+        write_multi(url)
+        return url, url
+    if request.param == "sqlite":
+        path = multi_db(tmp_path_factory)
+        return str(path), f"sqlite:///{path}"
+    path = tmp_path_factory.mktemp("multi-journal") / "multi.log"
+    write_multi(_journal_storage(path))
+    return str(path), _journal_storage(path)

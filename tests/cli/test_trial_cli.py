@@ -42,9 +42,34 @@ def test_json_is_the_exports_trial_record(capsys: pytest.CaptureFixture, exporte
             args = ["trial", GOLDEN_SPEC, "--study", study["study"], "--number"]
             assert main([*args, str(trial["number"]), "--format", "json"]) == 0
             shown = _strict(capsys.readouterr().out)
-            assert shown == {"study": study["study"], "source": study["source"], **trial}
+            head = {k: study[k] for k in ("study", "source", "objectives")}
+            assert shown == {**head, **trial}
             checked += 1
     assert checked >= 6
+
+
+def test_table_names_the_values_by_the_metric_names(
+    tmp_path, capsys: pytest.CaptureFixture
+) -> None:
+    import optuna
+
+    path = tmp_path / "named.db"
+    study = optuna.create_study(
+        study_name="named", storage=f"sqlite:///{path}", directions=["minimize", "maximize"]
+    )
+    study.set_metric_names(["val_loss", "accuracy"])
+    study.optimize(lambda t: (t.suggest_float("x", 0, 1), 0.75), n_trials=1)
+    assert main(["trial", str(path), "--study", "named", "--number", "0"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(li.split() == ["accuracy", "(maximize)", "0.75"] for li in lines)
+    x = study.trials[0].values[0]
+    assert any(li.split() == ["val_loss", "(minimize)", repr(x)] for li in lines)
+    assert main(["trial", str(path), "--study", "named", "--number", "0", "--format", "json"]) == 0
+    document = _strict(capsys.readouterr().out)
+    assert document["objectives"] == [
+        {"column": "values_0", "name": "val_loss", "direction": "minimize"},
+        {"column": "values_1", "name": "accuracy", "direction": "maximize"},
+    ]
 
 
 def test_table_shows_every_float_in_full(capsys: pytest.CaptureFixture, exported: dict) -> None:

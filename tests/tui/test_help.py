@@ -12,8 +12,10 @@ from textual.screen import Screen
 
 from hpo_tui.tui.app import HpoApp
 from hpo_tui.tui.keys import BINDING_GROUPS, own_bindings
+from hpo_tui.tui.screens.bands import BandsScreen
 from hpo_tui.tui.screens.columns import ColumnPicker
 from hpo_tui.tui.screens.compare import CompareScreen
+from hpo_tui.tui.screens.contour import ContourScreen
 from hpo_tui.tui.screens.diverged import DivergedScreen
 from hpo_tui.tui.screens.dynamics import DynamicsScreen
 from hpo_tui.tui.screens.edf import EdfScreen
@@ -23,6 +25,7 @@ from hpo_tui.tui.screens.grid import GridScreen
 from hpo_tui.tui.screens.help import HelpScreen
 from hpo_tui.tui.screens.history import HistoryScreen
 from hpo_tui.tui.screens.importance import ImportanceScreen
+from hpo_tui.tui.screens.pareto import ParetoScreen
 from hpo_tui.tui.screens.pruning import PruningScreen
 from hpo_tui.tui.screens.slice import SliceScreen
 from hpo_tui.tui.screens.space import SpaceScreen
@@ -49,6 +52,9 @@ WHERE: dict[str, type[Screen]] = {
     "history": HistoryScreen,
     "edf": EdfScreen,
     "timeline": TimelineScreen,
+    "pareto": ParetoScreen,
+    "bands": BandsScreen,
+    "contour": ContourScreen,
 }
 EVERY_SCREEN: list[type[Screen]] = [*WHERE.values(), ExportModal]
 # How the README writes a key → Textual's key name.

@@ -124,3 +124,42 @@ async def test_pinned_columns_never_take_more_than_half_the_width() -> None:
         await pilot.pause()
         assert grid.fixed_columns == 7  # flag, study, number, state, value, values_0, values_1
         assert _pinned_width(screen) <= grid.size.width // 2
+
+
+async def test_objectives_are_headed_by_the_metric_names(tmp_path: Path) -> None:
+    import optuna
+
+    path = tmp_path / "named.db"
+    study = optuna.create_study(
+        study_name="named_2M_h1", storage=f"sqlite:///{path}", directions=["minimize", "maximize"]
+    )
+    study.set_metric_names(["val_loss", "accuracy"])
+    for x in (0.2, 0.6, 0.9):
+        study.enqueue_trial({"x": x})
+    study.optimize(lambda t: (t.suggest_float("x", 0, 1), 1 - t.params["x"]), n_trials=3)
+    app = make_app([str(path)])
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await _open_study(pilot)
+        header = _header(screen)
+        assert "val_loss" in header and "accuracy" in header and "values_0" not in header
+        # The filter takes the names the header shows (and the column names still).
+        await pilot.press("slash")
+        screen.query_one("#filter-input").value = "val_loss > 0.5"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert sorted(screen.table.view_frame()["number"]) == [1, 2]
+        assert "filter: val_loss > 0.5" in str(screen.query_one("#study-status").render())
+        # A typo names the closest header.
+        await pilot.press("slash")
+        screen.query_one("#filter-input").value = "val_los > 0.5"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        error = str(screen.query_one("#filter-error").render())
+        assert "unknown column 'val_los'" in error and "val_loss" in error
+        await pilot.press("escape")
+        # Sorting names the header too.
+        screen.table.table.move_cursor(column=screen.table.state.columns.index("values_1") + 1)
+        await pilot.press("s")
+        await pilot.pause()
+        assert "sorted by accuracy ▲" in str(screen.query_one("#study-status").render())
+        assert "accuracy ▲" in _header(screen)

@@ -31,8 +31,9 @@ def _console() -> Console:
 
 
 def print_table(frame: pd.DataFrame, title: str | None = None, digits: int = 4) -> None:
-    """Print ``frame`` as a Rich table on stdout."""
-    table = Table(title=title, title_justify="left", header_style="bold")
+    """Print ``frame`` as a Rich table on stdout (the title literal: it may name a study)."""
+    heading = None if title is None else Text(title)
+    table = Table(title=heading, title_justify="left", header_style="bold")
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column].dtype)
         table.add_column(
@@ -98,8 +99,17 @@ def print_record(record: dict[str, object]) -> None:
         return Text(display_value(value, full=True))
 
     stored_fields = {"params", "user_attrs", "system_attrs"}
+    objectives = record.get("objectives")
     for name, value in record.items():
-        if name == "curves" and isinstance(value, dict):
+        if name == "objectives" and isinstance(value, list):
+            continue  # they name the values, below
+        if name == "values" and isinstance(value, list) and isinstance(objectives, list):
+            # One line per objective, by name (the study's metric names when stored).
+            table.add_row(Text("values"), Text(""))
+            for objective, item in zip(objectives, value, strict=True):
+                label = f"  {objective['name']} ({objective['direction']})"
+                table.add_row(Text(printable(label)), value_text(item, False))
+        elif name == "curves" and isinstance(value, dict):
             table.add_row(Text("curves"), Text("" if value else "—"))
             for curve, points in value.items():
                 steps = points["steps"]

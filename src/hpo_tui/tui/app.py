@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
@@ -254,6 +255,12 @@ class HpoApp(HpoContext):
             from hpo_tui.tui.screens.slice import SliceScreen
 
             self.push_screen(SliceScreen(study_id, param, params))
+
+    def open_screen(self, make: Callable[[], Screen[None]]) -> None:
+        """Push the screen ``make`` builds (the views of one study: Pareto front, bands,
+        contour), once the campaign is loaded."""
+        if self._has_campaign():
+            self.push_screen(make())
 
     def open_diverged(self) -> None:
         """The diverged-trials panel."""

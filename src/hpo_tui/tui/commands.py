@@ -66,6 +66,8 @@ class CampaignCommands(Provider):
 
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
         """The app's commands, then one per study."""
+        from hpo_tui.tui.views import current_study, open_bands, open_contour, open_pareto
+
         app = self.hpo
         commands: list[tuple[str, Callable[[], object], str]] = [
             ("Export the campaign", app.action_export, "write outputs/analysis/"),
@@ -89,6 +91,21 @@ class CampaignCommands(Provider):
                 "when the study's trials ran: idle gaps, stalled trials",
             ),
             ("Reload", app.action_reload, "read the storages again"),
+            (
+                "Pareto front",
+                lambda: open_pareto(app, current_study(app)),
+                "of the current study (the grid's cursor): two objectives, the front marked",
+            ),
+            (
+                "Param bands",
+                lambda: open_bands(app, current_study(app)),
+                "of the current study: each param in the top 10 % against all trials",
+            ),
+            (
+                "Contour",
+                lambda: open_contour(app, current_study(app)),
+                "of the current study: the best value per cell of two params",
+            ),
         ]
         campaign = app.campaign
         if campaign is not None:

@@ -20,6 +20,8 @@ from hpo_tui.core.analysis.importance import ImportanceCache
 from hpo_tui.core.config import Config
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from hpo_tui.core.model.campaign import Campaign
     from hpo_tui.core.model.live import RefreshSummary
 
@@ -84,6 +86,11 @@ class HpoContext(App[None]):
     def open_effects(self, along: str, at: dict[str, str], sweep: str | None = None) -> None:
         """Effects along one grid axis of a sweep; ``at`` holds the cursor's value on each
         axis."""
+        raise NotImplementedError
+
+    def open_screen(self, make: Callable[[], Screen[None]]) -> None:
+        """Push the screen ``make`` builds (the views of one study: Pareto front, bands,
+        contour), once the campaign is loaded."""
         raise NotImplementedError
 
     def open_view(self, view: str, study_id: int | None) -> None:

@@ -259,7 +259,16 @@ JSON_FIELDS: list[tuple[str, str]] = [
         "best COMPLETE value and its trial number (single-objective only); in a constrained "
         "study the best feasible one (as Optuna's study.best_trial)",
     ),
-    ("studies[].trials[].values", "objective values, or null when none was stored"),
+    (
+        "studies[].objectives",
+        "one per objective, in order: `column` (`value` or `values_<i>`, as in the CSV), "
+        "`name` (the study's metric names, `study.set_metric_names`, when stored; else the "
+        "column) and `direction`",
+    ),
+    (
+        "studies[].trials[].values",
+        "objective values in the order of `studies[].objectives`, or null when none was stored",
+    ),
     (
         "studies[].trials[].feasible / constraint_violation",
         "as the CSV columns of the same name (null when empty)",
@@ -345,6 +354,38 @@ numbers (such as `train_losses`) is a curve too, and its steps are the positions
 """
 
 
+def objectives_text(campaign: Campaign) -> list[str]:
+    """What the value columns hold in each study with several objectives or with stored
+    metric names (nothing when every study has one unnamed objective, in ``value``)."""
+    from hpo_tui.core.model.objectives import objectives_record
+
+    rows = []
+    for _, study in campaign.studies.iterrows():
+        objectives = objectives_record(study)
+        if len(objectives) == 1 and objectives[0]["name"] == objectives[0]["column"]:
+            continue
+        cells = ", ".join(
+            f"`{o['column']}`"
+            + (f" = {o['name']}" if o["name"] != o["column"] else "")
+            + f" ({o['direction']})"
+            for o in objectives
+        )
+        rows.append(f"| `{study['study']}` | {cells} |")
+    if not rows:
+        return []
+    return [
+        "### Objectives of each study",
+        "",
+        "The value columns of the studies with several objectives or with metric names "
+        "(`study.set_metric_names`; `hpo_full.json` holds them under `studies[].objectives`):",
+        "",
+        "| study | columns |",
+        "|---|---|",
+        *rows,
+        "",
+    ]
+
+
 def render_readme(campaign: Campaign, generated_at: datetime, columns: list[str]) -> str:
     """The export folder's README: files, encodings, every column, rules, provenance."""
     sources = "\n".join(f"- `{s.display}`" for s in campaign.sources) or "- (none)"
@@ -428,6 +469,7 @@ def render_readme(campaign: Campaign, generated_at: datetime, columns: list[str]
         "",
         "User attr columns: " + (", ".join(f"`{c}`" for c in attrs) or "(none)") + ".",
         "",
+        *objectives_text(campaign),
         "## Fields of hpo_full.json",
         "",
         "| field | meaning |",

@@ -37,6 +37,7 @@ from hpo_tui.core.export.readme import render_readme
 from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.core.model.constraints import CONSTRAINT_COLUMNS
 from hpo_tui.core.model.curves import STAT_COLUMNS
+from hpo_tui.core.model.objectives import objectives_record
 from hpo_tui.core.storage.raw import parse_distribution
 
 SUMMARY_CSV = "hpo_summary.csv"
@@ -205,6 +206,7 @@ def _study_head(campaign: Campaign, study: Any) -> dict[str, Any]:
         "axes": {a: getattr(study, a) for a in campaign.axis_names},
         "sweep": study.sweep,
         "directions": [d.lower() for d in study.directions],
+        "objectives": objectives_record(study._asdict()),
         "user_attrs": dict(sorted(study.user_attrs.items())),
         "system_attrs": dict(sorted(study.system_attrs.items())),
         "counts": {c: getattr(study, c) for c in SUMMARY_COUNTS},
@@ -288,7 +290,8 @@ def full_document(campaign: Campaign, generated_at: datetime) -> dict[str, Any]:
 
 
 def trial_document(campaign: Campaign, key: int) -> dict[str, Any]:
-    """One trial as ``hpo_full.json`` holds it, with its study's name and source first."""
+    """One trial as ``hpo_full.json`` holds it, with its study's name, source and objectives
+    first."""
     row = campaign.trials.loc[key].to_dict()
     study = campaign.studies.set_index("study_id").loc[int(row["study_id"])]
     n_objectives = int(study["n_objectives"])
@@ -296,7 +299,12 @@ def trial_document(campaign: Campaign, key: int) -> dict[str, Any]:
     columns = value_columns[:n_objectives] if n_objectives > 1 else ["value"]
     curves = _curves_by_trial(campaign.trial_curves(key)).get(key, {})
     record = _trial_record(row, campaign.trial_detail(key), columns, curves, _distribution_doc)
-    return {"study": study["study"], "source": study["source"], **record}
+    return {
+        "study": study["study"],
+        "source": study["source"],
+        "objectives": objectives_record(study),
+        **record,
+    }
 
 
 def _distribution_doc(text: str) -> dict[str, Any]:

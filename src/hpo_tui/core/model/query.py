@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 import tokenize
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,7 @@ def query_mask(
     *,
     columns_first: Sequence[str] = (),
     max_listed: int = MAX_COLUMNS_LISTED,
+    aliases: Mapping[str, str] | None = None,
 ) -> np.ndarray:
     """Rows of ``frame`` matching a pandas expression (``value < 0.3 and param_lr > 1e-4``).
 
@@ -53,15 +54,32 @@ def query_mask(
         expression: The condition, in pandas ``eval`` syntax.
         columns_first: Columns an error message lists first (e.g. those on screen).
         max_listed: How many columns an error message lists before ``and N more``.
+        aliases: More names for columns (``{"val_loss": "values_0"}``: the objectives by
+            the names a table's header shows); only names that are Python identifiers, and
+            none that is already a column.
 
     Raises:
         QueryError: with a one-line message in plain words when the expression is invalid.
     """
+    usable = {
+        alias: column
+        for alias, column in (aliases or {}).items()
+        if alias.isidentifier() and alias not in frame.columns and column in frame.columns
+    }
     try:
-        result = frame.eval(expression, engine="python")
+        result = frame.eval(
+            expression,
+            engine="python",
+            resolvers=({alias: frame[column] for alias, column in usable.items()},),
+        )
     except Exception as exc:
         message = explain_query_error(
-            expression, frame, exc, columns_first=columns_first, max_listed=max_listed
+            expression,
+            frame,
+            exc,
+            columns_first=[*usable, *columns_first],
+            max_listed=max_listed,
+            aliases=list(usable),
         )
         raise QueryError(message) from None
     if isinstance(result, pd.Series) and str(result.dtype) == "boolean":
@@ -88,6 +106,7 @@ def explain_query_error(
     *,
     columns_first: Sequence[str] = (),
     max_listed: int = MAX_COLUMNS_LISTED,
+    aliases: Sequence[str] = (),
 ) -> str:
     """One line saying what is wrong with ``expression`` and how to write it.
 
@@ -97,11 +116,12 @@ def explain_query_error(
         error: What pandas raised.
         columns_first: Columns to list first when the message lists the columns.
         max_listed: How many columns to list before ``and N more``.
+        aliases: Other names the expression may use (see :func:`query_mask`).
 
     Returns:
         The message, without pandas internals.
     """
-    names = [str(c) for c in frame.columns]
+    names = [*aliases, *(str(c) for c in frame.columns)]
     first = [c for c in columns_first if c in names]
     columns = first + [c for c in names if c not in first]
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""

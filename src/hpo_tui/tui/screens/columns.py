@@ -52,8 +52,13 @@ class ColumnPicker(ModalScreen[list[str] | None]):
         Binding("enter", "apply", "Apply", id="columns.apply", priority=True),
     ]
 
-    def __init__(self, available: list[str], shown: list[str]) -> None:
+    def __init__(
+        self, available: list[str], shown: list[str], labels: dict[str, str] | None = None
+    ) -> None:
+        """``labels``: what the table's header shows for a column, when not its name (the
+        objectives' metric names), listed with the name (``val_loss (values_0)``)."""
         super().__init__()
+        self.labels = labels or {}
         self.available = available
         self.shown = shown
         self.ordered = [c for c in shown if c in available] + [
@@ -63,7 +68,11 @@ class ColumnPicker(ModalScreen[list[str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="column-dialog"):
             yield Label("Columns (space toggles, Enter applies)")
-            yield CheckList(*[(Content(printable(c)), c, c in self.shown) for c in self.ordered])
+            yield CheckList(*[(Content(self._text(c)), c, c in self.shown) for c in self.ordered])
+
+    def _text(self, column: str) -> str:
+        label = self.labels.get(column)
+        return printable(f"{label} ({column})" if label else column)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

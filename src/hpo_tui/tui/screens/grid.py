@@ -142,6 +142,22 @@ class GridScreen(HpoScreen):
             tooltip="When the trials ran; idle gaps, stalled trials",
         ),
         Binding(
+            "P",
+            "pareto",
+            "Pareto",
+            show=False,
+            id="grid.pareto",
+            tooltip="The Pareto front of the cursor's study (several objectives)",
+        ),
+        Binding(
+            "B",
+            "bands",
+            "Bands",
+            show=False,
+            id="grid.bands",
+            tooltip="Where the top 10 % of the cursor's study sit in each param",
+        ),
+        Binding(
             "right_square_bracket",
             "sweep(1)",
             "Next sweep",
@@ -555,6 +571,16 @@ class GridScreen(HpoScreen):
             self.notify("Put the cursor on a study's cell first", timeout=3)
             return
         self.hpo.open_view(view, study_id)
+
+    def action_pareto(self) -> None:
+        from hpo_tui.tui.views import open_pareto
+
+        open_pareto(self.hpo, self.selected_study())
+
+    def action_bands(self) -> None:
+        from hpo_tui.tui.views import open_bands
+
+        open_bands(self.hpo, self.selected_study())
 
     def action_effects(self) -> None:
         """Effects along the column axis (horizons) at the cursor's row (budget)."""

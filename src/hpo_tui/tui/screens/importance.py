@@ -85,6 +85,13 @@ class ImportanceScreen(HpoScreen):
         Binding("escape", "back", "Back", id="importance.back"),
         Binding("enter", "open_slice", "Slice", id="importance.slice"),
         Binding(
+            "c",
+            "contour",
+            "Contour",
+            id="importance.contour",
+            tooltip="The cursor's param against the study's most important other param",
+        ),
+        Binding(
             "m",
             "next_method",
             "Method",
@@ -245,6 +252,18 @@ class ImportanceScreen(HpoScreen):
         own = {n for p in campaign.details.loc[trials.index, "params"] for n in p}
         params = [str(p) for p in order.index if p in own]
         self.hpo.open_slice(study_id, param, params)
+
+    def action_contour(self) -> None:
+        """The contour of the cursor's param (x) against the study's most important other
+        param (y)."""
+        from hpo_tui.tui.views import open_contour
+
+        chosen = self.selected()
+        if chosen is None or self.matrix is None:
+            return
+        study_id, param = chosen
+        order = self.matrix.values[study_id].sort_values(ascending=False, kind="stable")
+        open_contour(self.hpo, study_id, param, [str(p) for p in order.index])
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         event.stop()

@@ -18,6 +18,7 @@ from hpo_tui.core.analysis.patterns import (
     top_vs_rest,
 )
 from hpo_tui.core.display import display_number, printable
+from hpo_tui.core.model.objectives import study_objectives
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import literal
 from hpo_tui.tui.widgets.footer import KeysFooter
@@ -47,6 +48,13 @@ class SliceScreen(HpoScreen):
             "Effects",
             id="slice.effects",
             tooltip="Effects along the grid's columns at this study's row",
+        ),
+        Binding(
+            "c",
+            "contour",
+            "Contour",
+            id="slice.contour",
+            tooltip="This param against the next one: the best value per cell",
         ),
         Binding(
             "a",
@@ -93,15 +101,21 @@ class SliceScreen(HpoScreen):
         scale = param_scale(campaign, self.study_id, self.param)
         points = slice_points(campaign, self.study_id, self.param)
         top, rest = top_split(campaign, self.study_id)
-        objective = "objective 0" if int(study["n_objectives"]) > 1 else "objective"
+        # The study's metric name when stored (objective 0 of a multi-objective study).
+        named = study_objectives(study)
+        if named.names[0] != named.columns[0]:
+            objective = named.names[0]
+        else:
+            objective = "objective 0" if len(named) > 1 else "objective"
         data = slice_data(
             points,
             set(int(n) for n in top["number"]),
             scale,
             param_choices(campaign, self.study_id, self.param) if scale == "categorical" else [],
             direction,
-            title=f"{name}: {printable(self.param)} vs {objective} ({direction})",
+            title=f"{name}: {printable(self.param)} vs {printable(objective)} ({direction})",
             xlabel=printable(self.param) + (" (log)" if scale == "log" else ""),
+            ylabel=printable(objective),
         )
         self.query_one(SlicePlot).show(data)
         n_diverged = int(points["diverged"].sum())
@@ -150,6 +164,12 @@ class SliceScreen(HpoScreen):
 
     def action_dynamics(self) -> None:
         self.hpo.open_dynamics(self.study_id)
+
+    def action_contour(self) -> None:
+        """The contour of this param (x) against the next one in the walk order (y)."""
+        from hpo_tui.tui.views import open_contour
+
+        open_contour(self.hpo, self.study_id, self.param, self.params)
 
     def action_effects(self) -> None:
         """Effects along the grid's column axis (horizons) at this study's row (budget), in

@@ -13,6 +13,7 @@ from textual.widgets import Header, Input, Static
 from textual_fastdatatable import DataTable
 
 from hpo_tui.core.display import plural, printable
+from hpo_tui.core.model.objectives import objective_headers
 from hpo_tui.core.model.query import QueryError, query_mask
 from hpo_tui.core.prefs import ColumnChoice, load_column_choices, save_column_choice
 from hpo_tui.tui.screens.base import HpoScreen
@@ -138,6 +139,22 @@ class StudyScreen(HpoScreen):
             tooltip="Pruner audit of this study's pruned trials",
         ),
         Binding(
+            "P",
+            "pareto",
+            "Pareto",
+            show=False,
+            id="study.pareto",
+            tooltip="The Pareto front of this study (several objectives)",
+        ),
+        Binding(
+            "B",
+            "bands",
+            "Bands",
+            show=False,
+            id="study.bands",
+            tooltip="Where the top 10 % of this study's trials sit in each param",
+        ),
+        Binding(
             "colon,g",
             "jump",
             "Go to trial",
@@ -196,6 +213,11 @@ class StudyScreen(HpoScreen):
         available = [c for c in trials.columns if c not in ("key", "study_id")]
         choice = load_column_choices().get(self._table_kind())
         columns = choice.apply(self.default_columns, available) if choice else self.default_columns
+        studies = campaign.studies
+        if self.study_id is not None:
+            studies = studies[studies["study_id"] == self.study_id]
+        # The objectives by the study's metric names, where its studies agree on them.
+        labels = objective_headers(studies, trials.columns)
         yield Header()
         with Vertical():
             yield Static(self._title(), id="study-title")
@@ -207,6 +229,7 @@ class StudyScreen(HpoScreen):
                 id="trial-table",
                 now=lambda: self.hpo.clock(),
                 pinned=pinned_columns(trials),
+                labels=labels,
             )
             yield Input(
                 placeholder="filter, e.g. value < 0.3 and param_learning_rate > 1e-4",
@@ -273,7 +296,8 @@ class StudyScreen(HpoScreen):
         parts = [f"{shown} of {plural(total, 'trial')}"]
         if state.sort_column:
             arrow = ASCENDING if state.ascending else DESCENDING
-            parts.append(f"sorted by {printable(state.sort_column)} {arrow}")
+            header = self.table.labels.get(state.sort_column, state.sort_column)
+            parts.append(f"sorted by {printable(header)} {arrow}")
         if state.state_filter != "all":
             parts.append(f"state: {state.state_filter}")
         if state.query:
@@ -383,6 +407,7 @@ class StudyScreen(HpoScreen):
                     expression,
                     columns_first=self.table.state.columns,
                     max_listed=FILTER_ERROR_COLUMNS,
+                    aliases=self.table.aliases(),
                 )
             except QueryError as exc:
                 error.update(Text(f"filter error: {printable(str(exc))}", style="bold red"))
@@ -447,6 +472,22 @@ class StudyScreen(HpoScreen):
     def action_pruning(self) -> None:
         self.hpo.open_pruning(self.study_id)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The views of one study only in a study's table."""
+        if action in ("pareto", "bands"):
+            return self.study_id is not None
+        return True
+
+    def action_pareto(self) -> None:
+        from hpo_tui.tui.views import open_pareto
+
+        open_pareto(self.hpo, self.study_id)
+
+    def action_bands(self) -> None:
+        from hpo_tui.tui.views import open_bands
+
+        open_bands(self.hpo, self.study_id)
+
     def action_open_trial(self) -> None:
         key = self.table.current_key()
         if key is not None:
@@ -480,4 +521,5 @@ class StudyScreen(HpoScreen):
                 await self._rebuild()
                 self._keep_column_choice(columns)
 
-        self.app.push_screen(ColumnPicker(available, self.table.state.columns), chosen)
+        picker = ColumnPicker(available, self.table.state.columns, self.table.labels)
+        self.app.push_screen(picker, chosen)

@@ -25,6 +25,7 @@ class SliceData:
     title: str
     xlabel: str
     log_x: bool = False
+    ylabel: str = "objective"
     groups: list[tuple[str, str, list[float], list[float]]] = field(default_factory=list)
     xticks: tuple[list[float], list[str]] | None = None
     xlim: tuple[float, float] | None = None
@@ -38,6 +39,7 @@ def slice_data(
     direction: str,
     title: str,
     xlabel: str,
+    ylabel: str = "objective",
 ) -> SliceData:
     """Turn :func:`hpo_tui.core.analysis.patterns.slice_points` into plot groups.
 
@@ -48,7 +50,7 @@ def slice_data(
     finite = values[np.isfinite(values)]
     worst = (finite.max() if direction != "maximize" else finite.min()) if finite.size else 0.0
     low, high = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
-    data = SliceData(title=title, xlabel=xlabel, log_x=scale == "log")
+    data = SliceData(title=title, xlabel=xlabel, log_x=scale == "log", ylabel=ylabel)
     if scale == "categorical":
         positions = {choice_label(c): float(i) for i, c in enumerate(choices)}
         data.xticks = (list(positions.values()), [printable(label) for label in positions])
@@ -143,7 +145,7 @@ class SlicePlot(PlotextPlot):
         note = self.range_note()
         plt.title(f"{self.data.title} · {note}" if note else self.data.title)
         plt.xlabel(self.data.xlabel)
-        plt.ylabel("objective")
+        plt.ylabel(self.data.ylabel)
         # No plotext legend: it covers the top-left corner, where points are; the screen's
         # title names the markers.
         for _group, marker, xs, ys in groups:

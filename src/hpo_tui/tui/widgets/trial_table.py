@@ -78,13 +78,16 @@ class TrialTable(Container):
         id: str | None = None,
         now: Callable[[], datetime] | None = None,
         pinned: Collection[str] = (),
+        labels: Mapping[str, str] | None = None,
     ) -> None:
         """``digits``: significant digits of numbers; ``none_params``: keys of the trials
         whose param is a stored ``None`` per column (shown ``None``, not ``—``, which means
         missing); ``now`` dates the age of running trials (default: this machine's clock);
         ``pinned``: columns that stay on the left while the table scrolls right, as long as
-        they lead the columns shown."""
+        they lead the columns shown; ``labels``: a header other than the column's name (the
+        objectives' metric names), which the filter accepts too."""
         super().__init__(id=id)
+        self.labels = dict(labels or {})
         self.pinned = frozenset(pinned)
         self.digits = digits
         self._none_params = dict(none_params or {})
@@ -146,6 +149,10 @@ class TrialTable(Container):
         view.replace_text(self.state.columns.index(DURATION_COLUMN) + 1, text)
         view_changed(self.table, row_count_changed=False)
 
+    def aliases(self) -> dict[str, str]:
+        """The header labels a filter may name, each with its column."""
+        return {label: column for column, label in self.labels.items()}
+
     def _column_width(self, column: str) -> int:
         """Display width of a column's widest value, measured once on every trial."""
         if column not in self._width:
@@ -155,7 +162,7 @@ class TrialTable(Container):
             if column == DURATION_COLUMN and self._running_rows().size:
                 width = max(width, RUNNING_AGE_WIDTH)
             # Room for the sort arrow, so that sorting never changes a column's width.
-            width = max(width, cell_len(printable(column)) + 2)
+            width = max(width, cell_len(printable(self.labels.get(column, column))) + 2)
             self._width[column] = width
         return self._width[column]
 
@@ -185,7 +192,7 @@ class TrialTable(Container):
         elif state != "all":
             mask &= (frame["state"] == state).to_numpy()
         if self.state.query.strip():
-            mask &= query_mask(frame, self.state.query)
+            mask &= query_mask(frame, self.state.query, aliases=self.aliases())
         rows = np.flatnonzero(mask)
         column = self.state.sort_column
         if column is not None and column in frame.columns:
@@ -262,10 +269,11 @@ class TrialTable(Container):
             tables.first().fixed_columns = self.fixed_column_count()
 
     def header_labels(self) -> list[str]:
-        """The header: each column's name, the sorted one with its direction (▲ / ▼)."""
+        """The header: each column's name (or label), the sorted one with its direction
+        (▲ / ▼)."""
         labels = [FLAG_COLUMN]
         for column in self.state.columns:
-            label = printable(column)
+            label = printable(self.labels.get(column, column))
             if column == self.state.sort_column:
                 label += " " + (ASCENDING if self.state.ascending else DESCENDING)
             labels.append(label)

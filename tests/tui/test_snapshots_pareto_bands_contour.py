@@ -1,0 +1,51 @@
+"""Snapshot tests of the Pareto front (and its hypervolume history), the param bands and the
+contour, at 120 × 40 and 80 × 24. Update after an intended visual change:
+``pytest tests/tui/test_snapshots_pareto_bands_contour.py --snapshot-update`` (then read the
+new SVGs)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers.multi_objective import multi_db
+from tests.helpers.patterns_campaign import patterns_db
+from tests.tui.conftest import loaded, make_app
+
+SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize(
+    ("name", "storage", "keys"),
+    [
+        # mo_2M_h1 (NSGA-II, val_loss × accuracy): the front marked *
+        ("pareto", "multi", ["P"]),
+        # its hypervolume history up to the proposed point (the worst of each objective)
+        ("pareto_hypervolume", "multi", ["P", "h", "enter"]),
+        # mo_2M_h3: three objectives, one +inf drawn at the edge
+        ("pareto_three", "multi", ["l", "P"]),
+        # pat_2M_h1: a log, an int and a categorical param
+        ("bands", "patterns", ["B"]),
+        # learning_rate (log) × activation of pat_2M_h1, from the slice view
+        ("contour", "patterns", ["i", "down", "enter", "c"]),
+    ],
+)
+def test_screen(
+    snap_compare,
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    storage: str,
+    keys: list[str],
+    size: str,
+) -> None:
+    source = str((multi_db if storage == "multi" else patterns_db)(tmp_path_factory))
+
+    async def run_before(pilot) -> None:
+        await loaded(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+        await pilot.pause()
+
+    assert snap_compare(make_app([source]), terminal_size=SIZES[size], run_before=run_before)
