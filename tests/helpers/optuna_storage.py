@@ -17,6 +17,10 @@ def optuna_storage(built: BuiltStorage) -> Any:
         return optuna.storages.JournalStorage(JournalFileBackend(built.spec))
     if built.backend == "sqlite":
         return f"sqlite:///{built.spec}"
+    if built.backend == "redis":
+        from tests.helpers.redis_server import journal_storage as redis_journal_storage
+
+        return redis_journal_storage(built.spec)
     return built.spec
 
 

@@ -112,7 +112,7 @@ async def test_pareto_marks_infeasible_trials(multi: str) -> None:
     app = make_app([multi])
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        app.open_view(lambda: ParetoScreen(_id(app, LISTED)))
+        app.open_screen(lambda: ParetoScreen(_id(app, LISTED)))
         await pilot.pause()
         screen = app.screen
         points, _ = pareto_points(app.campaign, _id(app, LISTED))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from plotext._dict import color_sequence as PLOTEXT_COLORS
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -19,6 +18,7 @@ from hpo_tui.core.analysis.history import multi_objective
 from hpo_tui.core.analysis.plot_range import PlotRange, plot_range
 from hpo_tui.core.display import plural, printable
 from hpo_tui.core.model.live import RefreshSummary
+from hpo_tui.tui.compat import PLOTEXT_COLORS
 from hpo_tui.tui.messages import EdfReady
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.screens.history import BEST_MARKERS, SCOPE_WORDS

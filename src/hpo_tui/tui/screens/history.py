@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from plotext._dict import color_sequence as PLOTEXT_COLORS
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -21,6 +20,7 @@ from hpo_tui.core.analysis.history import (
 )
 from hpo_tui.core.display import display_number, plural, printable
 from hpo_tui.core.model.live import RefreshSummary
+from hpo_tui.tui.compat import PLOTEXT_COLORS
 from hpo_tui.tui.messages import HistoryReady
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.widgets.curve_plot import CurvePlot, Series, prepare_series
