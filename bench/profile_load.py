@@ -4,6 +4,7 @@ Usage::
 
     .venv/bin/python bench/profile_load.py [--size 12x2000x100] [--backend sqlite]
                                            [--mode sample|cprofile|both] [--top 25]
+                                           [--spec SOURCE]
 
 Two views, each from its own fresh process (so one's overhead does not distort the other):
 
@@ -200,22 +201,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--backend", default="sqlite", choices=["sqlite", "postgresql"])
     parser.add_argument("--mode", default="both", choices=["sample", "cprofile", "both"])
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--spec", help="profile this source instead (a journal file, a URL)")
     args = parser.parse_args(argv)
     size: Size = args.size
-    import generate
+    if args.spec:
+        spec = args.spec
+    else:
+        import generate
 
-    spec = generate.ensure(size, args.backend)
+        spec = generate.ensure(size, args.backend)
     if args.mode == "both":  # each view from a fresh process
         for mode in ("sample", "cprofile"):
             command = [sys.executable, __file__, "--size", size.label, "--backend", args.backend]
+            command += ["--spec", args.spec] if args.spec else []
             subprocess.run([*command, "--mode", mode, "--top", str(args.top)], check=True)
             print()
         return 0
-    print(f"## {args.mode}: load_campaign on {size.label} {args.backend}\n")
+    print(f"## {args.mode}: load_campaign on {args.spec or f'{size.label} {args.backend}'}\n")
     if args.mode == "sample":
         sample(spec, args.top)
     else:
-        profile(spec, args.top, CACHE_DIR / f"load_{size.label}_{args.backend}.prof")
+        name = Path(args.spec).stem if args.spec else f"{size.label}_{args.backend}"
+        profile(spec, args.top, CACHE_DIR / f"load_{name}.prof")
     return 0
 
 

@@ -170,3 +170,31 @@ def test_damage_in_appended_bytes_is_reported_by_a_refresh(tmp_path: Path) -> No
     summary = live.refresh()
     assert any("r_2M_h1" in w and "creation lost" in w for w in summary.warnings)
     assert len(live.campaign.trials) == 1
+
+
+def test_float_list_attrs_are_kept_as_numbers_not_python_lists(edge_journal: Path) -> None:
+    """A list attr of floats (a learning curve) is one float64 array, as the RDB readers keep
+    it (``EncodedList``), not a Python float per number; it decodes to Optuna's value, and
+    its text is what Python's json writes. Lists with other items stay as Optuna gives them."""
+    from hpo_tui.core.storage.raw import EncodedList, decoded
+
+    tables, _notes = _ours(edge_journal)
+    expected = optuna_tables(edge_journal)
+    for table in ("trial_user_attrs", "trial_system_attrs"):
+        ours = tables.__getattribute__(table)
+        theirs = expected.__getattribute__(table)
+        pairs = zip(ours["value"].tolist(), theirs["value"].tolist(), strict=True)
+        for value, optuna_value in pairs:
+            float_list = (
+                type(optuna_value) is list
+                and bool(optuna_value)
+                and all(type(x) is float for x in optuna_value)
+            )
+            assert isinstance(value, EncodedList) == float_list, (value, optuna_value)
+            if float_list:
+                assert value.text == json.dumps(optuna_value)
+                assert json.dumps(decoded(value)) == json.dumps(optuna_value)
+            else:
+                assert json.dumps(value) == json.dumps(optuna_value)
+    curves = tables.trial_user_attrs.query("key == 'val_losses'")["value"]
+    assert len(curves) == 8 and all(isinstance(v, EncodedList) for v in curves)

@@ -26,6 +26,7 @@ from hpo_tui.core.storage.raw import (
 )
 
 STATE_NAMES = ("RUNNING", "COMPLETE", "PRUNED", "FAIL", "WAITING")  # TrialState values 0-4
+_FLUSH_ROWS = 1 << 18
 LOST = -1  # state of a trial whose creation record was lost: kept out, updates skipped
 
 
@@ -54,6 +55,20 @@ class Rows:
     def add(self, *values: Any) -> None:
         for column, value in zip(self.pending, values, strict=True):
             column.append(value)
+        if len(self.pending[0]) >= _FLUSH_ROWS:
+            self._flush()
+
+    def extend(self, trial_id: int, keys: Any, values: Any, count: int) -> None:
+        """Append ``count`` rows of one trial (a two-column child table: key and value).
+
+        Rows are merged into arrays every :data:`_FLUSH_ROWS`: the pending Python objects (a
+        float per intermediate value) are freed as the replay goes, not held to the end."""
+        trials, key_column, value_column = self.pending
+        trials.extend([trial_id] * count)
+        key_column.extend(keys)
+        value_column.extend(values)
+        if len(trials) >= _FLUSH_ROWS:
+            self._flush()
 
     def add_arrays(self, *arrays: np.ndarray) -> None:
         self._flush()
@@ -133,6 +148,8 @@ def build_tables(
     wanted = [tid for tid in wanted if trials.state[tid] != LOST]
     wanted.sort()
     ids = np.asarray(wanted, dtype=np.int64)
+    # Every trial id wanted (no lost trial, deleted study or ``only``): no row to filter out.
+    keep_all = len(wanted) == len(trials)
     value_rows = [
         (tid, objective, float(v))
         for tid in wanted
@@ -143,10 +160,10 @@ def build_tables(
         studies=study_frame,
         trials=_trial_frame(trials, wanted),
         values=frame(value_rows, VALUE_COLUMNS),
-        params=_params_frame(trials.params, ids),
-        trial_user_attrs=_attr_frame(trials.user_attrs, ids),
-        trial_system_attrs=_attr_frame(trials.system_attrs, ids),
-        intermediate=_intermediate_frame(trials, ids),
+        params=_params_frame(trials.params, ids, keep_all),
+        trial_user_attrs=_attr_frame(trials.user_attrs, ids, keep_all),
+        trial_system_attrs=_attr_frame(trials.system_attrs, ids, keep_all),
+        intermediate=_intermediate_frame(trials, ids, keep_all),
     )
 
 
@@ -168,10 +185,18 @@ def _trial_frame(trials: TrialColumns, wanted: list[int]) -> pd.DataFrame:
     )
 
 
-def _params_frame(params: Rows, ids: np.ndarray) -> pd.DataFrame:
-    trial, name, internal, dist = params.arrays()
+def _kept(trial: np.ndarray, ids: np.ndarray, keep_all: bool) -> np.ndarray | slice | None:
+    """The rows of the wanted trials: all (a slice: no copy), some (a mask), or None."""
+    if keep_all:
+        return slice(None) if len(trial) else None
     keep = np.isin(trial, ids)
-    if not keep.any():
+    return keep if keep.any() else None
+
+
+def _params_frame(params: Rows, ids: np.ndarray, keep_all: bool) -> pd.DataFrame:
+    trial, name, internal, dist = params.arrays()
+    keep = _kept(trial, ids, keep_all)
+    if keep is None:
         return frame([], PARAM_COLUMNS)
     rows = pd.DataFrame(
         {
@@ -186,23 +211,27 @@ def _params_frame(params: Rows, ids: np.ndarray) -> pd.DataFrame:
     return rows.assign(value=value)[PARAM_COLUMNS]
 
 
-def _attr_frame(store: Rows, ids: np.ndarray) -> pd.DataFrame:
+def _attr_frame(store: Rows, ids: np.ndarray, keep_all: bool) -> pd.DataFrame:
     trial, key, value = store.arrays()
-    keep = np.isin(trial, ids)
-    if not keep.any():
+    keep = _kept(trial, ids, keep_all)
+    if keep is None:
         return frame([], ATTR_COLUMNS)
     rows = pd.DataFrame({"trial_id": trial[keep], "key": key[keep], "value": value[keep]})
     return _last_per_key(rows, ["trial_id", "key"])
 
 
-def _intermediate_frame(trials: TrialColumns, ids: np.ndarray) -> pd.DataFrame:
+def _intermediate_frame(trials: TrialColumns, ids: np.ndarray, keep_all: bool) -> pd.DataFrame:
     trial, step, value = trials.intermediate.arrays()
-    keep = np.isin(trial, ids)
-    if not keep.any():
+    keep = _kept(trial, ids, keep_all)
+    if keep is None:
         return frame([], INTERMEDIATE_COLUMNS)
-    rows = pd.DataFrame({"trial_id": trial[keep], "step": step[keep], "value": value[keep]})
+    columns = {"trial_id": trial[keep], "step": step[keep], "value": value[keep]}
+    rows = pd.DataFrame(columns, copy=False)  # no consolidation copy of millions of rows
     if trials.repeated_steps:
         rows = rows.drop_duplicates(["trial_id", "step"], keep="last")
+    ordered = rows["trial_id"].to_numpy()
+    if len(ordered) and bool((ordered[1:] >= ordered[:-1]).all()):
+        return rows.reset_index(drop=True)  # templates and one writer: already by trial
     return rows.sort_values("trial_id", kind="stable").reset_index(drop=True)
 
 

@@ -21,8 +21,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
-
 from hpo_tui.core.display import plural
 from hpo_tui.core.storage.journal_columns import (
     LOST,
@@ -48,7 +46,7 @@ from hpo_tui.core.storage.journal_records import (
     split_records,
     text_field,
 )
-from hpo_tui.core.storage.raw import RawTables
+from hpo_tui.core.storage.raw import FloatLists, RawTables, is_float_list
 
 _FINISHED = (False, True, True, True, False)  # by TrialState value (see STATE_NAMES)
 _RUNNING = 0
@@ -78,6 +76,8 @@ class JournalReplay:
         self.studies_changed = False
         self._unknown: dict[int, list[int]] = {}  # op code -> [first line, count]
         self._unknown_reported: set[int] = set()
+        self._step_texts: dict[str, int] = {}
+        self._float_lists = FloatLists()
         self._ops: dict[int, Callable[[dict[str, Any]], None]] = {
             0: self._create_study,
             1: self._delete_study,
@@ -319,8 +319,8 @@ class JournalReplay:
         if not isinstance(user, dict) or not isinstance(system, dict):
             raise TypeError("attrs are not a mapping")
         reported = record.get("intermediate_values", {})
-        steps = np.fromiter(map(int, reported), dtype=np.int64, count=len(reported))
-        numbers = np.fromiter(reported.values(), dtype=np.float64, count=len(reported))
+        steps = self._steps_of(reported)
+        numbers = [float(v) for v in reported.values()]
 
         trial_id = self.trials.add(
             record["study_id"], len(study.trial_ids), state, start, complete, stored
@@ -330,14 +330,31 @@ class JournalReplay:
         for name, internal, dist in param_rows:
             self.trials.params.add(trial_id, name, internal, dist)
             self._hold_param(record["study_id"], name, number, dist)
-        for key, item in user.items():
-            self.trials.user_attrs.add(trial_id, key, item)
-        for key, item in system.items():
-            self.trials.system_attrs.add(trial_id, key, item)
-        if len(steps):
-            self.trials.intermediate.add_arrays(np.full(len(steps), trial_id), steps, numbers)
-            self.trials.max_step[trial_id] = int(steps.max())
+        self._add_attrs(self.trials.user_attrs, trial_id, user)
+        self._add_attrs(self.trials.system_attrs, trial_id, system)
+        if steps:
+            self.trials.intermediate.extend(trial_id, steps, numbers, len(steps))
+            self.trials.max_step[trial_id] = max(steps)
         self.touched.add(trial_id)
+
+    def _steps_of(self, reported: dict[str, Any]) -> list[int]:
+        """The steps of a template's ``intermediate_values`` (JSON keys: texts), each text
+        converted once per replay (``int``, as Optuna's replay does)."""
+        known = self._step_texts
+        try:
+            return [known[text] for text in reported]
+        except KeyError:
+            for text in reported:
+                if text not in known:
+                    known[text] = int(text)
+            return [known[text] for text in reported]
+
+    def _add_attrs(self, rows: Rows, trial_id: int, attrs: dict[str, Any]) -> None:
+        """The attrs of a trial; float lists (curves) kept as arrays (see ``FloatLists``)."""
+        if attrs:
+            lists = self._float_lists
+            values = [lists.add(v) if is_float_list(v) else v for v in attrs.values()]
+            rows.extend(trial_id, attrs.keys(), values, len(values))
 
     def _hold_param(self, study_id: int, name: str, number: int, dist: str) -> None:
         """Remember the distribution of the study's earliest trial having the param."""
@@ -421,8 +438,7 @@ class JournalReplay:
         update = record[field]
         if len(update) != 1:
             raise ValueError("not one attr")
-        for key, item in update.items():
-            rows.add(trial_id, key, item)
+        self._add_attrs(rows, trial_id, update)
         self.touched.add(trial_id)
 
     # ----------------------------------------------------------------- the tables

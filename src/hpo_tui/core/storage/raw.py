@@ -63,7 +63,11 @@ class EncodedList:
     __slots__ = ("_batch", "_index", "_text", "numbers")
 
     def __init__(
-        self, text: str | None, numbers: np.ndarray, batch: _ListTexts, index: int
+        self,
+        text: str | None,
+        numbers: np.ndarray,
+        batch: _ListTexts | FloatLists,
+        index: int,
     ) -> None:
         self._text = text  # None: taken from the batch when asked for
         self.numbers = numbers
@@ -121,6 +125,37 @@ class _ListTexts:
             mask = np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool).tolist()
             self._mask = mask
         return mask[index]
+
+
+class FloatLists:
+    """Number lists a reader decoded itself (a journal's JSON), every item a float: their
+    numbers are the values, and a text is made (``json.dumps``, as Optuna stores it) only when
+    one is asked for. One per reader; it holds the lists' arrays."""
+
+    __slots__ = ("_arrays",)
+
+    def __init__(self) -> None:
+        self._arrays: list[np.ndarray] = []
+
+    def add(self, items: list[float]) -> EncodedList:
+        """The :class:`EncodedList` of ``items`` (a non-empty list of floats)."""
+        numbers = np.array(items, dtype=np.float64)
+        self._arrays.append(numbers)
+        return EncodedList(None, numbers, self, len(self._arrays) - 1)
+
+    def text(self, index: int) -> str:
+        return json.dumps(self._arrays[index].tolist())
+
+    def has_ints(self, index: int) -> bool:
+        return False
+
+
+_FLOAT_ONLY = {float}
+
+
+def is_float_list(value: Any) -> bool:
+    """Whether ``value`` is a non-empty list of floats only (a curve, as Optuna stores it)."""
+    return type(value) is list and bool(value) and set(map(type, value)) == _FLOAT_ONLY
 
 
 def decoded(value: Any) -> Any:

@@ -39,22 +39,25 @@ class MysqlReader(CursorReader):
 
     def _settled_trials(self) -> SettledTrials:
         if self._settled is None:
-            self._settled = SettledTrials.of(self.rows("SELECT trial_id, state FROM trials"))
+            self._settled = SettledTrials.read(self.rows)
         return self._settled
 
-    def _connectorx_arrow(self, sql: str, types: dict[str, Any]) -> Any:
-        """``sql`` read by connectorx on a connection of its own, cast to ``types``."""
+    def _connectorx_arrow(self, sql: str, types: dict[str, Any] | None) -> Any:
+        """``sql`` read by connectorx on a connection of its own, cast to ``types`` if given."""
         assert self._bulk is not None
-        return cast_columns(connectorx().read_sql(self._bulk.uri, sql, return_type="arrow"), types)
+        table = connectorx().read_sql(self._bulk.uri, sql, return_type="arrow")
+        return table if types is None else cast_columns(table, types)
 
-    def arrow(self, sql: str, types: dict[str, Any]) -> Any:
-        """A bulk table as of this snapshot, or None when there is no connectorx, when it fails
+    def _settled_read(
+        self, sql: str, types: dict[str, Any] | None
+    ) -> tuple[Any, list[tuple[Any, ...]]] | None:
+        """The rows of ``sql`` as of this snapshot: those of the finished trials read by
+        connectorx (an Arrow table, cast to ``types`` when given), the unfinished trials'
+        rows by PyMySQL inside the snapshot. None when there is no connectorx, when it fails
         (its error is never shown: it may quote the URL) or when a study was deleted since
-        the snapshot: then PyMySQL reads it inside the snapshot."""
+        the snapshot: then PyMySQL reads the whole table inside the snapshot."""
         if self._bulk is None:
             return None
-        import pyarrow as pa
-
         settled = self._settled_trials()
         try:
             outside = self._connectorx_arrow(sql + settled.settled_filter(), types)
@@ -69,6 +72,26 @@ class MysqlReader(CursorReader):
         for start in range(0, len(settled.unfinished), ID_CHUNK):
             chunk = ", ".join(map(str, settled.unfinished[start : start + ID_CHUNK]))
             rows.extend(self.rows(f"{sql} WHERE trial_id IN ({chunk})"))
+        return outside, rows
+
+    def bulk_rows(self, sql: str) -> list[tuple[Any, ...]] | None:
+        """The smaller per-trial tables (trials, values, params) the way :meth:`arrow` reads
+        the large ones, then made rows: a column at a time, not a PyMySQL row at a time."""
+        read = self._settled_read(sql, None)
+        if read is None:
+            return None
+        outside, rows = read
+        columns = [column.to_pylist() for column in outside.columns]
+        return [*zip(*columns, strict=True), *rows] if columns else rows
+
+    def arrow(self, sql: str, types: dict[str, Any]) -> Any:
+        """A bulk table as of this snapshot (see :meth:`_settled_read`), or None."""
+        read = self._settled_read(sql, types)
+        if read is None:
+            return None
+        import pyarrow as pa
+
+        outside, rows = read
         if not rows:
             return outside
         moving = pa.table(

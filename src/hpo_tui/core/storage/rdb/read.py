@@ -215,7 +215,9 @@ def _batches_for(
 
 
 def _rows_for(reader: RdbReader, sql: str, trial_ids: list[int] | None) -> list[tuple[Any, ...]]:
-    """All rows of :func:`_batches_for`."""
+    """All rows of :func:`_batches_for` (of :meth:`RdbReader.bulk_rows` when it has them)."""
+    if trial_ids is None and (bulk := reader.bulk_rows(sql)) is not None:
+        return bulk
     rows: list[tuple[Any, ...]] = []
     for batch in _batches_for(reader, sql, trial_ids):
         rows.extend(batch)

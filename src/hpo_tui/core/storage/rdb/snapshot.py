@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,6 +116,17 @@ class SettledTrials:
         ]
         highest = max((int(t) for t, _state in rows), default=-1)
         return cls(highest, unfinished, len(rows))
+
+    @classmethod
+    def read(cls, rows: Callable[[str], list[tuple[Any, ...]]]) -> SettledTrials:
+        """Read in the snapshot with ``rows`` (a reader's): a few rows, whatever the count of
+        finished trials."""
+        ((count, highest),) = rows("SELECT COUNT(*), MAX(trial_id) FROM trials")
+        states = ", ".join(f"'{state}'" for state in UNFINISHED)
+        unfinished = rows(f"SELECT trial_id FROM trials WHERE state IN ({states})")
+        return cls(
+            -1 if highest is None else int(highest), [int(t) for (t,) in unfinished], int(count)
+        )
 
     def settled_filter(self) -> str:
         """A ``WHERE`` clause for the rows of the finished trials of the snapshot."""
