@@ -36,6 +36,7 @@ SHOTS: list[tuple[str, list[str], tuple[int, int], bool]] = [
     ("importance", ["i"], (120, 40), False),
     ("slice", ["i", "enter"], (120, 40), False),  # the first study's most important param
     ("pruning", ["p", "down", "down", "down"], (120, 40), False),  # 20M h1: late bloomers
+    ("transfer", ["X", "down", "down", "down"], (120, 40), False),  # a horizon pair
     ("history", ["H", "x"], (120, 40), False),  # the best so far of the cursor's budget
     ("edf", ["E"], (120, 40), False),  # the cursor's horizon: every budget of it
     ("timeline", ["T"], (120, 40), False),  # on a storage of its own: see workers_storage
