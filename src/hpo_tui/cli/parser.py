@@ -11,11 +11,22 @@ import argparse
 from collections.abc import Sequence
 
 from hpo_tui import __version__
-from hpo_tui.cli import edf, export, history, pruning, tables, timeline, transfer, tui, verify
+from hpo_tui.cli import (
+    diff,
+    edf,
+    export,
+    history,
+    pruning,
+    tables,
+    timeline,
+    transfer,
+    tui,
+    verify,
+)
 from hpo_tui.cli.args import DIGITS_FORMATS
 from hpo_tui.core.errors import HpoTuiError
 
-COMMAND_MODULES = (tui, tables, history, edf, timeline, pruning, transfer, export, verify)
+COMMAND_MODULES = (tui, tables, history, edf, timeline, pruning, transfer, export, verify, diff)
 
 # Flags that only some formats can honour: dest -> (flag, the formats honouring it). Every
 # other flag is honoured by every format its command accepts (``--watch`` with csv/json
