@@ -36,6 +36,7 @@ SHOTS: list[tuple[str, list[str], tuple[int, int], str]] = [
     ("importance", ["i"], (120, 40), ""),
     ("slice", ["i", "enter"], (120, 40), ""),  # the first study's most important param
     ("pruning", ["p", "down", "down", "down"], (120, 40), ""),  # 20M h1: late bloomers
+    ("transfer", ["X", "down", "down", "down"], (120, 40), ""),  # a horizon pair
     ("history", ["H", "x"], (120, 40), ""),  # the best so far of the cursor's budget
     ("edf", ["E"], (120, 40), ""),  # the cursor's horizon: every budget of it
     ("timeline", ["T"], (120, 40), ""),  # on a storage of its own: see workers_storage

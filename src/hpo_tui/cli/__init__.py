@@ -8,7 +8,8 @@ How the package is laid out:
 - ``parser.py``: ``COMMAND_MODULES``, the list of command modules, and the parser built
   from it; the checks of flags against ``--format``; the default command (``open``).
 - one module per theme of commands: ``tables.py`` (summary, grid, diverged, space,
-  importance, methods, trial), ``export.py`` (export), ``tui.py`` (open, demo, serve);
+  importance, methods, trial), ``export.py`` (export), ``verify.py`` (verify), ``tui.py``
+  (open, demo, serve);
 - ``args.py``: arguments several commands share (sources, ``--digits``, ``--watch``);
 - ``common.py``: what commands share when they run (load the sources, print a frame in the
   chosen format, the ``--watch`` loop);

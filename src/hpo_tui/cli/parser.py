@@ -14,6 +14,7 @@ from hpo_tui import __version__
 from hpo_tui.cli import (
     bands,
     contour,
+    diff,
     edf,
     export,
     history,
@@ -21,7 +22,9 @@ from hpo_tui.cli import (
     pruning,
     tables,
     timeline,
+    transfer,
     tui,
+    verify,
 )
 from hpo_tui.cli.args import DIGITS_FORMATS
 from hpo_tui.core.errors import HpoTuiError
@@ -36,7 +39,10 @@ COMMAND_MODULES = (
     bands,
     contour,
     pruning,
+    transfer,
     export,
+    verify,
+    diff,
 )
 
 # Flags that only some formats can honour: dest -> (flag, the formats honouring it). Every

@@ -320,6 +320,13 @@ class HpoApp(HpoContext):
 
             self.push_screen(PruningScreen(study_id))
 
+    def open_transfer(self) -> None:
+        """Cross-budget transfer: every pair of grid cells in one row or column."""
+        if self._has_campaign():
+            from hpo_tui.tui.screens.transfer import TransferScreen
+
+            self.push_screen(TransferScreen())
+
     # ----------------------------------------------------------------- actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """``q``: quit on the grid (home), back on other screens, nothing on a modal."""

@@ -76,6 +76,11 @@ class CampaignCommands(Provider):
             ("All trials", partial(app.open_study, None), "one table of every study"),
             ("Pruner audit", app.open_pruning, "pruned trials' ranks, possible false prunes"),
             (
+                "Cross-budget transfer",
+                app.open_transfer,
+                "rank correlations between grid cells; would one cell pick another's winner",
+            ),
+            (
                 "History",
                 partial(app.open_view_here, "history"),
                 "objective per trial and the best so far, of the study at hand",

@@ -105,6 +105,10 @@ class HpoContext(App[None]):
         """The pruner audit, the cursor on ``study_id``'s row."""
         raise NotImplementedError
 
+    def open_transfer(self) -> None:
+        """Cross-budget transfer: every pair of grid cells in one row or column."""
+        raise NotImplementedError
+
     def show_sweep(self, name: str) -> None:
         """Back to the grid, showing sweep ``name``."""
         raise NotImplementedError

@@ -238,6 +238,53 @@ PRUNED_TRIAL_DOCS: list[tuple[str, str]] = [
     ("note", "empty, or why the trial was not assessed"),
 ]
 
+TRANSFER_DEFINITIONS = """\
+Every pair of studies of a sweep's grid in the same column (two values of the first axis,
+`budget`, at one value of the second, `horizon`) and in the same row (two horizons at one
+budget); `a` is the smaller axis value. Only COMPLETE trials with a finite value take part.
+Three Spearman rank correlations per pair (Pearson's correlation of the ranks, ties
+averaged; empty, with a `note`, when fewer than 3 points or one side has no ranking):
+**importance_rho** of the two studies' param importances (PED-ANOVA, as hpo_importance.csv)
+over the params both have a number for; **best_params_rho** of the two best trials'
+numeric params (float/int distributions), each placed at its position in the union of the
+two studies' ranges of that param (0 = low end, 1 = high end, log10 scale for log
+distributions): +1 when the two winners order their params' positions alike, a profile
+likeness, not a verdict on any one param; **shared_rho** of the objective values of the
+configs run in both studies (the same param dict exactly; a config run several times in a
+study counts with its mean value), `shared_n` of them.
+
+`hpo_transfer_params.csv` answers "would the 2M sweep have picked the 2B winner's learning
+rate?": per pair and param, each winner's value, the **percentile** of b's winning value
+among a's values of that param (100 × (values below + ½ × values equal) / n_a; numeric params
+only) and whether it is **in a's top k** (within the range of values a's top k trials used;
+categorical: among the choices they used), and the same for a's winner in b. The top k are
+the first ceil(10 % × n) trials by value, direction-aware, ties by number (as in the pruner
+audit).
+"""
+
+TRANSFER_FIELDS: list[tuple[str, str]] = [
+    ("sweep", "the sweep whose grid the two studies are on"),
+    ("axis", "the axis that differs between a and b (`budget`: same horizon)"),
+    ("fixed", "the other axis's value, the same for a and b"),
+    ("a / b", "the two axis values compared, smaller first"),
+    ("study_a / study_b", "their studies"),
+    ("importance_rho / importance_n", "Spearman ρ of the importances, over n params"),
+    ("best_params_rho / best_params_n", "Spearman ρ of the winners' range positions, n params"),
+    ("shared_rho / shared_n", "Spearman ρ of the objective over n configs run in both"),
+    ("note", "why a ρ is empty (too few completed trials, params, or shared configs)"),
+]
+
+TRANSFER_PARAM_FIELDS: list[tuple[str, str]] = [
+    ("sweep / axis / fixed / a / b / study_a / study_b", "the pair, as in hpo_transfer.csv"),
+    ("param", "a param of either best trial"),
+    ("kind", "numeric (float/int distribution) or categorical"),
+    ("best_a / best_b", "the param's value in each study's best trial (empty: not there)"),
+    ("best_b_percentile_in_a", "percentile of b's winning value among a's values (0–100)"),
+    ("best_b_in_top_k_of_a", "b's winning value lies within what a's top k trials used"),
+    ("best_a_percentile_in_b / best_a_in_top_k_of_b", "the same for a's winner in b"),
+    ("n_a / n_b", "trials of each study with a value of the param"),
+]
+
 JSON_FIELDS: list[tuple[str, str]] = [
     ("metadata.format", "export format version"),
     ("metadata.hpo_tui_version", "version of hpo-tui that wrote the files"),
@@ -418,6 +465,10 @@ def render_readme(campaign: Campaign, generated_at: datetime, columns: list[str]
         "the false-prune estimate, steps not run |",
         "| `hpo_pruning_trials.csv` | pruner audit per pruned trial: its pruning step, its rank "
         "there among the completed trials, whether one as low finished in the top 10 % |",
+        "| `hpo_transfer.csv` | cross-budget transfer per pair of grid cells in one row or "
+        "column: rank correlations of importances, of the winners' params, of shared configs |",
+        "| `hpo_transfer_params.csv` | per pair and param: each winner's value, its percentile "
+        "and top-k membership in the other study |",
         "| `README.md` | this data dictionary |",
         "",
         "## Encoding",
@@ -505,6 +556,21 @@ def render_readme(campaign: Campaign, generated_at: datetime, columns: list[str]
         "| column | meaning |",
         "|---|---|",
         *(f"| `{name}` | {meaning} |" for name, meaning in PRUNED_TRIAL_DOCS),
+        "",
+        "## Cross-budget transfer: hpo_transfer.csv and hpo_transfer_params.csv",
+        "",
+        TRANSFER_DEFINITIONS,
+        "### Columns of hpo_transfer.csv (one row per pair of studies)",
+        "",
+        "| column | meaning |",
+        "|---|---|",
+        *(f"| `{name}` | {meaning} |" for name, meaning in TRANSFER_FIELDS),
+        "",
+        "### Columns of hpo_transfer_params.csv (one row per pair and param)",
+        "",
+        "| column | meaning |",
+        "|---|---|",
+        *(f"| `{name}` | {meaning} |" for name, meaning in TRANSFER_PARAM_FIELDS),
         "",
         "## Curves and their steps",
         "",

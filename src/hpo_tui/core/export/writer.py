@@ -1,6 +1,7 @@
 """Write the analysis export: ``hpo_summary.csv``, ``hpo_full.json``, ``hpo_diverged.csv``,
 ``hpo_diverged.json``, ``hpo_search_space.csv``, ``hpo_importance.csv``, ``hpo_pruning.csv``,
-``hpo_pruning_trials.csv`` and a ``README.md`` data dictionary, atomically.
+``hpo_pruning_trials.csv``, ``hpo_transfer.csv``, ``hpo_transfer_params.csv`` and a
+``README.md`` data dictionary, atomically.
 
 The files are written into a temporary sibling folder and moved into place only when all of
 them are complete, so a failure or a kill mid-export leaves the previous export intact. The
@@ -30,6 +31,7 @@ from hpo_tui.core.analysis.importance import campaign_importance
 from hpo_tui.core.analysis.pruning import PruningAudit, pruning_audit
 from hpo_tui.core.analysis.space import merged_space
 from hpo_tui.core.analysis.summary import SUMMARY_COUNTS
+from hpo_tui.core.analysis.transfer import Transfer, transfer
 from hpo_tui.core.errors import HpoTuiError
 from hpo_tui.core.export.formats.csv import frame_to_csv
 from hpo_tui.core.export.formats.json import PlainList, dumps_strict
@@ -48,6 +50,8 @@ SPACE_CSV = "hpo_search_space.csv"
 IMPORTANCE_CSV = "hpo_importance.csv"
 PRUNING_CSV = "hpo_pruning.csv"
 PRUNING_TRIALS_CSV = "hpo_pruning_trials.csv"
+TRANSFER_CSV = "hpo_transfer.csv"
+TRANSFER_PARAMS_CSV = "hpo_transfer_params.csv"
 README = "README.md"
 EXPORT_FILES = (
     SUMMARY_CSV,
@@ -58,6 +62,8 @@ EXPORT_FILES = (
     IMPORTANCE_CSV,
     PRUNING_CSV,
     PRUNING_TRIALS_CSV,
+    TRANSFER_CSV,
+    TRANSFER_PARAMS_CSV,
     README,
 )
 DEFAULT_OUT = Path("outputs") / "analysis"
@@ -345,6 +351,13 @@ def _writers(campaign: Campaign, generated_at: datetime) -> dict[str, FileWriter
             audits.append(pruning_audit(campaign))
         return audits[0]
 
+    transfers: list[Transfer] = []  # computed once, for the two transfer files
+
+    def pairs() -> Transfer:
+        if not transfers:
+            transfers.append(transfer(campaign))
+        return transfers[0]
+
     return {
         SUMMARY_CSV: text(lambda: frame_to_csv(summary_frame(campaign))),
         FULL_JSON: lambda out: write_full_json(out, campaign, generated_at),
@@ -358,6 +371,8 @@ def _writers(campaign: Campaign, generated_at: datetime) -> dict[str, FileWriter
         ),
         PRUNING_CSV: text(lambda: frame_to_csv(audit().studies.drop(columns=["study_id"]))),
         PRUNING_TRIALS_CSV: text(lambda: frame_to_csv(audit().trials.drop(columns=["study_id"]))),
+        TRANSFER_CSV: text(lambda: frame_to_csv(pairs().pairs)),
+        TRANSFER_PARAMS_CSV: text(lambda: frame_to_csv(pairs().params)),
         README: text(lambda: render_readme(campaign, generated_at, summary_columns(campaign))),
     }
 

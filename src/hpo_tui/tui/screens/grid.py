@@ -118,6 +118,15 @@ class GridScreen(HpoScreen):
         ),
         # In ? help and the palette (no room in the footer).
         Binding(
+            "X",
+            "transfer",
+            "Transfer",
+            show=False,
+            id="grid.transfer",
+            tooltip="Cross-budget transfer between the grid's cells",
+        ),
+        # In ? help and the palette (no room in the footer).
+        Binding(
             "H",
             "view('history')",
             "History",
@@ -558,6 +567,9 @@ class GridScreen(HpoScreen):
 
     def action_pruning(self) -> None:
         self.hpo.open_pruning(self.selected_study())
+
+    def action_transfer(self) -> None:
+        self.hpo.open_transfer()
 
     def action_dynamics(self) -> None:
         study_id = self.selected_study()
