@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import io
 import itertools
+from pathlib import Path
 
 import numpy as np
+import optuna
 import pandas as pd
+import pytest
 from rich.console import Console
 from textual.command import CommandInput, CommandPalette
 
 from hpo_tui.core.analysis.edf import edf
 from hpo_tui.core.analysis.history import optimization_history
 from hpo_tui.core.analysis.timeline import timeline
+from hpo_tui.tui.app import HpoApp
 from hpo_tui.tui.screens.edf import EdfScreen, edf_steps
 from hpo_tui.tui.screens.grid import GridScreen
 from hpo_tui.tui.screens.history import HistoryScreen, staircase, time_unit
@@ -233,3 +237,36 @@ async def test_the_views_open_from_the_study_tables_and_the_palette() -> None:
         await pilot.pause()
         await _press(pilot, "enter")
         assert isinstance(app.screen, TimelineScreen) and app.screen.study_id == cursor
+
+
+def _trial_count(screen) -> int:
+    """How many trials the view's last computation covered (finished ones for the history
+    and the EDF: the history has one row per finished trial, the EDF one per finite value)."""
+    if isinstance(screen, TimelineScreen):
+        return len(screen.result.trials)
+    if isinstance(screen, HistoryScreen):
+        return len(screen.result.history)
+    return len(screen.result.edf)
+
+
+@pytest.mark.parametrize("view", ["history", "edf", "timeline"])
+async def test_a_refresh_computes_the_view_again_with_the_new_trials(
+    tmp_path: Path, view: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'views.db'}"
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    study = optuna.create_study(study_name="v_2M_h1", storage=url)
+    study.optimize(lambda t: t.suggest_float("x", 0.0, 1.0), n_trials=3)
+    app = HpoApp([url], show_clock=False, watch_seconds=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        study_id = int(app.campaign.studies["study_id"].iloc[0])
+        app.open_view(view, study_id)
+        await loaded(pilot)
+        screen = app.screen
+        assert screen.study_in_view() == study_id
+        assert _trial_count(screen) == 3
+        study.optimize(lambda t: t.suggest_float("x", 0.0, 1.0), n_trials=2)
+        await _press(pilot, "r")
+        await loaded(pilot)
+        assert app.screen is screen and _trial_count(screen) == 3 + 2
