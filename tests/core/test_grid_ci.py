@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -170,17 +168,6 @@ def test_bad_settings_and_metrics(campaign) -> None:
         Bootstrap(seed=-1)
     with pytest.raises(ValueError, match="bootstrap intervals are for the metrics"):
         grid_intervals(campaign, build_grid(campaign, "n_diverged"))
-
-
-def test_the_module_imports_without_ui() -> None:
-    code = (
-        "import sys, hpo_tui.core.analysis.grid_ci\n"
-        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == ""
 
 
 # ----------------------------------------------------------------- properties
