@@ -26,20 +26,23 @@ from hpo_tui.core.analysis.grid_ci import (
 from hpo_tui.core.export.formats.grid import grid_latex, grid_markdown
 from tests.helpers import grid_ci_campaign as gc
 from tests.helpers.constrained import write_constrained
+from tests.helpers.sqlite_file import written_sqlite
 
 
 @pytest.fixture(scope="module")
 def campaign(tmp_path_factory: pytest.TempPathFactory):
-    path = tmp_path_factory.mktemp("grid_ci") / "ci.db"
-    gc.populate_grid_ci(f"sqlite:///{path}")
-    return load_campaign([str(path)])
+    return load_campaign([written_sqlite(tmp_path_factory, "grid_ci/ci.db", gc.populate_grid_ci)])
 
 
 @pytest.fixture(scope="module")
 def maximized(tmp_path_factory: pytest.TempPathFactory):
-    path = tmp_path_factory.mktemp("grid_ci_max") / "ci.db"
-    gc.populate_grid_ci(f"sqlite:///{path}", direction="maximize")
-    return load_campaign([str(path)])
+    return load_campaign(
+        [
+            written_sqlite(
+                tmp_path_factory, "grid_ci_max/ci.db", gc.populate_grid_ci, direction="maximize"
+            )
+        ]
+    )
 
 
 # ----------------------------------------------------------------- cells worked out by hand

@@ -19,13 +19,12 @@ from hpo_tui.core.analysis.pruning import (
     study_pruning_columns,
 )
 from tests.helpers import pruning_campaign as pc
+from tests.helpers.sqlite_file import written_sqlite
 
 
 @pytest.fixture(scope="module")
 def storage(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("pruning") / "pruning.db"
-    pc.populate_pruning(f"sqlite:///{path}")
-    return str(path)
+    return written_sqlite(tmp_path_factory, "pruning/pruning.db", pc.populate_pruning)
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from hpo_tui.tui.screens.effects import EffectsScreen, cells_table, params_table
 from hpo_tui.tui.screens.grid import GridScreen
 from hpo_tui.tui.widgets.curve_plot import CurvePlot
 from tests.helpers import dynamics_campaign as dc
+from tests.helpers.sqlite_file import written_sqlite
 from tests.tui.conftest import loaded, make_app, settle
 
 SIZE = (120, 40)
@@ -24,9 +25,7 @@ SIZE = (120, 40)
 
 @pytest.fixture(scope="module")
 def storage(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("dynamics_app") / "dynamics.db"
-    dc.populate_dynamics(f"sqlite:///{path}")
-    return str(path)
+    return written_sqlite(tmp_path_factory, "dynamics_app/dynamics.db", dc.populate_dynamics)
 
 
 def _text(renderable: object) -> str:

@@ -11,6 +11,7 @@ from hpo_tui.tui.screens.pruning import PruningScreen
 from hpo_tui.tui.screens.study import StudyScreen
 from hpo_tui.tui.screens.trial import TrialScreen
 from tests.helpers import pruning_campaign as pc
+from tests.helpers.sqlite_file import written_sqlite
 from tests.tui.conftest import loaded, make_app, settle
 
 SIZE = (120, 40)
@@ -18,9 +19,7 @@ SIZE = (120, 40)
 
 @pytest.fixture(scope="module")
 def storage(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("pruning_app") / "pruning.db"
-    pc.populate_pruning(f"sqlite:///{path}")
-    return str(path)
+    return written_sqlite(tmp_path_factory, "pruning_app/pruning.db", pc.populate_pruning)
 
 
 def _rows(table: DataTable) -> list[list[str]]:
