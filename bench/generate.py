@@ -49,7 +49,7 @@ import math
 import sqlite3
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -338,6 +338,45 @@ def _study_data(size: Size, ids: dict[str, int]) -> list[tuple[int, StudyData]]:
     ]
 
 
+def _trial_rows(
+    cur: Any, size: Size, datetimes_as_text: bool
+) -> tuple[list[tuple[int, StudyData]], Rows]:
+    """The studies Optuna created in ``cur``'s database and the rows of their trials, trial
+    ids from the first free one."""
+    cur.execute("SELECT study_name, study_id FROM studies")
+    studies = _study_data(size, {str(k): int(v) for k, v in cur.fetchall()})
+    cur.execute("SELECT COALESCE(MAX(trial_id), 0) + 1 FROM trials")
+    first = int(cur.fetchone()[0])
+    rows = build_rows(
+        studies, first, datetimes_as_text=datetimes_as_text, list_attrs=size.list_attrs
+    )
+    return studies, rows
+
+
+def _holds_every_trial(conn: Any, size: Size) -> bool:
+    """True when the database of ``conn`` holds every study and trial of ``size``."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT (SELECT COUNT(*) FROM studies), (SELECT COUNT(*) FROM trials)")
+        studies, trials = cur.fetchone()
+    return bool(studies == size.studies and trials == size.n_trials)
+
+
+def _ensure_database(
+    size: Size,
+    backend: str,
+    url: str,
+    complete: Callable[[Size], bool],
+    write: Callable[[Size], tuple[list[tuple[int, StudyData]], Rows]],
+    force: bool,
+) -> str:
+    """``url``, after writing ``size`` there with ``write`` unless ``complete(size)``."""
+    if force or not complete(size):
+        began = time.perf_counter()
+        _, rows = write(size)
+        _report(size, backend, rows, time.perf_counter() - began, url)
+    return url
+
+
 def write_sqlite(size: Size, path: Path) -> tuple[list[tuple[int, StudyData]], Rows]:
     """Create a complete storage of ``size`` in the new SQLite file ``path``."""
     names = study_names(size.studies)
@@ -345,10 +384,7 @@ def write_sqlite(size: Size, path: Path) -> tuple[list[tuple[int, StudyData]], R
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("PRAGMA synchronous = OFF")  # this connection only; the file is temporary
-        ids = dict(conn.execute("SELECT study_name, study_id FROM studies").fetchall())
-        studies = _study_data(size, {str(k): int(v) for k, v in ids.items()})
-        first = (conn.execute("SELECT MAX(trial_id) FROM trials").fetchone()[0] or 0) + 1
-        rows = build_rows(studies, first, datetimes_as_text=True, list_attrs=size.list_attrs)
+        studies, rows = _trial_rows(conn.cursor(), size, datetimes_as_text=True)
         conn.execute("BEGIN")
         for table in INSERTS:
             conn.executemany(_insert_sql(table, "?"), getattr(rows, table))
@@ -398,10 +434,7 @@ def _pg_complete(size: Size) -> bool:
     except psycopg2.Error:
         return False
     try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT (SELECT COUNT(*) FROM studies), (SELECT COUNT(*) FROM trials)")
-            studies, trials = cur.fetchone()
-        return bool(studies == size.studies and trials == size.n_trials)
+        return _holds_every_trial(conn, size)
     except psycopg2.Error:
         return False
     finally:
@@ -436,12 +469,7 @@ def write_postgresql(size: Size) -> tuple[list[tuple[int, StudyData]], Rows]:
     conn = psycopg2.connect(size.pg_dsn)
     try:
         with conn.cursor() as cur:  # one transaction, committed below
-            cur.execute("SELECT study_name, study_id FROM studies")
-            ids = {str(k): int(v) for k, v in cur.fetchall()}
-            studies = _study_data(size, ids)
-            cur.execute("SELECT COALESCE(MAX(trial_id), 0) + 1 FROM trials")
-            first = int(cur.fetchone()[0])
-            rows = build_rows(studies, first, datetimes_as_text=False, list_attrs=size.list_attrs)
+            studies, rows = _trial_rows(cur, size, datetimes_as_text=False)
             for table in INSERTS:
                 _copy(cur, table, getattr(rows, table))
             # trial ids were given explicitly: move the serial on, as Optuna's inserts would.
@@ -481,11 +509,7 @@ def _copy(cur: Any, table: str, rows: Sequence[tuple[Any, ...]], chunk: int = 50
 
 def ensure_postgresql(size: Size, force: bool = False) -> str:
     """The URL of this size's database, generated first when missing (or ``force``)."""
-    if force or not _pg_complete(size):
-        began = time.perf_counter()
-        _, rows = write_postgresql(size)
-        _report(size, "postgresql", rows, time.perf_counter() - began, size.pg_url)
-    return size.pg_url
+    return _ensure_database(size, "postgresql", size.pg_url, _pg_complete, write_postgresql, force)
 
 
 def _mysql(database: str | None = None) -> Any:
@@ -511,10 +535,7 @@ def _mysql_complete(size: Size) -> bool:
     except pymysql.Error:
         return False
     try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT (SELECT COUNT(*) FROM studies), (SELECT COUNT(*) FROM trials)")
-            studies, trials = cur.fetchone()
-        return bool(studies == size.studies and trials == size.n_trials)
+        return _holds_every_trial(conn, size)
     except pymysql.Error:
         return False
     finally:
@@ -546,12 +567,7 @@ def write_mysql(size: Size) -> tuple[list[tuple[int, StudyData]], Rows]:
     conn = _mysql(size.mysql_database)
     try:
         with conn.cursor() as cur:  # one transaction, committed below
-            cur.execute("SELECT study_name, study_id FROM studies")
-            ids = {str(k): int(v) for k, v in cur.fetchall()}
-            studies = _study_data(size, ids)
-            cur.execute("SELECT COALESCE(MAX(trial_id), 0) + 1 FROM trials")
-            first = int(cur.fetchone()[0])
-            rows = build_rows(studies, first, datetimes_as_text=False, list_attrs=size.list_attrs)
+            studies, rows = _trial_rows(cur, size, datetimes_as_text=False)
             for table in INSERTS:
                 sql = _insert_sql(table, "%s", quote="`")
                 table_rows = getattr(rows, table)
@@ -565,11 +581,7 @@ def write_mysql(size: Size) -> tuple[list[tuple[int, StudyData]], Rows]:
 
 def ensure_mysql(size: Size, force: bool = False) -> str:
     """The URL of this size's MySQL database, generated first when missing (or ``force``)."""
-    if force or not _mysql_complete(size):
-        began = time.perf_counter()
-        _, rows = write_mysql(size)
-        _report(size, "mysql", rows, time.perf_counter() - began, size.mysql_url)
-    return size.mysql_url
+    return _ensure_database(size, "mysql", size.mysql_url, _mysql_complete, write_mysql, force)
 
 
 def ensure(size: Size, backend: str, force: bool = False) -> str:

@@ -11,15 +11,14 @@ import pytest
 
 from hpo_tui.cli import main
 from tests.helpers.constrained import CONSTRAINED, MULTI_STUDY, write_constrained
+from tests.helpers.sqlite_file import written_sqlite
 
 pytestmark = pytest.mark.filterwarnings("ignore:Overwrite an old format constraint")
 
 
 @pytest.fixture(scope="module")
 def constrained_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("constrained-cli") / "constrained.db"
-    write_constrained(f"sqlite:///{path}")
-    return str(path)
+    return written_sqlite(tmp_path_factory, "constrained-cli/constrained.db", write_constrained)
 
 
 def test_summary_best_is_optunas_feasible_best(

@@ -13,13 +13,12 @@ from hpo_tui.core import load_campaign
 from hpo_tui.core.analysis.grid import build_grid
 from hpo_tui.core.analysis.grid_ci import Bootstrap, grid_intervals
 from tests.helpers import grid_ci_campaign as gc
+from tests.helpers.sqlite_file import written_sqlite
 
 
 @pytest.fixture(scope="module")
 def storage(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("grid_ci_cli") / "ci.db"
-    gc.populate_grid_ci(f"sqlite:///{path}")
-    return str(path)
+    return written_sqlite(tmp_path_factory, "grid_ci_cli/ci.db", gc.populate_grid_ci)
 
 
 def _csv(text: str) -> pd.DataFrame:

@@ -14,13 +14,12 @@ from hpo_tui.core import load_campaign
 from hpo_tui.core.analysis.pruning import pruning_audit
 from hpo_tui.core.export.formats.csv import frame_to_csv
 from tests.helpers import pruning_campaign as pc
+from tests.helpers.sqlite_file import written_sqlite
 
 
 @pytest.fixture(scope="module")
 def storage(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("pruning_cli") / "pruning.db"
-    pc.populate_pruning(f"sqlite:///{path}")
-    return str(path)
+    return written_sqlite(tmp_path_factory, "pruning_cli/pruning.db", pc.populate_pruning)
 
 
 def _csv(text: str) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from tests.conftest import BuiltStorage
 from tests.helpers import fixture_campaign as fx
 from tests.helpers.heartbeat import GRACE, HEARTBEAT_STUDY, KILLED, write_heartbeat_campaign
 from tests.helpers.optuna_storage import optuna_storage
+from tests.helpers.sqlite_file import written_sqlite
 
 
 def _csv(text: str) -> pd.DataFrame:
@@ -111,9 +112,7 @@ def test_an_unknown_study_is_one_line_and_exit_2(
 
 @pytest.fixture(scope="module")
 def heartbeat_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("cli-heartbeat") / "hb.db"
-    write_heartbeat_campaign(f"sqlite:///{path}")
-    return str(path)
+    return written_sqlite(tmp_path_factory, "cli-heartbeat/hb.db", write_heartbeat_campaign)
 
 
 def test_timeline_lists_the_killed_worker_s_trial(

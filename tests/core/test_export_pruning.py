@@ -16,6 +16,7 @@ from hpo_tui.core.analysis.pruning import pruning_audit
 from hpo_tui.core.export.readme import PRUNED_TRIAL_DOCS, PRUNING_DEFINITIONS, PRUNING_FIELDS
 from hpo_tui.core.export.writer import EXPORT_FILES, render_export, write_export
 from tests.helpers import pruning_campaign as pc
+from tests.helpers.sqlite_file import written_sqlite
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FIXED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -23,9 +24,9 @@ FIXED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def campaign(tmp_path_factory: pytest.TempPathFactory):
-    path = tmp_path_factory.mktemp("export_pruning") / "pruning.db"
-    pc.populate_pruning(f"sqlite:///{path}")
-    return load_campaign([str(path)])
+    return load_campaign(
+        [written_sqlite(tmp_path_factory, "export_pruning/pruning.db", pc.populate_pruning)]
+    )
 
 
 def _read(path: Path) -> pd.DataFrame:

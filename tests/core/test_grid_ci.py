@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -28,20 +26,23 @@ from hpo_tui.core.analysis.grid_ci import (
 from hpo_tui.core.export.formats.grid import grid_latex, grid_markdown
 from tests.helpers import grid_ci_campaign as gc
 from tests.helpers.constrained import write_constrained
+from tests.helpers.sqlite_file import written_sqlite
 
 
 @pytest.fixture(scope="module")
 def campaign(tmp_path_factory: pytest.TempPathFactory):
-    path = tmp_path_factory.mktemp("grid_ci") / "ci.db"
-    gc.populate_grid_ci(f"sqlite:///{path}")
-    return load_campaign([str(path)])
+    return load_campaign([written_sqlite(tmp_path_factory, "grid_ci/ci.db", gc.populate_grid_ci)])
 
 
 @pytest.fixture(scope="module")
 def maximized(tmp_path_factory: pytest.TempPathFactory):
-    path = tmp_path_factory.mktemp("grid_ci_max") / "ci.db"
-    gc.populate_grid_ci(f"sqlite:///{path}", direction="maximize")
-    return load_campaign([str(path)])
+    return load_campaign(
+        [
+            written_sqlite(
+                tmp_path_factory, "grid_ci_max/ci.db", gc.populate_grid_ci, direction="maximize"
+            )
+        ]
+    )
 
 
 # ----------------------------------------------------------------- cells worked out by hand
@@ -170,17 +171,6 @@ def test_bad_settings_and_metrics(campaign) -> None:
         Bootstrap(seed=-1)
     with pytest.raises(ValueError, match="bootstrap intervals are for the metrics"):
         grid_intervals(campaign, build_grid(campaign, "n_diverged"))
-
-
-def test_the_module_imports_without_ui() -> None:
-    code = (
-        "import sys, hpo_tui.core.analysis.grid_ci\n"
-        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == ""
 
 
 # ----------------------------------------------------------------- properties

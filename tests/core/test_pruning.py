@@ -19,13 +19,12 @@ from hpo_tui.core.analysis.pruning import (
     study_pruning_columns,
 )
 from tests.helpers import pruning_campaign as pc
+from tests.helpers.sqlite_file import written_sqlite
 
 
 @pytest.fixture(scope="module")
 def storage(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("pruning") / "pruning.db"
-    pc.populate_pruning(f"sqlite:///{path}")
-    return str(path)
+    return written_sqlite(tmp_path_factory, "pruning/pruning.db", pc.populate_pruning)
 
 
 @pytest.fixture(scope="module")
@@ -229,17 +228,3 @@ def test_a_real_median_pruner_run(tmp_path: Path) -> None:
     assert row["steps_not_run"] == sum(w["steps_not_run"] for w in want.values())
     flags = np.array([w["possible_false_prune"] for w in want.values()])
     assert row["false_prune_estimate"] == flags.mean()
-
-
-def test_the_module_imports_without_ui() -> None:
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, hpo_tui.core.analysis.pruning\n"
-        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == ""

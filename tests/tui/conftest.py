@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,8 +36,31 @@ def make_app(specs: list[str] | None = None) -> HpoApp:
     return app
 
 
-async def loaded(pilot) -> None:
-    """Wait until the campaign is loaded and the screen settled."""
+async def settle(pilot) -> None:
+    """Wait until the app's workers are done (the load, a view's computation) and the screen
+    has settled."""
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.pause()
+
+
+loaded = settle  # after the app starts: the campaign is loaded
+
+
+async def press(pilot, *keys: str) -> None:
+    """Press ``keys`` one by one, each time waiting for the workers the key started."""
+    for key in keys:
+        await pilot.press(key)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    await pilot.pause()
+
+
+def after_keys(keys: Sequence[str]) -> Callable[[Any], Awaitable[None]]:
+    """A ``snap_compare`` ``run_before``: the campaign loaded, then ``keys`` pressed."""
+
+    async def run_before(pilot) -> None:
+        await loaded(pilot)
+        await press(pilot, *keys)
+
+    return run_before

@@ -13,7 +13,7 @@ from hpo_tui.tui.screens.dynamics import DynamicsScreen
 from hpo_tui.tui.screens.effects import EffectsScreen
 from hpo_tui.tui.screens.trial import TrialScreen
 from hpo_tui.tui.widgets.curve_plot import CurvePlot, prepare_series
-from tests.tui.conftest import loaded, make_app
+from tests.tui.conftest import loaded, make_app, press
 
 SCREENS = {
     "trial": (["enter", "down", "enter"], TrialScreen, "#trial-info-scroll"),
@@ -25,11 +25,7 @@ SCREENS = {
 
 async def _open(pilot, keys: list[str]) -> None:
     await loaded(pilot)
-    for key in keys:
-        await pilot.press(key)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-    await pilot.pause()
+    await press(pilot, *keys)
 
 
 @pytest.mark.parametrize("name", list(SCREENS))

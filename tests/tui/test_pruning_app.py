@@ -11,22 +11,15 @@ from hpo_tui.tui.screens.pruning import PruningScreen
 from hpo_tui.tui.screens.study import StudyScreen
 from hpo_tui.tui.screens.trial import TrialScreen
 from tests.helpers import pruning_campaign as pc
-from tests.tui.conftest import loaded, make_app
+from tests.helpers.sqlite_file import written_sqlite
+from tests.tui.conftest import loaded, make_app, settle
 
 SIZE = (120, 40)
 
 
 @pytest.fixture(scope="module")
 def storage(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("pruning_app") / "pruning.db"
-    pc.populate_pruning(f"sqlite:///{path}")
-    return str(path)
-
-
-async def _settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
+    return written_sqlite(tmp_path_factory, "pruning_app/pruning.db", pc.populate_pruning)
 
 
 def _rows(table: DataTable) -> list[list[str]]:
@@ -41,7 +34,7 @@ async def test_p_on_the_grid_opens_the_audit_at_the_cursor_study(storage: str) -
         assert isinstance(grid, GridScreen)
         study_id = grid.selected_study()  # 2M × h1: the minimized study
         await pilot.press("p")
-        await _settle(pilot)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, PruningScreen) and screen.study_id == study_id
         studies = _rows(screen.query_one("#pruning-studies", DataTable))
@@ -58,7 +51,7 @@ async def test_p_on_the_grid_opens_the_audit_at_the_cursor_study(storage: str) -
         assert trials[4][1] == "—" and trials[4][-1] == "no intermediate values reported"
         assert trials[5][3] == "—" and trials[5][-1] == "no COMPLETE trial reported step 3"
         await pilot.press("down")  # the maximized mirror: the same ranks
-        await _settle(pilot)
+        await settle(pilot)
         mirrored = _rows(screen.query_one("#pruning-trials", DataTable))
         assert [row[3] for row in mirrored] == [row[3] for row in trials]
         await pilot.press("escape")
@@ -71,19 +64,19 @@ async def test_percent_cycles_top_k_and_enter_opens_a_trial(storage: str) -> Non
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("p")
-        await _settle(pilot)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, PruningScreen) and screen.audit is not None
         assert screen.audit.top_fraction == 0.1
         await pilot.press("percent_sign")
-        await _settle(pilot)
+        await settle(pilot)
         assert screen.audit.top_fraction == 0.2
         assert "top k = 20 %" in str(screen.query_one("#pruning-title").render())
         await pilot.press("enter")  # on a study: down to its pruned trials
         await pilot.pause()
         assert screen.query_one("#pruning-trials", DataTable).has_focus
         await pilot.press("enter")
-        await _settle(pilot)
+        await settle(pilot)
         trial = app.screen
         assert isinstance(trial, TrialScreen)
         assert app.campaign is not None
@@ -99,7 +92,7 @@ async def test_p_on_a_study_table_opens_its_audit(storage: str) -> None:
         study = app.screen
         assert isinstance(study, StudyScreen)
         await pilot.press("p")
-        await _settle(pilot)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, PruningScreen) and screen.study_id == study.study_id
         assert screen.query_one("#pruning-trials", DataTable).row_count == 0
@@ -118,8 +111,8 @@ async def test_the_palette_opens_the_audit(storage: str) -> None:
         palette = app.screen
         assert isinstance(palette, CommandPalette)
         palette.query_one(Input).value = "Pruner audit"
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("enter")
-        await _settle(pilot)
+        await settle(pilot)
         assert isinstance(app.screen, PruningScreen)
         assert app.screen.audit is not None and len(app.screen.audit.studies) == 4

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import grid_ci_campaign as gc
+from tests.helpers.sqlite_file import written_sqlite
 from tests.tui.conftest import loaded, make_app
 
 SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
@@ -18,9 +19,7 @@ SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
 
 @pytest.fixture(scope="module")
 def storage(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("grid_ci_snap") / "ci.db"
-    gc.populate_grid_ci(f"sqlite:///{path}")
-    return str(path)
+    return written_sqlite(tmp_path_factory, "grid_ci_snap/ci.db", gc.populate_grid_ci)
 
 
 async def _with_intervals(pilot) -> None:

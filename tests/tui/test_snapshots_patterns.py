@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers.patterns_campaign import patterns_db
-from tests.tui.conftest import loaded, make_app
+from tests.tui.conftest import after_keys, make_app
 
 SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
 
@@ -33,12 +33,4 @@ def test_screen(
 ) -> None:
     source = str(patterns_db(tmp_path_factory))
 
-    async def run_before(pilot) -> None:
-        await loaded(pilot)
-        for key in keys:
-            await pilot.press(key)
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
-        await pilot.pause()
-
-    assert snap_compare(make_app([source]), terminal_size=SIZES[size], run_before=run_before)
+    assert snap_compare(make_app([source]), terminal_size=SIZES[size], run_before=after_keys(keys))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tui.conftest import loaded, make_app
+from tests.tui.conftest import after_keys, make_app
 
 SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
 
@@ -23,12 +23,4 @@ SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
     ],
 )
 def test_screen(snap_compare, name: str, keys: list[str], size: str) -> None:
-    async def run_before(pilot) -> None:
-        await loaded(pilot)
-        for key in keys:
-            await pilot.press(key)
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
-        await pilot.pause()
-
-    assert snap_compare(make_app(), terminal_size=SIZES[size], run_before=run_before)
+    assert snap_compare(make_app(), terminal_size=SIZES[size], run_before=after_keys(keys))

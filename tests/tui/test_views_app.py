@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import io
 import itertools
+from pathlib import Path
 
 import numpy as np
+import optuna
 import pandas as pd
+import pytest
 from rich.console import Console
 from textual.command import CommandInput, CommandPalette
 
 from hpo_tui.core.analysis.edf import edf
 from hpo_tui.core.analysis.history import optimization_history
 from hpo_tui.core.analysis.timeline import timeline
+from hpo_tui.tui.app import HpoApp
 from hpo_tui.tui.screens.edf import EdfScreen, edf_steps
 from hpo_tui.tui.screens.grid import GridScreen
 from hpo_tui.tui.screens.history import HistoryScreen, staircase, time_unit
@@ -22,7 +26,7 @@ from hpo_tui.tui.screens.study import StudyScreen
 from hpo_tui.tui.screens.timeline import TimelineScreen
 from hpo_tui.tui.widgets.curve_plot import CurvePlot
 from hpo_tui.tui.widgets.gantt import GanttChart, assign_lanes
-from tests.tui.conftest import FIXED_NOW, loaded, make_app
+from tests.tui.conftest import FIXED_NOW, loaded, make_app, press
 
 SIZE = (120, 40)
 
@@ -31,14 +35,6 @@ def _text(renderable: object) -> str:
     console = Console(width=200, record=True, file=io.StringIO())
     console.print(renderable)
     return console.export_text()
-
-
-async def _press(pilot, *keys: str) -> None:
-    for key in keys:
-        await pilot.press(key)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-    await pilot.pause()
 
 
 def _study_id(app, name: str) -> int:
@@ -91,7 +87,7 @@ async def test_history_from_the_grid_plots_the_core_history() -> None:
         grid = app.screen
         assert isinstance(grid, GridScreen)
         study_id = grid.selected_study()
-        await _press(pilot, "H")
+        await press(pilot, "H")
         screen = app.screen
         assert isinstance(screen, HistoryScreen) and screen.study_id == study_id
         plot = screen.query_one(CurvePlot)
@@ -110,20 +106,20 @@ async def test_history_scope_cycles_row_column_and_study() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await _press(pilot, "H", "x")
+        await press(pilot, "H", "x")
         screen = app.screen
         assert isinstance(screen, HistoryScreen)
         assert screen.result is not None and screen.result.scope.label == "budget 2M"
-        await _press(pilot, "x")
+        await press(pilot, "x")
         scope = screen.result.scope
         assert scope.label == "horizon h1"
         names = {_study_id(app, n) for n in ("fx_2M_h1", "fx_200M_h1")}
         assert set(scope.study_ids) == names
         plot = screen.query_one(CurvePlot)
         assert [s.label for s in plot.series] == ["fx_2M_h1", "fx_200M_h1"]  # values off
-        await _press(pilot, "v")
+        await press(pilot, "v")
         assert any(s.scatter for s in plot.series)
-        await _press(pilot, "x")
+        await press(pilot, "x")
         assert screen.result.scope.scope == "study"
 
 
@@ -131,7 +127,7 @@ async def test_history_by_time_uses_completion_times() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await _press(pilot, "H", "b")
+        await press(pilot, "H", "b")
         screen = app.screen
         assert isinstance(screen, HistoryScreen) and screen.result is not None
         assert screen.result.by == "time"
@@ -150,7 +146,7 @@ async def test_edf_overlays_the_grid_column() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await _press(pilot, "E")
+        await press(pilot, "E")
         screen = app.screen
         assert isinstance(screen, EdfScreen) and screen.result is not None
         assert screen.result.scope.label == "horizon h1"
@@ -177,7 +173,7 @@ async def test_an_off_grid_study_has_only_itself() -> None:
         screen = app.screen
         assert isinstance(screen, EdfScreen) and screen.result is not None
         assert screen.result.scope.study_ids == [off]
-        await _press(pilot, "x")
+        await press(pilot, "x")
         assert screen.result.scope.study_ids == [off]  # said, not changed
 
 
@@ -185,7 +181,7 @@ async def test_timeline_shows_the_stalled_trial_at_the_app_clock() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await _press(pilot, "j", "T")  # 200M × h1: a RUNNING trial, started days before
+        await press(pilot, "j", "T")  # 200M × h1: a RUNNING trial, started days before
         screen = app.screen
         assert isinstance(screen, TimelineScreen) and screen.result is not None
         assert screen.result.now == pd.Timestamp(FIXED_NOW)
@@ -199,7 +195,7 @@ async def test_timeline_shows_the_stalled_trial_at_the_app_clock() -> None:
         chart = screen.query_one(GanttChart)
         lines = [line.plain for line in chart.lines(100)]
         assert "!" in lines[0]
-        await _press(pilot, "v")
+        await press(pilot, "v")
         rows = [line.plain for line in chart.lines(100)]
         assert [r.split("│")[0].strip() for r in rows[:3]] == ["#0", "#1", "#2"]
 
@@ -208,20 +204,20 @@ async def test_the_views_open_from_the_study_tables_and_the_palette() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await _press(pilot, "enter")
+        await press(pilot, "enter")
         study = app.screen
         assert isinstance(study, StudyScreen)
         for key, kind in (("H", HistoryScreen), ("E", EdfScreen), ("T", TimelineScreen)):
-            await _press(pilot, key)
+            await press(pilot, key)
             assert isinstance(app.screen, kind) and app.screen.study_id == study.study_id
-            await _press(pilot, "escape")
-        await _press(pilot, "escape", "a")  # every study's table: the cursor's trial's study
+            await press(pilot, "escape")
+        await press(pilot, "escape", "a")  # every study's table: the cursor's trial's study
         every = app.screen
         assert isinstance(every, StudyScreen) and every.study_id is None
         first = int(app.campaign.trials.iloc[0]["study_id"])
-        await _press(pilot, "T")
+        await press(pilot, "T")
         assert isinstance(app.screen, TimelineScreen) and app.screen.study_id == first
-        await _press(pilot, "escape", "escape")
+        await press(pilot, "escape", "escape")
         assert isinstance(app.screen, GridScreen)
         cursor = app.screen.selected_study()
         await pilot.press("ctrl+p")
@@ -231,5 +227,38 @@ async def test_the_views_open_from_the_study_tables_and_the_palette() -> None:
         palette.query_one(CommandInput).value = "Timeline"
         await palette.workers.wait_for_complete()
         await pilot.pause()
-        await _press(pilot, "enter")
+        await press(pilot, "enter")
         assert isinstance(app.screen, TimelineScreen) and app.screen.study_id == cursor
+
+
+def _trial_count(screen) -> int:
+    """How many trials the view's last computation covered (finished ones for the history
+    and the EDF: the history has one row per finished trial, the EDF one per finite value)."""
+    if isinstance(screen, TimelineScreen):
+        return len(screen.result.trials)
+    if isinstance(screen, HistoryScreen):
+        return len(screen.result.history)
+    return len(screen.result.edf)
+
+
+@pytest.mark.parametrize("view", ["history", "edf", "timeline"])
+async def test_a_refresh_computes_the_view_again_with_the_new_trials(
+    tmp_path: Path, view: str
+) -> None:
+    url = f"sqlite:///{tmp_path / 'views.db'}"
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    study = optuna.create_study(study_name="v_2M_h1", storage=url)
+    study.optimize(lambda t: t.suggest_float("x", 0.0, 1.0), n_trials=3)
+    app = HpoApp([url], show_clock=False, watch_seconds=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        study_id = int(app.campaign.studies["study_id"].iloc[0])
+        app.open_view(view, study_id)
+        await loaded(pilot)
+        screen = app.screen
+        assert screen.study_in_view() == study_id
+        assert _trial_count(screen) == 3
+        study.optimize(lambda t: t.suggest_float("x", 0.0, 1.0), n_trials=2)
+        await press(pilot, "r")
+        await loaded(pilot)
+        assert app.screen is screen and _trial_count(screen) == 3 + 2

@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from hpo_tui.core.analysis.dynamics import STUDY_DYNAMICS_LABELS, study_dynamics
+from hpo_tui.core.analysis.dynamics import (
+    DYNAMICS_STATISTICS,
+    STUDY_DYNAMICS_LABELS,
+    DynamicsStatistic,
+    study_dynamics,
+)
 from hpo_tui.core.model.axes import ordered
 from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.core.model.constraints import infeasible_mask
@@ -23,22 +28,10 @@ Metric = Literal[
     "top5_mean",
     "n_diverged",
     "best_epoch",
-    "best_epoch_q25",
-    "best_epoch_median",
-    "best_epoch_q75",
-    "final_gap_median",
-    "train_val_gap_median",
-    "frac_still_improving",
+    DynamicsStatistic,
 ]
 # Training-dynamics statistics (hpo_tui.core.analysis.dynamics) that are metrics of a cell.
-DYNAMICS_METRICS: tuple[Metric, ...] = (
-    "best_epoch_q25",
-    "best_epoch_median",
-    "best_epoch_q75",
-    "final_gap_median",
-    "train_val_gap_median",
-    "frac_still_improving",
-)
+DYNAMICS_METRICS: tuple[Metric, ...] = DYNAMICS_STATISTICS
 METRICS: tuple[Metric, ...] = (
     "best",
     "median",

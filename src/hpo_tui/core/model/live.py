@@ -39,7 +39,7 @@ from hpo_tui.core.model.frames import STUDY_ID_BITS, TRIAL_KEY_BITS
 from hpo_tui.core.model.splice import splice_campaign
 from hpo_tui.core.storage.grpc_proxy import GrpcProxyReader
 from hpo_tui.core.storage.journal_replay import JournalReplay
-from hpo_tui.core.storage.raw import RawTables
+from hpo_tui.core.storage.raw import RawTables, patch_tables
 from hpo_tui.core.storage.sources import Source, SourceKind, new_sources_in, resolve_sources
 
 UNFINISHED = frozenset({"RUNNING", "WAITING"})
@@ -101,29 +101,6 @@ def _subset(raw: RawTables, ids: set[int]) -> list[pd.DataFrame]:
         table = getattr(raw, name)
         tables.append(table[table["trial_id"].isin(list(ids))])
     return tables
-
-
-def _patch(raw: RawTables, patch: RawTables, replaced: set[int]) -> RawTables:
-    """``raw`` with the trials in ``replaced`` swapped for what ``patch`` holds."""
-    ids = list(replaced)
-
-    def merge(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-        kept = old[~old["trial_id"].isin(ids)]
-        parts = [p for p in (kept, new) if not p.empty]
-        if not parts:
-            return old.iloc[0:0]
-        return pd.concat(parts, ignore_index=True)
-
-    return RawTables(
-        studies=patch.studies,
-        trials=merge(raw.trials, patch.trials),
-        values=merge(raw.values, patch.values),
-        params=merge(raw.params, patch.params),
-        trial_user_attrs=merge(raw.trial_user_attrs, patch.trial_user_attrs),
-        trial_system_attrs=merge(raw.trial_system_attrs, patch.trial_system_attrs),
-        intermediate=merge(raw.intermediate, patch.intermediate),
-        heartbeats=merge(raw.heartbeats, patch.heartbeats),
-    )
 
 
 class _RdbLive:
@@ -199,7 +176,7 @@ class _RdbLive:
             and _digest(self.raw.studies) == _digest(patch.studies)
         ):
             return None
-        self.raw = _patch(self.raw, patch, candidates | removed)
+        self.raw = patch_tables(self.raw, patch, candidates | removed)
         return self.raw, changed | removed
 
 
@@ -283,13 +260,13 @@ def _replayed(
         # damaged record still has to reach the campaign.
         return (raw, set()) if has_warnings else None
     patch = replay.tables(only=touched)
-    raw = _patch(raw, patch, touched)
+    raw = patch_tables(raw, patch, touched)
     if studies_changed:  # a deleted study takes its trials along
         trials = raw.trials
         gone = trials["trial_id"][~trials["study_id"].isin(patch.studies["study_id"])]
         removed = set(gone.tolist())
         if removed:
-            raw = _patch(raw, _subset_raw(patch, set()), removed)
+            raw = patch_tables(raw, _subset_raw(patch, set()), removed)
             touched |= removed
     return raw, touched
 

@@ -23,7 +23,7 @@ import warnings
 from typing import Any
 
 from hpo_tui.core.errors import SourceError
-from hpo_tui.core.storage.raw import RawTables, raw_from_frozen
+from hpo_tui.core.storage.raw import RawTables, patch_tables, raw_from_frozen
 from hpo_tui.core.storage.sources import Source, grpc_address
 
 READ_CALLS = ("GetAllStudies", "GetTrials")
@@ -184,8 +184,6 @@ class GrpcProxyReader:
 
     def refresh(self) -> tuple[RawTables, set[int]] | None:
         """The patched tables and the trial ids that changed; ``None`` if nothing did."""
-        from hpo_tui.core.model.live import _patch  # the RDB refresh's patching of the tables
-
         assert self.raw is not None
         if self._client is None:  # the last refresh failed: start over with a full read
             before = self.raw
@@ -209,7 +207,7 @@ class GrpcProxyReader:
         self._known = current
         if not changed and not removed and _same_studies(studies_before, patch.studies):
             return None
-        self.raw = _patch(self.raw, patch, fetched | removed)
+        self.raw = patch_tables(self.raw, patch, fetched | removed)
         return self.raw, changed | removed
 
 

@@ -442,3 +442,27 @@ def raw_from_frozen(studies: list[Any], trials_by_study: dict[int, list[Any]]) -
         trial_system_attrs=frame(system_rows, ATTR_COLUMNS, object_columns=("value",)),
         intermediate=frame(inter_rows, INTERMEDIATE_COLUMNS),
     )
+
+
+def patch_tables(raw: RawTables, patch: RawTables, replaced: set[int]) -> RawTables:
+    """``raw`` with the trials in ``replaced`` swapped for what ``patch`` holds (an incremental
+    refresh: ``patch`` read those trials again, and has the studies as they are now)."""
+    ids = list(replaced)
+
+    def merge(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+        kept = old[~old["trial_id"].isin(ids)]
+        parts = [p for p in (kept, new) if not p.empty]
+        if not parts:
+            return old.iloc[0:0]
+        return pd.concat(parts, ignore_index=True)
+
+    return RawTables(
+        studies=patch.studies,
+        trials=merge(raw.trials, patch.trials),
+        values=merge(raw.values, patch.values),
+        params=merge(raw.params, patch.params),
+        trial_user_attrs=merge(raw.trial_user_attrs, patch.trial_user_attrs),
+        trial_system_attrs=merge(raw.trial_system_attrs, patch.trial_system_attrs),
+        intermediate=merge(raw.intermediate, patch.intermediate),
+        heartbeats=merge(raw.heartbeats, patch.heartbeats),
+    )

@@ -51,3 +51,7 @@ class HpoScreen(Screen[None]):
         """Show the app's campaign again: it was loaded (``summary`` is ``None``) or a
         refresh changed it. Called on this screen's own message queue."""
         return None
+
+    def action_back(self) -> None:
+        """``escape``: back to the screen under this one."""
+        self.app.pop_screen()

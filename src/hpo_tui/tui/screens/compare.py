@@ -80,9 +80,6 @@ class CompareScreen(HpoScreen):
             self.keys = [k for k in self.keys if k in campaign.trials.index]
             self.redraw()
 
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
     def action_full_range(self) -> None:
         self.query_one(CurvePlot).toggle_full_range()
 

@@ -122,9 +122,6 @@ class DivergedScreen(HpoScreen):
         if 0 <= row < len(self.keys):
             self.hpo.open_trial(self.keys[row], self.keys)
 
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
     def action_toggle_full(self) -> None:
         self.full = not self.full
         self.fill()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 from rich.text import Text
@@ -22,12 +20,9 @@ from hpo_tui.core.analysis.dynamics import (
 )
 from hpo_tui.core.display import display_number, plural, printable
 from hpo_tui.tui.messages import DynamicsReady
-from hpo_tui.tui.screens.base import HpoScreen
+from hpo_tui.tui.screens.study_view import StudyViewScreen
 from hpo_tui.tui.widgets.curve_plot import CurvePlot, Series, curves_named, prepare_series
 from hpo_tui.tui.widgets.footer import KeysFooter
-
-if TYPE_CHECKING:
-    from hpo_tui.core.model.live import RefreshSummary
 
 TOP_K = 5
 # Per group: the median's marker is filled, its quartiles' the hollow twin (readable under
@@ -130,7 +125,7 @@ def group_series(grouped: pd.DataFrame, log_y: bool = False) -> list[Series]:
     return out
 
 
-class DynamicsScreen(HpoScreen):
+class DynamicsScreen(StudyViewScreen):
     """Per-study dynamics; ``g`` cycles the plot through the top-k overlay and each param."""
 
     BINDINGS = [
@@ -161,8 +156,7 @@ class DynamicsScreen(HpoScreen):
     ]
 
     def __init__(self, study_id: int) -> None:
-        super().__init__()
-        self.study_id = study_id
+        super().__init__(study_id)
         self.params: list[str] = []
         self.param: str | None = None
         self.log_y = False
@@ -221,17 +215,9 @@ class DynamicsScreen(HpoScreen):
         self.query_one(CurvePlot).show(series, title=title, log_y=self.log_y)
         self.sub_title = f"dynamics · {printable(study)}"
 
-    def study_in_view(self) -> int | None:
-        return self.study_id
-
-    def campaign_changed(self, summary: RefreshSummary | None) -> None:
+    def show_study(self) -> None:
         """A refresh: compute again with the new trials."""
-        campaign = self.hpo.campaign
-        if campaign is not None and self.study_id in set(campaign.studies["study_id"]):
-            self.compute(self.param)
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
+        self.compute(self.param)
 
     def action_next_group(self, step: int = 1) -> None:
         choices: list[str | None] = [None, *self.params]

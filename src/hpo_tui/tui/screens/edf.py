@@ -17,11 +17,10 @@ from hpo_tui.core.analysis.grid_scope import Scope, available_scopes, scope_stud
 from hpo_tui.core.analysis.history import multi_objective
 from hpo_tui.core.analysis.plot_range import PlotRange, plot_range
 from hpo_tui.core.display import plural, printable
-from hpo_tui.core.model.live import RefreshSummary
 from hpo_tui.tui.compat import PLOTEXT_COLORS
 from hpo_tui.tui.messages import EdfReady
-from hpo_tui.tui.screens.base import HpoScreen
-from hpo_tui.tui.screens.history import BEST_MARKERS, SCOPE_WORDS
+from hpo_tui.tui.screens.history import BEST_MARKERS
+from hpo_tui.tui.screens.study_view import ScopedViewScreen
 from hpo_tui.tui.text import fold, number
 from hpo_tui.tui.widgets.curve_plot import CurvePlot, Series, marker_symbol, prepare_series
 from hpo_tui.tui.widgets.footer import KeysFooter
@@ -98,8 +97,10 @@ def quantile_table(quantiles: pd.DataFrame, markers: dict[int, str]) -> Table:
     return table
 
 
-class EdfScreen(HpoScreen):
+class EdfScreen(ScopedViewScreen):
     """``x`` cycles the studies overlaid: the grid column (default), the row, the study."""
+
+    SCOPE_ORDER = ("column", "row", "study")
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="edf.back"),
@@ -120,9 +121,7 @@ class EdfScreen(HpoScreen):
     ]
 
     def __init__(self, study_id: int, scope: Scope = "column") -> None:
-        super().__init__()
-        self.study_id = study_id
-        self.scope: Scope = scope
+        super().__init__(study_id, scope)
         self.result: EdfReady | None = None
         self.full_range = False
 
@@ -159,8 +158,7 @@ class EdfScreen(HpoScreen):
         campaign, message = self.hpo.campaign, self.result
         if campaign is None or message is None:
             return
-        studies = campaign.studies.set_index("study_id")
-        names = {int(s): str(studies.at[s, "study"]) for s in message.scope.study_ids}
+        names = self.scope_names(message.scope)
         values = message.edf["value"].to_numpy(dtype=float)
         x_range = plot_range(values, robust=not self.full_range)
         series = edf_series(message.edf, names, x_range)
@@ -186,9 +184,7 @@ class EdfScreen(HpoScreen):
         title = Text.assemble(
             ("EDF of objective values · ", "bold"), (printable(scope.label), "bold")
         )
-        scopes = available_scopes(campaign, self.study_id)
-        if len(scopes) > 1:
-            title.append(f"   ({SCOPE_WORDS[scope.scope]}; x: {'/'.join(scopes)})", style="dim")
+        title.append(self.scope_note(scope.scope), style="dim")
         shown = len(scope.study_ids) - len(message.multi)
         title.append(
             f"\n{plural(shown, 'study')}, complete trials with a finite value", style="dim"
@@ -197,28 +193,7 @@ class EdfScreen(HpoScreen):
             title.append(f"\n{printable(names[study_id])}: multi-objective (left out)", style="dim")
         return title
 
-    def study_in_view(self) -> int | None:
-        return self.study_id
-
-    def campaign_changed(self, summary: RefreshSummary | None) -> None:
-        """A refresh: compute again."""
-        campaign = self.hpo.campaign
-        if campaign is not None and self.study_id in set(campaign.studies["study_id"]):
-            self.compute()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
-    def action_next_scope(self) -> None:
-        campaign = self.hpo.campaign
-        assert campaign is not None
-        scopes = available_scopes(campaign, self.study_id)
-        if len(scopes) < 2:
-            self.notify("This study is not on the grid: no row or column to overlay", timeout=4)
-            return
-        order = [s for s in ("column", "row", "study") if s in scopes]
-        position = order.index(self.scope) if self.scope in order else 0
-        self.scope = order[(position + 1) % len(order)]
+    def show_study(self) -> None:
         self.compute()
 
     def action_full_range(self) -> None:

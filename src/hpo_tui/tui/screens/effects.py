@@ -185,9 +185,6 @@ class EffectsScreen(HpoScreen):
         """A refresh: compute again."""
         self.compute()
 
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
     def action_swap_axis(self) -> None:
         self.along = self._axes()[1]
         self.compute()

@@ -12,17 +12,16 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Header, Static
 
-from hpo_tui.core.analysis.grid_scope import Scope, available_scopes, scope_studies
+from hpo_tui.core.analysis.grid_scope import Scope, scope_studies
 from hpo_tui.core.analysis.history import (
     HistoryOrder,
     multi_objective,
     optimization_history,
 )
 from hpo_tui.core.display import display_number, plural, printable
-from hpo_tui.core.model.live import RefreshSummary
 from hpo_tui.tui.compat import PLOTEXT_COLORS
 from hpo_tui.tui.messages import HistoryReady
-from hpo_tui.tui.screens.base import HpoScreen
+from hpo_tui.tui.screens.study_view import ScopedViewScreen
 from hpo_tui.tui.widgets.curve_plot import CurvePlot, Series, prepare_series
 from hpo_tui.tui.widgets.footer import KeysFooter
 
@@ -36,7 +35,6 @@ TIME_UNITS = (
     (2 * 86400.0, 3600.0, "hours"),
     (float("inf"), 86400.0, "days"),
 )
-SCOPE_WORDS = {"study": "this study", "row": "its grid row", "column": "its grid column"}
 
 
 def time_unit(seconds: np.ndarray) -> tuple[float, list[str]]:
@@ -113,7 +111,7 @@ def study_line(history: pd.DataFrame, direction: str) -> Text:
     return text
 
 
-class HistoryScreen(HpoScreen):
+class HistoryScreen(ScopedViewScreen):
     """``x`` cycles the scope (study, grid row, grid column), ``b`` the x axis."""
 
     BINDINGS = [
@@ -150,9 +148,7 @@ class HistoryScreen(HpoScreen):
     ]
 
     def __init__(self, study_id: int, scope: Scope = "study") -> None:
-        super().__init__()
-        self.study_id = study_id
-        self.scope: Scope = scope
+        super().__init__(study_id, scope)
         self.by: HistoryOrder = "number"
         self.log_y = False
         self.show_values: bool | None = None  # None: on for one study, off when overlaid
@@ -187,7 +183,7 @@ class HistoryScreen(HpoScreen):
         if campaign is None or message is None:
             return
         studies = campaign.studies.set_index("study_id")
-        names = {int(s): str(studies.at[s, "study"]) for s in message.scope.study_ids}
+        names = self.scope_names(message.scope)
         history = message.history
         ids = list(dict.fromkeys(history["study_id"].tolist()))
         values = self.show_values if self.show_values is not None else len(ids) == 1
@@ -206,9 +202,7 @@ class HistoryScreen(HpoScreen):
         studies = campaign.studies.set_index("study_id")
         scope = message.scope
         title = Text.assemble(("History · ", "bold"), (printable(scope.label), "bold"))
-        scopes = available_scopes(campaign, self.study_id)
-        if len(scopes) > 1:
-            title.append(f"   ({SCOPE_WORDS[scope.scope]}; x: {'/'.join(scopes)})", style="dim")
+        title.append(self.scope_note(scope.scope), style="dim")
         if scope.scope == "study" and ids:
             title.append("\n")
             title.append_text(study_line(message.history, str(studies.at[ids[0], "direction"])))
@@ -224,27 +218,7 @@ class HistoryScreen(HpoScreen):
             )
         return title
 
-    def study_in_view(self) -> int | None:
-        return self.study_id
-
-    def campaign_changed(self, summary: RefreshSummary | None) -> None:
-        """A refresh: compute again."""
-        campaign = self.hpo.campaign
-        if campaign is not None and self.study_id in set(campaign.studies["study_id"]):
-            self.compute()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
-    def action_next_scope(self) -> None:
-        campaign = self.hpo.campaign
-        assert campaign is not None
-        scopes = available_scopes(campaign, self.study_id)
-        if len(scopes) < 2:
-            self.notify("This study is not on the grid: no row or column to overlay", timeout=4)
-            return
-        position = scopes.index(self.scope) if self.scope in scopes else 0
-        self.scope = scopes[(position + 1) % len(scopes)]
+    def show_study(self) -> None:
         self.compute()
 
     def action_toggle_by(self) -> None:

@@ -272,6 +272,3 @@ class ImportanceScreen(HpoScreen):
     def action_next_method(self) -> None:
         self.method = METHODS[(METHODS.index(self.method) + 1) % len(METHODS)]
         self.start()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

@@ -235,6 +235,3 @@ class PruningScreen(HpoScreen):
     def action_next_top_k(self) -> None:
         position = TOP_FRACTIONS.index(self.fraction) if self.fraction in TOP_FRACTIONS else -1
         self.compute(TOP_FRACTIONS[(position + 1) % len(TOP_FRACTIONS)])
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

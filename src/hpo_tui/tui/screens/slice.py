@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,16 +17,13 @@ from hpo_tui.core.analysis.patterns import (
 )
 from hpo_tui.core.display import display_number, printable
 from hpo_tui.core.model.objectives import study_objectives
-from hpo_tui.tui.screens.base import HpoScreen
+from hpo_tui.tui.screens.study_view import StudyViewScreen
 from hpo_tui.tui.text import literal
 from hpo_tui.tui.widgets.footer import KeysFooter
 from hpo_tui.tui.widgets.slice_plot import SlicePlot, slice_data
 
-if TYPE_CHECKING:
-    from hpo_tui.core.model.live import RefreshSummary
 
-
-class SliceScreen(HpoScreen):
+class SliceScreen(StudyViewScreen):
     """``n``/``p`` walk the study's params (most important first)."""
 
     BINDINGS = [
@@ -66,8 +61,7 @@ class SliceScreen(HpoScreen):
     ]
 
     def __init__(self, study_id: int, param: str, params: list[str]) -> None:
-        super().__init__()
-        self.study_id = study_id
+        super().__init__(study_id)
         self.param = param
         self.params = params or [param]
 
@@ -83,14 +77,9 @@ class SliceScreen(HpoScreen):
         self.fill()
         self.query_one(DataTable).focus()
 
-    def study_in_view(self) -> int | None:
-        return self.study_id
-
-    def campaign_changed(self, summary: RefreshSummary | None) -> None:
+    def show_study(self) -> None:
         """A refresh: new trials appear in the plot and the table."""
-        campaign = self.hpo.campaign
-        if campaign is not None and self.study_id in set(campaign.studies["study_id"]):
-            self.fill()
+        self.fill()
 
     def fill(self) -> None:
         campaign = self.hpo.campaign
@@ -187,6 +176,3 @@ class SliceScreen(HpoScreen):
             return
         at = {axis: str(study[axis]) for axis in axes}
         self.hpo.open_effects(axes[1], at, sweep)
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

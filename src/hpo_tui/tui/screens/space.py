@@ -67,6 +67,3 @@ class SpaceScreen(HpoScreen):
     def action_toggle_view(self) -> None:
         self.per_study = not self.per_study
         self.fill()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

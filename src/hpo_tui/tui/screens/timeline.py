@@ -14,9 +14,8 @@ from textual.widgets import Header, Static
 from hpo_tui.core.analysis.timeline import Timeline, timeline
 from hpo_tui.core.display import display_number, plural, printable
 from hpo_tui.core.durations import format_duration
-from hpo_tui.core.model.live import RefreshSummary
 from hpo_tui.tui.messages import TimelineReady
-from hpo_tui.tui.screens.base import HpoScreen
+from hpo_tui.tui.screens.study_view import StudyViewScreen
 from hpo_tui.tui.widgets.footer import KeysFooter
 from hpo_tui.tui.widgets.gantt import GanttChart, gantt_data, legend
 
@@ -79,7 +78,7 @@ def details_text(result: Timeline) -> Text:
     return text
 
 
-class TimelineScreen(HpoScreen):
+class TimelineScreen(StudyViewScreen):
     """``v`` switches the bars between lanes and one row per trial."""
 
     BINDINGS = [
@@ -94,8 +93,7 @@ class TimelineScreen(HpoScreen):
     ]
 
     def __init__(self, study_id: int) -> None:
-        super().__init__()
-        self.study_id = study_id
+        super().__init__(study_id)
         self.by_trial = False
         self.result: Timeline | None = None
 
@@ -155,17 +153,8 @@ class TimelineScreen(HpoScreen):
         if self.result is not None:
             self.call_after_refresh(self._footer)  # once the chart has its new width
 
-    def study_in_view(self) -> int | None:
-        return self.study_id
-
-    def campaign_changed(self, summary: RefreshSummary | None) -> None:
-        """A refresh: compute again."""
-        campaign = self.hpo.campaign
-        if campaign is not None and self.study_id in set(campaign.studies["study_id"]):
-            self.compute()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
+    def show_study(self) -> None:
+        self.compute()
 
     def action_toggle_rows(self) -> None:
         self.by_trial = not self.by_trial

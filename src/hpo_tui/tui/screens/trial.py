@@ -262,9 +262,6 @@ class TrialScreen(HpoScreen):
         if campaign is not None and self.key in campaign.trials.index:
             self.refresh_trial()
 
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
     def action_step(self, delta: int) -> None:
         if self.key not in self.order:
             return
