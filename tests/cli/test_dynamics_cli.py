@@ -14,11 +14,9 @@ from hpo_tui.core.analysis.dynamics import study_dynamics
 from tests.helpers import dynamics_campaign as dc
 
 
-@pytest.fixture(scope="module")
-def storage(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("dynamics_cli") / "dynamics.db"
-    dc.populate_dynamics(f"sqlite:///{path}")
-    return str(path)
+@pytest.fixture
+def storage(dynamics_db: str) -> str:
+    return dynamics_db
 
 
 def _csv(text: str) -> pd.DataFrame:

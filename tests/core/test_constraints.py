@@ -53,12 +53,10 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         url = request.getfixturevalue("fresh_database")(request.param)
         write_constrained(url)
         return url, url
-    folder = tmp_path_factory.mktemp(f"constrained-{request.param}")
     if request.param == "sqlite":
-        path = folder / "constrained.db"
-        url = f"sqlite:///{path}"
-        write_constrained(url)
-        return str(path), url
+        path = request.getfixturevalue("constrained_db")
+        return path, f"sqlite:///{path}"
+    folder = tmp_path_factory.mktemp(f"constrained-{request.param}")
     path = folder / "constrained.log"
     write_constrained(_journal(path))
     return str(path), _journal(path)

@@ -13,10 +13,8 @@ from tests.helpers.golden import GOLDEN_DB
 
 
 @pytest.fixture(scope="module")
-def campaign(tmp_path_factory: pytest.TempPathFactory) -> Campaign:
-    path = tmp_path_factory.mktemp("effects") / "effects.db"
-    dc.populate_dynamics(f"sqlite:///{path}")
-    return load_campaign([str(path)])
+def campaign(dynamics_db: str) -> Campaign:
+    return load_campaign([dynamics_db])
 
 
 def _best_values(study: str) -> list[float]:

@@ -34,10 +34,10 @@ from tests.core.test_backend_parity import _export, _first_difference, _masked
 from tests.core.test_live import assert_same_campaign
 from tests.helpers.fixture_campaign import populate
 from tests.helpers.grpc_proxy import free_port, proxy_client, serve
+from tests.helpers.paths import ROOT
 from tests.helpers.timezone import local_time_zone
 from tests.helpers.worker import finish_workers, start_workers
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 SERVICE = "/optuna.StorageService/"
 READ_CALLS = {SERVICE + "GetAllStudies", SERVICE + "GetTrials"}
 

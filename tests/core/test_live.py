@@ -15,9 +15,8 @@ import pytest
 from hpo_tui.core import load_campaign
 from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.core.model.live import LiveCampaign
+from tests.helpers.paths import ROOT
 from tests.helpers.worker import STUDIES, finish_workers, start_workers, storage_for
-
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def assert_same_campaign(a: Campaign, b: Campaign) -> None:

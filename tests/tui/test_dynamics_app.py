@@ -22,11 +22,9 @@ from tests.tui.conftest import loaded, make_app
 SIZE = (120, 40)
 
 
-@pytest.fixture(scope="module")
-def storage(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = tmp_path_factory.mktemp("dynamics_app") / "dynamics.db"
-    dc.populate_dynamics(f"sqlite:///{path}")
-    return str(path)
+@pytest.fixture
+def storage(dynamics_db: str) -> str:
+    return dynamics_db
 
 
 def _text(renderable: object) -> str:
