@@ -29,8 +29,12 @@ lint: install-test ## ruff + mypy + the import contracts ([tool.importlinter] in
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
+# pytest-xdist workers for `make test` (auto: one per core; 0: one process). A test file's
+# tests stay on one worker (--dist loadfile), so its module fixtures are built once.
+TEST_WORKERS ?= auto
+
 test: install-test lint ## the whole suite (servers skip unless HPO_TUI_REQUIRE_SERVERS=1)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: install-test ## benchmark suite (docs/performance.md); BENCH_ARGS="--quick" for a short run
 	$(BIN)/python bench/suite.py $(BENCH_ARGS)

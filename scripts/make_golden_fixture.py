@@ -2,7 +2,8 @@
 so that golden-file tests of every export format see fixed datetimes.
 
 Run from the repository root: ``.venv/bin/python scripts/make_golden_fixture.py``; then
-refresh the golden files with ``HPO_TUI_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests``.
+refresh the golden files (syrupy snapshots, ``tests/helpers/golden.py``) with
+``.venv/bin/python -m pytest tests --snapshot-update``, and read the diff.
 """
 
 from __future__ import annotations

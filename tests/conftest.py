@@ -1,10 +1,17 @@
-"""Session fixtures: the fixture campaign built with real Optuna calls on every backend.
+"""Session fixtures: every test storage, built once per session with real Optuna calls.
 
-SQLite and JournalStorage files are always built. PostgreSQL (127.0.0.1:5432, trust auth) and
-MariaDB (127.0.0.1:3306, root without password) get a fresh database per test session, dropped
-at the end; Redis is a ``redis-server`` started on a free local port for the session, killed at
-the end. An unreachable or missing server skips its tests with the reason, unless
+The fixture campaign is built on every backend. SQLite and JournalStorage files are always
+built. PostgreSQL (127.0.0.1:5432, trust auth) and MariaDB (127.0.0.1:3306, root without
+password) get a fresh database per test session, dropped at the end; Redis is a
+``redis-server`` started on a free local port for the session, killed at the end. An
+unreachable or missing server skips its tests with the reason, unless
 ``HPO_TUI_REQUIRE_SERVERS=1``, where it fails them.
+
+The campaigns of known structure (training dynamics, importance patterns, constraints) are
+SQLite files built once here and shared by the core, CLI and TUI tests that read them.
+
+Under pytest-xdist every worker is a session of its own: its files are in its own
+``tmp_path_factory`` folder, and its server databases are named after the worker.
 """
 
 from __future__ import annotations
@@ -20,18 +27,27 @@ from typing import Any
 import optuna
 import pytest
 from hypothesis import settings
+from syrupy.assertion import SnapshotAssertion
 
+from tests.helpers.constrained import write_constrained
+from tests.helpers.dynamics_campaign import populate_dynamics
 from tests.helpers.fixture_campaign import optuna_view, populate
+from tests.helpers.golden import golden_folder
+from tests.helpers.patterns_campaign import populate_patterns
 from tests.helpers.redis_server import RedisServer, redis_server_missing, run_redis_server
+from tests.helpers.sqlite_writes import write_sqlite_without_fsync
 
 # Property tests check behaviour, never timing: no per-example deadline (a machine whose
 # speed varies 3-4x between days would make one flaky).
 settings.register_profile("hpo-tui", deadline=None)
 settings.load_profile("hpo-tui")
+write_sqlite_without_fsync()
 
 REQUIRE_SERVERS = os.environ.get("HPO_TUI_REQUIRE_SERVERS") == "1"
 PG_ADMIN = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
 MY_ADMIN = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
+# "gw0", "gw1", … under pytest-xdist; "main" in a plain run.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 @dataclass
@@ -56,7 +72,7 @@ def _fresh_pg_database() -> Iterator[str]:
         import psycopg2
     except ImportError:
         _unavailable("psycopg2 is not installed")
-    name = f"hpo_tui_test_{uuid.uuid4().hex[:10]}"
+    name = f"hpo_tui_test_{WORKER}_{uuid.uuid4().hex[:10]}"
     try:
         admin = psycopg2.connect(connect_timeout=3, **PG_ADMIN)
     except psycopg2.Error as exc:
@@ -64,6 +80,9 @@ def _fresh_pg_database() -> Iterator[str]:
     admin.autocommit = True
     with admin.cursor() as cur:
         cur.execute(f'CREATE DATABASE "{name}"')
+        # A test database is thrown away: its commits need not wait for the disk (the data
+        # written, and what any reader sees, is the same).
+        cur.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     try:
         yield f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
     finally:
@@ -79,7 +98,7 @@ def _fresh_mysql_database() -> Iterator[str]:
         import pymysql
     except ImportError:
         _unavailable("pymysql is not installed")
-    name = f"hpo_tui_test_{uuid.uuid4().hex[:10]}"
+    name = f"hpo_tui_test_{WORKER}_{uuid.uuid4().hex[:10]}"
     try:
         admin = pymysql.connect(connect_timeout=3, autocommit=True, **MY_ADMIN)
     except pymysql.Error as exc:
@@ -164,6 +183,43 @@ def pg_storage(pg_database: str) -> BuiltStorage:
 def mysql_storage(mysql_database: str) -> BuiltStorage:
     populate(mysql_database)
     return BuiltStorage("mysql", mysql_database, optuna_view(mysql_database))
+
+
+def _sqlite_file(tmp_path_factory: pytest.TempPathFactory, name: str, write: Any) -> Path:
+    path = tmp_path_factory.mktemp(name) / f"{name}.db"
+    write(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def dynamics_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The training-dynamics campaign (``tests/helpers/dynamics_campaign.py``)."""
+    return str(_sqlite_file(tmp_path_factory, "dynamics", populate_dynamics))
+
+
+@pytest.fixture(scope="session")
+def patterns_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The importance and slice studies (``tests/helpers/patterns_campaign.py``)."""
+    return _sqlite_file(tmp_path_factory, "patterns", populate_patterns)
+
+
+@pytest.fixture(scope="session")
+def constrained_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The constrained studies (``tests/helpers/constrained.py``)."""
+    return str(_sqlite_file(tmp_path_factory, "constrained", write_constrained))
+
+
+@pytest.fixture
+def golden(snapshot: SnapshotAssertion) -> Callable[[str], SnapshotAssertion]:
+    """``assert golden("export/hpo_full.json") == text``: the text equals the committed file
+    ``tests/fixtures/golden/export/hpo_full.json`` byte for byte (``--snapshot-update``
+    rewrites it; see ``tests/helpers/golden.py``)."""
+
+    def at(name: str) -> SnapshotAssertion:
+        folder, file = name.split("/")
+        return snapshot(extension_class=golden_folder(folder), name=file)
+
+    return at
 
 
 @pytest.fixture(scope="session")

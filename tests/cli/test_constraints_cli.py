@@ -10,15 +10,9 @@ import pandas as pd
 import pytest
 
 from hpo_tui.cli import main
-from tests.helpers.constrained import CONSTRAINED, MULTI_STUDY, write_constrained
-from tests.helpers.sqlite_file import written_sqlite
+from tests.helpers.constrained import CONSTRAINED, MULTI_STUDY
 
 pytestmark = pytest.mark.filterwarnings("ignore:Overwrite an old format constraint")
-
-
-@pytest.fixture(scope="module")
-def constrained_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return written_sqlite(tmp_path_factory, "constrained-cli/constrained.db", write_constrained)
 
 
 def test_summary_best_is_optunas_feasible_best(

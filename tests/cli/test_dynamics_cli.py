@@ -12,12 +12,11 @@ from hpo_tui.cli import main
 from hpo_tui.core import load_campaign
 from hpo_tui.core.analysis.dynamics import study_dynamics
 from tests.helpers import dynamics_campaign as dc
-from tests.helpers.sqlite_file import written_sqlite
 
 
-@pytest.fixture(scope="module")
-def storage(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return written_sqlite(tmp_path_factory, "dynamics_cli/dynamics.db", dc.populate_dynamics)
+@pytest.fixture
+def storage(dynamics_db: str) -> str:
+    return dynamics_db
 
 
 def _csv(text: str) -> pd.DataFrame:

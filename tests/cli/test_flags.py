@@ -15,9 +15,8 @@ from hpo_tui.core import load_campaign
 from hpo_tui.core.analysis.space import study_space
 from hpo_tui.core.export.formats.markup import latex_escape, markdown_escape
 from tests.helpers.golden import GOLDEN_SPEC
-from tests.helpers.patterns_campaign import patterns_db
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 MISSING = "no/such/storage.db"  # a refused flag is refused before any source is opened
 
 
@@ -26,9 +25,9 @@ def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
 
 
-@pytest.fixture(scope="module")
-def patterns(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return str(patterns_db(tmp_path_factory))
+@pytest.fixture
+def patterns(patterns_db: Path) -> str:
+    return str(patterns_db)
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture) -> tuple[int, str, str]:

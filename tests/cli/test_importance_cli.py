@@ -11,12 +11,11 @@ from hpo_tui.cli import main
 from hpo_tui.core import load_campaign
 from hpo_tui.core.analysis.importance import campaign_importance
 from hpo_tui.core.export.formats.csv import frame_to_csv
-from tests.helpers.patterns_campaign import patterns_db
 
 
-@pytest.fixture(scope="module")
-def patterns(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return str(patterns_db(tmp_path_factory))
+@pytest.fixture
+def patterns(patterns_db: Path) -> str:
+    return str(patterns_db)
 
 
 def test_markdown_table_rows_params_columns_studies(patterns: str, capsys) -> None:

@@ -17,7 +17,7 @@ from optuna.trial import TrialState
 
 from hpo_tui.cli import main
 from tests.helpers.multi_objective import KEYED, LISTED, NSGA, multi_db
-from tests.helpers.patterns_campaign import STRONG, TRAP, patterns_db
+from tests.helpers.patterns_campaign import STRONG, TRAP
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +26,8 @@ def multi(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="module")
-def patterns(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return str(patterns_db(tmp_path_factory))
+def patterns(patterns_db: Path) -> str:
+    return str(patterns_db)
 
 
 def _csv(text: str) -> pd.DataFrame:

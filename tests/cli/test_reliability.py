@@ -14,9 +14,8 @@ import optuna
 import pytest
 
 from tests.conftest import BuiltStorage
+from tests.helpers.paths import ROOT
 from tests.helpers.snapshot_fs import fs_state
-
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def run(*args: str, user: str | None = None, cwd: Path | None = None):

@@ -11,9 +11,8 @@ import pytest
 from hpo_tui.cli import main
 from hpo_tui.core import load_campaign
 from hpo_tui.core.export.writer import EXPORT_FILES, write_export
-from tests.helpers.golden import GOLDEN_SPEC, assert_golden
-
-ROOT = Path(__file__).resolve().parent.parent.parent
+from tests.helpers.golden import GOLDEN_SPEC
+from tests.helpers.paths import ROOT
 
 
 @pytest.fixture(autouse=True)
@@ -23,15 +22,15 @@ def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("fmt", ["markdown", "latex", "csv", "json"])
 @pytest.mark.parametrize("metric", ["best", "n_diverged"])
-def test_grid_formats(capsys: pytest.CaptureFixture, fmt: str, metric: str) -> None:
+def test_grid_formats(capsys: pytest.CaptureFixture, golden, fmt: str, metric: str) -> None:
     assert main(["grid", GOLDEN_SPEC, "--format", fmt, "--metric", metric]) == 0
-    assert_golden(capsys.readouterr().out, f"grid/{metric}.{fmt}")
+    assert golden(f"grid/{metric}.{fmt}") == capsys.readouterr().out
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "latex", "csv", "json"])
-def test_summary_formats(capsys: pytest.CaptureFixture, fmt: str) -> None:
+def test_summary_formats(capsys: pytest.CaptureFixture, golden, fmt: str) -> None:
     assert main(["summary", GOLDEN_SPEC, "--format", fmt]) == 0
-    assert_golden(capsys.readouterr().out, f"summary/summary.{fmt}")
+    assert golden(f"summary/summary.{fmt}") == capsys.readouterr().out
 
 
 def test_diverged_csv(capsys: pytest.CaptureFixture) -> None:

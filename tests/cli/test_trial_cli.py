@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -12,8 +11,7 @@ from hpo_tui.cli import main
 from hpo_tui.core import load_campaign
 from hpo_tui.core.export.writer import FULL_JSON, render_export
 from tests.helpers.golden import GOLDEN_SPEC
-
-ROOT = Path(__file__).resolve().parent.parent.parent
+from tests.helpers.paths import ROOT
 
 
 @pytest.fixture(autouse=True)

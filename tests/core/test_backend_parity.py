@@ -15,10 +15,8 @@ July's, as Optuna's journal replay hands datetimes over as naive local time.
 from __future__ import annotations
 
 import dataclasses
-import json
-import re
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +27,11 @@ from optuna.storages.journal import JournalFileBackend
 from optuna.trial import FrozenTrial, TrialState
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.export.writer import write_export
 from hpo_tui.core.model.campaign import Campaign
+from tests.helpers.export_compare import export_files, first_difference, masked_text
 from tests.helpers.golden import GOLDEN_DB
 from tests.helpers.timezone import local_time_zone
 
-FIXED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 BACKENDS = ["journal", "redis", "postgresql", "mysql"]
 CAMPAIGNS = ["golden", "numeric"]
 SOURCE_MASK = "<source>"
@@ -161,53 +158,6 @@ def copies(
     return get
 
 
-def _export(campaign: Campaign, folder: Path) -> dict[str, bytes]:
-    write_export(campaign, folder, generated_at=FIXED)
-    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
-
-
-def _masked(name: str, data: bytes, campaign: Campaign) -> str:
-    """The file's text with the storage's name replaced where the export names it (and only
-    there: every replacement is counted)."""
-    text = data.decode("utf-8")
-    (display,) = [s.display for s in campaign.sources]
-    n_studies, n_trials = len(campaign.studies), len(campaign.trials)
-    n_diverged = int(campaign.trials["diverged"].sum())
-    if name.endswith(".csv") and text.startswith("study,source,"):
-        assert not set(display) & set(',"\n'), "the test expects a display needing no quotes"
-        n_pruned = int((campaign.trials["state"] == "PRUNED").sum())
-        rows = {
-            "hpo_summary.csv": n_trials,
-            "hpo_diverged.csv": n_diverged,
-            "hpo_pruning.csv": n_studies,
-            "hpo_pruning_trials.csv": n_pruned,
-        }[name]
-        pattern, replacement = rf"^([^,\n]*),{re.escape(display)},", rf"\1,{SOURCE_MASK},"
-        masked, count = re.subn(pattern, replacement, text, flags=re.MULTILINE)
-        assert count == rows, name
-        return masked
-    if name.endswith(".json"):
-        quoted = re.escape(json.dumps(display))
-        masked, count = re.subn(rf'("sources?": ?\[?\s*){quoted}', rf'\1"{SOURCE_MASK}"', text)
-        expected = {"hpo_full.json": n_studies + 1, "hpo_diverged.json": n_diverged + 1}[name]
-        assert count == expected, name
-        return masked
-    if name == "README.md":
-        line = f"\n- `{display}`\n"
-        assert text.count(line) == 1
-        return text.replace(line, f"\n- `{SOURCE_MASK}`\n")
-    assert display not in text, f"{name} names the storage somewhere unexpected"
-    return text
-
-
-def _first_difference(got: str, want: str) -> str:
-    at = next(
-        (i for i, (a, b) in enumerate(zip(got, want, strict=False)) if a != b),
-        min(len(got), len(want)),
-    )
-    return f"at {at}: got {got[at - 80 : at + 80]!r}, want {want[at - 80 : at + 80]!r}"
-
-
 def _whole_seconds(campaign: Campaign) -> Campaign:
     """The campaign with every datetime truncated to whole seconds, durations recomputed."""
     trials = campaign.trials.copy()
@@ -231,7 +181,7 @@ def reference_exports(
             if truncated:
                 loaded = _whole_seconds(loaded)
             folder = tmp_path_factory.mktemp("reference-export") / "out"
-            cache[campaign, truncated] = loaded, _export(loaded, folder)
+            cache[campaign, truncated] = loaded, export_files(loaded, folder)
         return cache[campaign, truncated]
 
     return get
@@ -249,11 +199,14 @@ def test_every_storage_gives_the_same_export_files(
     whole_seconds = backend == "mysql"  # DATETIME without fractional seconds
     reference, want = reference_exports(campaign, whole_seconds)
     loaded = load_campaign([copies(campaign, backend)])
-    got = _export(loaded, tmp_path / "out")
+    got = export_files(loaded, tmp_path / "out")
     assert sorted(got) == sorted(want)
     for name in want:
-        got_text, want_text = _masked(name, got[name], loaded), _masked(name, want[name], reference)
-        assert got_text == want_text, f"{name}: {_first_difference(got_text, want_text)}"
+        got_text, want_text = (
+            masked_text(name, got[name], loaded),
+            masked_text(name, want[name], reference),
+        )
+        assert got_text == want_text, f"{name}: {first_difference(got_text, want_text)}"
 
 
 def test_the_numeric_campaign_spans_two_utc_offsets() -> None:
@@ -305,12 +258,12 @@ def test_a_refreshed_journal_equals_its_sqlite_copy(tmp_path: Path) -> None:
         from_study_name="live_2M_h1", from_storage=storage, to_storage=f"sqlite:///{copy_spec}"
     )
     copied = load_campaign([copy_spec])
-    got = _export(live.campaign, tmp_path / "live")
-    want = _export(copied, tmp_path / "copy")
+    got = export_files(live.campaign, tmp_path / "live")
+    want = export_files(copied, tmp_path / "copy")
     for name in want:
-        got_text = _masked(name, got[name], live.campaign)
-        want_text = _masked(name, want[name], copied)
-        assert got_text == want_text, f"{name}: {_first_difference(got_text, want_text)}"
+        got_text = masked_text(name, got[name], live.campaign)
+        want_text = masked_text(name, want[name], copied)
+        assert got_text == want_text, f"{name}: {first_difference(got_text, want_text)}"
 
 
 @pytest.mark.parametrize("backend", ["sqlite", *BACKENDS])

@@ -25,12 +25,12 @@ from hpo_tui.core.analysis.params import ParamInfo
 from hpo_tui.core.errors import HpoTuiError
 from hpo_tui.core.model.campaign import Campaign
 from tests.helpers.multi_objective import KEYED, LISTED, NSGA, RANDOM
-from tests.helpers.patterns_campaign import STRONG, TRAP, patterns_db
+from tests.helpers.patterns_campaign import STRONG, TRAP
 
 
 @pytest.fixture(scope="module")
-def patterns(tmp_path_factory: pytest.TempPathFactory) -> tuple[Campaign, str]:
-    path = patterns_db(tmp_path_factory)
+def patterns(patterns_db: Path) -> tuple[Campaign, str]:
+    path = patterns_db
     return load_campaign([str(path)]), f"sqlite:///{path}"
 
 

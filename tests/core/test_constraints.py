@@ -28,7 +28,7 @@ from hpo_tui.core.analysis.grid import study_metric
 from hpo_tui.core.export.writer import render_export
 from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.core.model.live import LiveCampaign
-from tests.core.test_live import assert_same_campaign
+from tests.helpers.compare import assert_same_frames
 from tests.helpers.constrained import (
     CONSTRAINED,
     KEY_STUDY,
@@ -53,12 +53,10 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         url = request.getfixturevalue("fresh_database")(request.param)
         write_constrained(url)
         return url, url
-    folder = tmp_path_factory.mktemp(f"constrained-{request.param}")
     if request.param == "sqlite":
-        path = folder / "constrained.db"
-        url = f"sqlite:///{path}"
-        write_constrained(url)
-        return str(path), url
+        path = request.getfixturevalue("constrained_db")
+        return path, f"sqlite:///{path}"
+    folder = tmp_path_factory.mktemp(f"constrained-{request.param}")
     path = folder / "constrained.log"
     write_constrained(_journal(path))
     return str(path), _journal(path)
@@ -186,7 +184,7 @@ def test_refresh_keeps_feasibility_equal_to_a_fresh_load(tmp_path: Path) -> None
     study.optimize(objective, n_trials=2)
     live.refresh()
     fresh = load_campaign([url])
-    assert_same_campaign(live.campaign, fresh)
+    assert_same_frames(live.campaign, fresh)
     row = _study_row(live.campaign, "live_2M_h1")
     assert bool(row["constrained"])
     assert int(row["best_trial"]) == study.best_trial.number != running.number

@@ -16,7 +16,7 @@ from hpo_tui.core.model.curves import (
     step_meaning,
 )
 from tests.helpers.golden import GOLDEN_SPEC
-from tests.tui.conftest import ROOT
+from tests.helpers.paths import ROOT
 
 
 def test_each_kind_of_curve_has_its_step_meaning() -> None:

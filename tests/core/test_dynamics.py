@@ -6,7 +6,6 @@ Expected numbers come from the formulas in ``tests/helpers/dynamics_campaign.py`
 from __future__ import annotations
 
 import statistics
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,10 +25,8 @@ from tests.helpers import dynamics_campaign as dc
 
 
 @pytest.fixture(scope="module")
-def campaign(tmp_path_factory: pytest.TempPathFactory) -> Campaign:
-    path = tmp_path_factory.mktemp("dynamics") / "dynamics.db"
-    dc.populate_dynamics(f"sqlite:///{path}")
-    return load_campaign([str(Path(path))])
+def campaign(dynamics_db: str) -> Campaign:
+    return load_campaign([dynamics_db])
 
 
 def _study_id(campaign: Campaign, name: str) -> int:

@@ -10,14 +10,11 @@ from hpo_tui.core.analysis.effects import axis_effects, best_curves
 from hpo_tui.core.model.campaign import Campaign
 from tests.helpers import dynamics_campaign as dc
 from tests.helpers.golden import GOLDEN_DB
-from tests.helpers.sqlite_file import written_sqlite
 
 
 @pytest.fixture(scope="module")
-def campaign(tmp_path_factory: pytest.TempPathFactory) -> Campaign:
-    return load_campaign(
-        [written_sqlite(tmp_path_factory, "effects/effects.db", dc.populate_dynamics)]
-    )
+def campaign(dynamics_db: str) -> Campaign:
+    return load_campaign([dynamics_db])
 
 
 def _best_values(study: str) -> list[float]:

@@ -19,10 +19,10 @@ from hpo_tui.core.export.writer import (
     summary_frame,
     write_export,
 )
-from tests.helpers.golden import GOLDEN_SPEC, assert_golden
+from tests.helpers.golden import GOLDEN_SPEC
+from tests.helpers.paths import ROOT
 from tests.helpers.snapshot_fs import fs_state
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 FIXED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
@@ -40,9 +40,9 @@ def _strict_loads(text: str):
 
 
 @pytest.mark.parametrize("name", EXPORT_FILES)
-def test_export_files_match_golden(golden_campaign, name: str) -> None:
+def test_export_files_match_golden(golden_campaign, golden, name: str) -> None:
     texts = render_export(golden_campaign, FIXED)
-    assert_golden(texts[name], f"export/{name}")
+    assert golden(f"export/{name}") == texts[name]
 
 
 def test_summary_csv_reads_back_bit_identical(golden_campaign, tmp_path: Path) -> None:

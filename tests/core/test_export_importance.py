@@ -14,15 +14,15 @@ from hpo_tui.core import load_campaign
 from hpo_tui.core.analysis.importance import campaign_importance
 from hpo_tui.core.export.readme import IMPORTANCE_FIELDS
 from hpo_tui.core.export.writer import EXPORT_FILES, IMPORTANCE_CSV, render_export, write_export
-from tests.helpers.patterns_campaign import FEW, STRONG, patterns_db
+from tests.helpers.paths import ROOT
+from tests.helpers.patterns_campaign import FEW, STRONG
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 FIXED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def campaign(tmp_path_factory: pytest.TempPathFactory):
-    return load_campaign([str(patterns_db(tmp_path_factory))])
+def campaign(patterns_db: Path):
+    return load_campaign([str(patterns_db)])
 
 
 def test_importance_csv_is_exported_with_exact_floats(campaign, tmp_path: Path) -> None:

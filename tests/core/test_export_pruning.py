@@ -16,9 +16,9 @@ from hpo_tui.core.analysis.pruning import pruning_audit
 from hpo_tui.core.export.readme import PRUNED_TRIAL_DOCS, PRUNING_DEFINITIONS, PRUNING_FIELDS
 from hpo_tui.core.export.writer import EXPORT_FILES, render_export, write_export
 from tests.helpers import pruning_campaign as pc
+from tests.helpers.paths import ROOT
 from tests.helpers.sqlite_file import written_sqlite
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 FIXED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 

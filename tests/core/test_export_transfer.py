@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -19,9 +18,9 @@ from hpo_tui.core.export.readme import (
     TRANSFER_PARAM_FIELDS,
 )
 from hpo_tui.core.export.writer import EXPORT_FILES, render_export
+from tests.helpers.paths import ROOT
 from tests.helpers.transfer_campaign import populate_transfer
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 FIXED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 

@@ -30,14 +30,14 @@ from hpo_tui.core import load_campaign
 from hpo_tui.core.errors import SourceError
 from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.core.model.live import LiveCampaign
-from tests.core.test_backend_parity import _export, _first_difference, _masked
-from tests.core.test_live import assert_same_campaign
+from tests.helpers.compare import assert_same_frames
+from tests.helpers.export_compare import export_files, first_difference, masked_text
 from tests.helpers.fixture_campaign import populate
 from tests.helpers.grpc_proxy import free_port, proxy_client, serve
+from tests.helpers.paths import ROOT
 from tests.helpers.timezone import local_time_zone
 from tests.helpers.worker import finish_workers, start_workers
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 SERVICE = "/optuna.StorageService/"
 READ_CALLS = {SERVICE + "GetAllStudies", SERVICE + "GetTrials"}
 
@@ -103,13 +103,13 @@ def test_the_proxy_gives_the_same_export_as_the_storage(
     through_proxy = load_campaign([spec])
     read_directly = load_campaign([direct])
     assert len(through_proxy.trials) == len(read_directly.trials) > 0
-    got = _export(through_proxy, tmp_path / "proxy")
-    want = _export(read_directly, tmp_path / "direct")
+    got = export_files(through_proxy, tmp_path / "proxy")
+    want = export_files(read_directly, tmp_path / "direct")
     assert sorted(got) == sorted(want)
     for name in want:
-        got_text = _masked(name, got[name], through_proxy)
-        want_text = _masked(name, want[name], read_directly)
-        assert got_text == want_text, f"{name}: {_first_difference(got_text, want_text)}"
+        got_text = masked_text(name, got[name], through_proxy)
+        want_text = masked_text(name, want[name], read_directly)
+        assert got_text == want_text, f"{name}: {first_difference(got_text, want_text)}"
 
 
 def test_only_read_calls_reach_the_proxy(proxied: tuple[str, str], recorded: _Recorder) -> None:
@@ -149,8 +149,8 @@ def test_refresh_asks_only_for_unfinished_and_newer_trials(
         asked = [request for method, request in recorded.calls if method.endswith("GetTrials")]
         assert asked and all(request.trial_id_greater_than >= 0 for request in asked)
         assert any(request.included_trial_ids for request in asked)  # the running trial
-        assert_same_campaign(live.campaign, load_campaign([spec]))
-        assert_same_campaign(_unnamed(live.campaign), _unnamed(load_campaign([str(path)])))
+        assert_same_frames(live.campaign, load_campaign([spec]))
+        assert_same_frames(_unnamed(live.campaign), _unnamed(load_campaign([str(path)])))
         assert len(live.campaign.trials) == 2 + 2 + 1 + 6
 
 

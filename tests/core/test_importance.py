@@ -25,6 +25,7 @@ from hpo_tui.core.analysis.importance import (
     study_importance,
 )
 from hpo_tui.core.analysis.importance_evaluators import FANOVA_SEED
+from tests.helpers.golden import GOLDEN_DB
 from tests.helpers.patterns_campaign import (
     CAUTION,
     FEW,
@@ -32,13 +33,12 @@ from tests.helpers.patterns_campaign import (
     N_FEW,
     STRONG,
     TRAP,
-    patterns_db,
 )
 
 
 @pytest.fixture(scope="module")
-def patterns(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return patterns_db(tmp_path_factory)
+def patterns(patterns_db: Path) -> Path:
+    return patterns_db
 
 
 @pytest.fixture(scope="module")
@@ -238,8 +238,7 @@ def test_fanova_ranks_the_strong_param_first(campaign) -> None:
 
 
 def test_golden_campaign_multi_objective_and_small_studies() -> None:
-    root = Path(__file__).resolve().parent.parent.parent
-    campaign = load_campaign([str(root / "tests/fixtures/golden/campaign.db")])
+    campaign = load_campaign([str(GOLDEN_DB)])
     frame = campaign_importance(campaign)
     assert set(frame["study"]) == set(campaign.studies["study"])
     assert frame["importance"].isna().all()  # every golden study has fewer than 20 trials

@@ -23,8 +23,7 @@ from tests.helpers.journal_oracle import (
     optuna_tables,
     write_edge_journal,
 )
-
-LEGACY = Path(__file__).parent.parent / "fixtures" / "legacy"
+from tests.helpers.paths import LEGACY
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,9 @@ import pytest
 from hpo_tui.core import load_campaign
 from hpo_tui.core.storage.rdb import KNOWN_HEADS
 from tests.helpers.compare import assert_matches, from_json
+from tests.helpers.paths import LEGACY
 from tests.helpers.snapshot_fs import fs_state
 
-LEGACY = Path(__file__).parent.parent / "fixtures" / "legacy"
 CASES = [
     ("optuna-2.10.1.db", "optuna-2.10.1.expected.json"),
     ("optuna-3.1.1.db", "optuna-3.1.1.expected.json"),

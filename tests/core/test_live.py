@@ -9,26 +9,13 @@ import time
 from pathlib import Path
 
 import optuna
-import pandas as pd
 import pytest
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.core.model.live import LiveCampaign
+from tests.helpers.compare import assert_same_frames
+from tests.helpers.paths import ROOT
 from tests.helpers.worker import STUDIES, finish_workers, start_workers, storage_for
-
-ROOT = Path(__file__).resolve().parent.parent.parent
-
-
-def assert_same_campaign(a: Campaign, b: Campaign) -> None:
-    pd.testing.assert_frame_equal(a.trials, b.trials)
-    pd.testing.assert_frame_equal(a.curves, b.curves)
-    pd.testing.assert_frame_equal(
-        a.studies.drop(columns=["user_attrs", "system_attrs"]),
-        b.studies.drop(columns=["user_attrs", "system_attrs"]),
-    )
-    assert a.studies["user_attrs"].tolist() == b.studies["user_attrs"].tolist()
-    pd.testing.assert_frame_equal(a.details, b.details)
 
 
 def _new_storage(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
@@ -130,7 +117,7 @@ def test_refresh_sees_new_running_and_finished_trials(
     summary = live.refresh()
     assert summary.finished == 1 and summary.new_studies == 1
     assert summary.describe() == "+1 study, 1 finished"
-    assert_same_campaign(live.campaign, load_campaign([spec]))
+    assert_same_frames(live.campaign, load_campaign([spec]))
 
 
 @pytest.mark.parametrize("kind", BACKENDS)
@@ -166,7 +153,7 @@ def test_concurrent_workers_are_not_disturbed(
     live.refresh()
     fresh = load_campaign([spec])
     assert len(fresh.trials) == 20
-    assert_same_campaign(live.campaign, fresh)
+    assert_same_frames(live.campaign, fresh)
 
 
 @pytest.mark.parametrize("kind", BACKENDS)
@@ -197,7 +184,7 @@ def test_a_sweep_that_starts_after_opening_and_pauses_is_followed(
     live.refresh()
     fresh = load_campaign([spec])
     assert len(fresh.trials) == 6
-    assert_same_campaign(live.campaign, fresh)
+    assert_same_frames(live.campaign, fresh)
     assert idle_refreshes >= 1  # the case this test is about did occur
 
 
@@ -217,7 +204,7 @@ def test_journal_partial_last_line_waits(tmp_path: Path) -> None:
     path.write_bytes(complete + appended)
     live.refresh()
     assert len(live.campaign.trials) == 2
-    assert_same_campaign(live.campaign, load_campaign([str(path)]))
+    assert_same_frames(live.campaign, load_campaign([str(path)]))
 
 
 def test_splice_matches_full_build_when_new_columns_and_types_appear(tmp_path: Path) -> None:
@@ -255,7 +242,7 @@ def test_splice_matches_full_build_when_new_columns_and_types_appear(tmp_path: P
     assert summary.new_trials == 2
     fresh = load_campaign([url])
     assert fresh.trials["param_width"].dtype == object  # int and float: kept as they are
-    assert_same_campaign(live.campaign, fresh)
+    assert_same_frames(live.campaign, fresh)
 
 
 def test_a_storage_that_appears_in_a_watched_directory_is_picked_up(tmp_path: Path) -> None:
@@ -272,7 +259,7 @@ def test_a_storage_that_appears_in_a_watched_directory_is_picked_up(tmp_path: Pa
     summary = live.refresh()
     assert (summary.new_studies, summary.new_trials) == (1, 3)
     # b.db sorts after a.db, so a fresh load numbers the sources the same way
-    assert_same_campaign(live.campaign, load_campaign([str(folder)]))
+    assert_same_frames(live.campaign, load_campaign([str(folder)]))
     assert not live.refresh().changed
 
 
@@ -301,6 +288,6 @@ def test_splice_equals_full_build_when_curve_names_and_order_change(tmp_path: Pa
     late.report(0.2, 0)
     summary = live.refresh()
     assert summary.changed
-    assert_same_campaign(live.campaign, load_campaign([spec]))
+    assert_same_frames(live.campaign, load_campaign([spec]))
     names = list(live.campaign.curves["curve"].cat.categories)
     assert names == ["a_first_curve", "intermediate", "val_losses"]

@@ -9,19 +9,19 @@ import pytest
 
 from hpo_tui.core import load_campaign
 from hpo_tui.core.analysis.patterns import param_scale, slice_points, top_split, top_vs_rest
+from tests.helpers.golden import GOLDEN_DB
 from tests.helpers.patterns_campaign import (
     DIVERGE_ABOVE,
     FEW,
     N_STRONG,
     STRONG,
     TRAP,
-    patterns_db,
 )
 
 
 @pytest.fixture(scope="module")
-def campaign(tmp_path_factory: pytest.TempPathFactory):
-    return load_campaign([str(patterns_db(tmp_path_factory))])
+def campaign(patterns_db: Path):
+    return load_campaign([str(patterns_db)])
 
 
 def _id(campaign, name: str) -> int:
@@ -89,6 +89,6 @@ def test_small_and_multi_objective_studies(campaign, tmp_path: Path) -> None:
     few = top_vs_rest(campaign, _id(campaign, FEW))
     n = few[few["statistic"] == "n"].iloc[0]
     assert (n["top"], n["rest"]) == (1, 7)  # ceil(0.8) = 1: descriptive, shown with its n
-    golden = load_campaign([str(Path(__file__).parents[1] / "fixtures/golden/campaign.db")])
+    golden = load_campaign([str(GOLDEN_DB)])
     multi = int(golden.studies.set_index("study")["study_id"]["fx_multi_20M_h5"])
     assert top_vs_rest(golden, multi).empty  # no single "best" without one objective

@@ -31,9 +31,8 @@ from tests.helpers.journal_oracle import (
     optuna_replay_tables,
     write_edge_journal,
 )
+from tests.helpers.paths import ROOT
 from tests.helpers.redis_server import RedisServer, backend_args, journal_storage
-
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def _logs(server: RedisServer, spec: str) -> list[bytes]:

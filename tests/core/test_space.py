@@ -10,7 +10,6 @@ import pytest
 from hpo_tui.core import load_campaign
 from hpo_tui.core.analysis.space import merged_space, study_space
 from hpo_tui.core.export.methods import methods_document, render_space, space_table
-from tests.helpers.golden import assert_golden
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +59,13 @@ def test_space_shows_budget_differences_and_mid_way_changes(spaces: str) -> None
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "latex"])
-def test_space_and_methods_golden(spaces: str, fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_space_and_methods_golden(
+    spaces: str, fmt: str, golden, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(Path(spaces).parent)
     campaign = load_campaign(["space.db"])
     space = render_space(campaign, fmt)
-    assert_golden(space, f"space/space.{fmt}")
+    assert golden(f"space/space.{fmt}") == space
     document = methods_document(campaign, fmt)
     # datetimes differ per build: compare everything but the timing columns
     assert "Not recorded in the storage" in document

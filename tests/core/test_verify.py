@@ -28,8 +28,8 @@ from hpo_tui.core.export.verify import (
 )
 from hpo_tui.core.export.writer import render_export, summary_frame, write_export
 from tests.helpers.golden import GOLDEN_SPEC
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 FIXED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 

@@ -187,3 +187,16 @@ def assert_same_campaign(a: Campaign, b: Campaign) -> None:
     for name in ("studies", "trials", "curves"):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
     pd.testing.assert_frame_equal(_canonical_details(a.details), _canonical_details(b.details))
+
+
+def assert_same_frames(a: Campaign, b: Campaign) -> None:
+    """A refreshed campaign equals a fresh load: the same frames (the studies' attrs compared
+    as lists, system attrs left out) and the same details."""
+    pd.testing.assert_frame_equal(a.trials, b.trials)
+    pd.testing.assert_frame_equal(a.curves, b.curves)
+    pd.testing.assert_frame_equal(
+        a.studies.drop(columns=["user_attrs", "system_attrs"]),
+        b.studies.drop(columns=["user_attrs", "system_attrs"]),
+    )
+    assert a.studies["user_attrs"].tolist() == b.studies["user_attrs"].tolist()
+    pd.testing.assert_frame_equal(a.details, b.details)

@@ -1,8 +1,8 @@
 """Studies of known structure for parameter importance and the slice view.
 
 Written with real Optuna calls and seeded samplers, so every build holds the same params and
-values (only timestamps differ). ``patterns_db(tmp_path_factory)`` builds the SQLite file
-once per test session and returns its path.
+values (only timestamps differ). The ``patterns_db`` fixture (``tests/conftest.py``) builds the
+SQLite file once per test session.
 
 - ``STRONG`` (minimize, 60 trials): the objective is ``(log10(learning_rate) + 3)²``;
   ``dropout``, ``width`` and ``activation`` do not enter it. ``learning_rate > 0.03`` diverges:
@@ -17,11 +17,9 @@ once per test session and returns its path.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
 import optuna
-import pytest
 
 STRONG = "pat_2M_h1"
 TRAP = "pat_2M_h3"
@@ -98,15 +96,3 @@ def populate_patterns(storage: Any) -> None:
     _trap(storage)
     _few(storage)
     _caution(storage)
-
-
-def patterns_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The patterns storage as a SQLite file, built once per test session."""
-    path = tmp_path_factory.getbasetemp() / "patterns" / "patterns.db"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        building = path.with_suffix(".building.db")
-        building.unlink(missing_ok=True)
-        populate_patterns(f"sqlite:///{building}")
-        building.rename(path)
-    return path

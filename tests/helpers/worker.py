@@ -14,12 +14,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import optuna
 
+from tests.helpers.paths import ROOT
+
 STUDIES = ("live_2M_h1", "live_2B_h3")
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def start_workers(

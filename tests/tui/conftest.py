@@ -11,10 +11,17 @@ import pytest
 
 from hpo_tui.tui.app import HpoApp
 from tests.helpers.golden import GOLDEN_SPEC
+from tests.helpers.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 # "Now" of every test app: a running trial's age must not change between snapshot runs.
 FIXED_NOW = datetime(2026, 11, 25, 21, 50, 0, tzinfo=UTC)
+# Every test collected in this session, before -k/-m deselect any (see test_snapshot_files.py).
+COLLECTED = pytest.StashKey[list[pytest.Item]]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    config.stash[COLLECTED] = list(items)
 
 
 @pytest.fixture(autouse=True)

@@ -13,17 +13,11 @@ from hpo_tui.core import load_campaign
 from hpo_tui.core.display import display_number
 from hpo_tui.tui.screens.study import StudyScreen
 from hpo_tui.tui.screens.trial import info_table
-from tests.helpers.constrained import KEY_STUDY, PLAIN_STUDY, write_constrained
-from tests.helpers.sqlite_file import written_sqlite
+from tests.helpers.constrained import KEY_STUDY, PLAIN_STUDY
 from tests.tui.conftest import loaded, make_app
 
 SIZE = (120, 40)
 pytestmark = pytest.mark.filterwarnings("ignore:Overwrite an old format constraint")
-
-
-@pytest.fixture(scope="module")
-def constrained_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return written_sqlite(tmp_path_factory, "constrained-tui/constrained.db", write_constrained)
 
 
 async def _open_study(pilot, name: str) -> StudyScreen:

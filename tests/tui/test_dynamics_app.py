@@ -17,21 +17,26 @@ from hpo_tui.tui.screens.effects import EffectsScreen, cells_table, params_table
 from hpo_tui.tui.screens.grid import GridScreen
 from hpo_tui.tui.widgets.curve_plot import CurvePlot
 from tests.helpers import dynamics_campaign as dc
-from tests.helpers.sqlite_file import written_sqlite
-from tests.tui.conftest import loaded, make_app, settle
+from tests.tui.conftest import loaded, make_app
 
 SIZE = (120, 40)
 
 
-@pytest.fixture(scope="module")
-def storage(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return written_sqlite(tmp_path_factory, "dynamics_app/dynamics.db", dc.populate_dynamics)
+@pytest.fixture
+def storage(dynamics_db: str) -> str:
+    return dynamics_db
 
 
 def _text(renderable: object) -> str:
     console = Console(width=200, record=True, file=io.StringIO())
     console.print(renderable)
     return console.export_text()
+
+
+async def _settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
 
 
 async def test_t_opens_the_dynamics_of_the_cursor_study(storage: str) -> None:
@@ -42,7 +47,7 @@ async def test_t_opens_the_dynamics_of_the_cursor_study(storage: str) -> None:
         assert isinstance(grid, GridScreen)
         study_id = grid.selected_study()  # 2M × h1: the overfitting study
         await pilot.press("t")
-        await settle(pilot)
+        await _settle(pilot)
         screen = app.screen
         assert isinstance(screen, DynamicsScreen) and screen.study_id == study_id
         stats = str(screen.query_one("#dynamics-stats").render())
@@ -63,13 +68,13 @@ async def test_g_cycles_group_by_param_with_median_and_quartiles(storage: str) -
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("t")
-        await settle(pilot)
+        await _settle(pilot)
         screen = app.screen
         assert isinstance(screen, DynamicsScreen)
         assert screen.params == ["layers", "lr", "width"]
         for expected in ("layers", "lr", "width"):
             await pilot.press("g")
-            await settle(pilot)
+            await _settle(pilot)
             assert screen.param == expected
         series = screen.query_one(CurvePlot).series
         # Two groups × (median, q25, q75); the median and its quartiles differ by marker,
@@ -83,7 +88,7 @@ async def test_g_cycles_group_by_param_with_median_and_quartiles(storage: str) -
         stats = str(screen.query_one("#dynamics-stats").render())
         assert "grouped by width" in stats
         await pilot.press("g")  # past the last param: back to the top-k overlay
-        await settle(pilot)
+        await _settle(pilot)
         assert screen.param is None
         assert len(screen.query_one(CurvePlot).series) == 5
 
@@ -96,7 +101,7 @@ async def test_markup_in_a_study_name_is_shown_literally(storage: str) -> None:
         studies = app.campaign.studies
         study_id = int(studies.loc[studies["study"] == dc.MAXIMIZED, "study_id"].iloc[0])
         app.open_dynamics(study_id)
-        await settle(pilot)
+        await _settle(pilot)
         stats = str(app.screen.query_one("#dynamics-stats").render())
         assert dc.MAXIMIZED in stats
         assert "maximize" in stats
@@ -107,7 +112,7 @@ async def test_x_opens_horizon_effects_and_toggles_to_budget_effects(storage: st
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("x")  # cursor on 2M × h1
-        await settle(pilot)
+        await _settle(pilot)
         screen = app.screen
         assert isinstance(screen, EffectsScreen)
         assert screen.effects is not None
@@ -120,14 +125,14 @@ async def test_x_opens_horizon_effects_and_toggles_to_budget_effects(storage: st
         labels = [s.label for s in screen.query_one(CurvePlot).series]
         assert labels == ["h1 #1", "h3 #0", "h5 #0"]
         await pilot.press("x")  # budget effects for the cursor's horizon (h1)
-        await settle(pilot)
+        await _settle(pilot)
         assert screen.effects.along == "budget" and screen.effects.fixed == ("horizon", "h1")
         assert list(screen.effects.cells.index) == ["2M", "20M"]
         await pilot.press("n")  # next horizon
-        await settle(pilot)
+        await _settle(pilot)
         assert screen.effects.fixed == ("horizon", "h3")
         await pilot.press("p", "p")  # wraps around
-        await settle(pilot)
+        await _settle(pilot)
         assert screen.effects.fixed == ("horizon", "h5")
 
 
@@ -136,7 +141,7 @@ async def test_effects_follow_the_cursor_row(storage: str) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("down", "x")  # row 20M
-        await settle(pilot)
+        await _settle(pilot)
         screen = app.screen
         assert isinstance(screen, EffectsScreen) and screen.effects is not None
         assert screen.effects.fixed == ("budget", "20M")

@@ -33,7 +33,8 @@ from hpo_tui.tui.screens.study import StudyScreen
 from hpo_tui.tui.screens.timeline import TimelineScreen
 from hpo_tui.tui.screens.trial import TrialScreen
 from hpo_tui.tui.widgets.footer import KeysFooter
-from tests.tui.conftest import ROOT, loaded, make_app
+from tests.helpers.paths import ROOT
+from tests.tui.conftest import loaded, make_app
 
 # The README's "where" column → the screen it means.
 WHERE: dict[str, type[Screen]] = {

@@ -4,6 +4,8 @@ the core tests check against Optuna), and Enter opens a trial."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import optuna
 import pytest
 
@@ -19,7 +21,7 @@ from hpo_tui.tui.screens.study import StudyScreen
 from hpo_tui.tui.screens.trial import TrialScreen
 from hpo_tui.tui.widgets.pareto_plot import FRONT_MARKER, ParetoPlot
 from tests.helpers.multi_objective import LISTED, NSGA, multi_db
-from tests.helpers.patterns_campaign import STRONG, patterns_db
+from tests.helpers.patterns_campaign import STRONG
 from tests.tui.conftest import loaded, make_app
 
 SIZE = (120, 40)
@@ -31,8 +33,8 @@ def multi(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="module")
-def patterns(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return str(patterns_db(tmp_path_factory))
+def patterns(patterns_db: Path) -> str:
+    return str(patterns_db)
 
 
 def _id(app, name: str) -> int:

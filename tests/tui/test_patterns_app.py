@@ -16,15 +16,15 @@ from hpo_tui.tui.screens.help import HelpScreen
 from hpo_tui.tui.screens.importance import ImportanceScreen
 from hpo_tui.tui.screens.slice import SliceScreen
 from hpo_tui.tui.widgets.slice_plot import DIVERGED_MARKER, SlicePlot
-from tests.helpers.patterns_campaign import CAUTION, FEW, STRONG, TRAP, patterns_db
+from tests.helpers.patterns_campaign import CAUTION, FEW, STRONG, TRAP
 from tests.tui.conftest import loaded, make_app
 
 SIZE = (120, 40)
 
 
-@pytest.fixture(scope="module")
-def patterns(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return str(patterns_db(tmp_path_factory))
+@pytest.fixture
+def patterns(patterns_db: Path) -> str:
+    return str(patterns_db)
 
 
 class _Counting:

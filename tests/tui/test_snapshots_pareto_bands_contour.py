@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers.multi_objective import multi_db
-from tests.helpers.patterns_campaign import patterns_db
 from tests.tui.conftest import loaded, make_app
 
 SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
@@ -32,13 +31,16 @@ SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
 )
 def test_screen(
     snap_compare,
+    request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     name: str,
     storage: str,
     keys: list[str],
     size: str,
 ) -> None:
-    source = str((multi_db if storage == "multi" else patterns_db)(tmp_path_factory))
+    source = str(
+        multi_db(tmp_path_factory) if storage == "multi" else request.getfixturevalue("patterns_db")
+    )
 
     async def run_before(pilot) -> None:
         await loaded(pilot)

@@ -5,9 +5,10 @@ studies of known structure. Update after an intended visual change:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tests.helpers.patterns_campaign import patterns_db
 from tests.tui.conftest import after_keys, make_app
 
 SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
@@ -26,11 +27,11 @@ SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
 )
 def test_screen(
     snap_compare,
-    tmp_path_factory: pytest.TempPathFactory,
+    patterns_db: Path,
     name: str,
     keys: list[str],
     size: str,
 ) -> None:
-    source = str(patterns_db(tmp_path_factory))
+    source = str(patterns_db)
 
     assert snap_compare(make_app([source]), terminal_size=SIZES[size], run_before=after_keys(keys))
