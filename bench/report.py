@@ -37,6 +37,8 @@ TARGET_KEY_S = 0.100
 TARGET_KEY_ROWS = 100_000
 TARGET_FIRST_PAINT_S = 1.5
 TARGET_PALETTE_ECHO_S = 0.100
+TARGET_EXPORT_VS_SUMMARY = 2.0
+TARGET_EXPORT_RSS_VS_SUMMARY = 1.2
 
 KEY_LABELS = {
     "noop": "(harness: a key bound to nothing)",
@@ -107,7 +109,7 @@ def _fastest_raw(group: dict[str, Result]) -> Result | None:
 # ---------------------------------------------------------------------------------------------
 
 
-PARTS = ("load", "cli", "tui", "palette", "firstpaint", "refresh", "views", "study-views")
+PARTS = ("load", "cli", "export", "tui", "palette", "firstpaint", "refresh", "views", "study-views")
 
 
 def merge(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -116,7 +118,12 @@ def merge(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
     data["runs"] = [_run_line(r) for r in runs]
     for later in runs[1:]:
         for part in PARTS:
-            if part in later:
+            if part == "export" and part in later and part in data:
+                # By storage: a later run replaces the sizes/backends it measured again.
+                again = {(e["size"], e["backend"]) for e in later[part]}
+                kept = [e for e in data[part] if (e["size"], e["backend"]) not in again]
+                data[part] = kept + later[part]
+            elif part in later:
                 data[part] = later[part]
                 if part == "tui":
                     data["tui_repeat"] = later.get("tui_repeat")
@@ -300,6 +307,62 @@ def section_cli(data: dict[str, Any]) -> str:
             f"| {_median([r['peak_rss_mb'] for r in runs]):.0f} "
             f"| {max(r['others_cpu_pct'] for r in runs):.0f} |"
         )
+    return "\n".join(lines)
+
+
+def _export_ratios(entry: dict[str, Any]) -> tuple[float, float, float, float, float, float]:
+    """(summary s, export s, time ratio, summary MB, export MB, RSS ratio): medians."""
+    summary = _median([r["seconds"] for r in entry["summary"]])
+    export = _median([r["seconds"] for r in entry["export"]])
+    summary_mb = _median([r["peak_rss_mb"] for r in entry["summary"]])
+    export_mb = _median([r["peak_rss_mb"] for r in entry["export"]])
+    return summary, export, export / summary, summary_mb, export_mb, export_mb / summary_mb
+
+
+def section_export(data: dict[str, Any]) -> str:
+    """Issue 22: export vs summary of the same storage (whole processes), then by phase."""
+    entries = data.get("export", [])
+    if not entries:
+        return "_The export part was not run._"
+    lines = [
+        "| size | backend | rounds | `summary` s (min–max) | `export` s (min–max) "
+        f"| export ÷ summary (target ≤ {TARGET_EXPORT_VS_SUMMARY:g}) | `summary` MB "
+        f"| `export` MB | RSS ratio (target ≤ {TARGET_EXPORT_RSS_VS_SUMMARY:g}) "
+        "| others' CPU % |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for entry in entries:
+        summary, export, ratio, summary_mb, export_mb, rss_ratio = _export_ratios(entry)
+        others = max(r["others_cpu_pct"] for r in entry["summary"] + entry["export"])
+        lines.append(
+            f"| {entry['size']} | {entry['backend']} | {len(entry['summary'])} "
+            f"| {_s(summary)} ({_spread([r['seconds'] for r in entry['summary']])}) "
+            f"| {_s(export)} ({_spread([r['seconds'] for r in entry['export']])}) "
+            f"| {ratio:.2f}× {_mark(ratio <= TARGET_EXPORT_VS_SUMMARY)} "
+            f"| {summary_mb:.0f} | {export_mb:.0f} "
+            f"| {rss_ratio:.2f}× {_mark(rss_ratio <= TARGET_EXPORT_RSS_VS_SUMMARY)} "
+            f"| {others:.0f} |"
+        )
+    names = list(dict.fromkeys(n for e in entries for n in e["phases"]["phases"]))
+    lines += [
+        "",
+        "One export by phase (`bench/export_phases.py`, core calls, the collector off as in "
+        "`hpo-tui export`; exclusive seconds: a phase nested in another counts in the inner "
+        "one only):",
+        "",
+        "| phase | " + " | ".join(f"{e['size']} {e['backend']}" for e in entries) + " |",
+        "|---|" + "--:|" * len(entries),
+    ]
+    for name in names:
+        cells = [e["phases"]["phases"].get(name) for e in entries]
+        lines.append(
+            f"| {name} | " + " | ".join("" if c is None else f"{c:.2f}" for c in cells) + " |"
+        )
+    lines.append(
+        "| **export (all but load)** | "
+        + " | ".join(f"{e['phases']['export_s']:.2f}" for e in entries)
+        + " |"
+    )
     return "\n".join(lines)
 
 
@@ -498,6 +561,7 @@ SECTIONS: dict[str, Callable[[dict[str, Any]], str]] = {
     "phases": section_phases,
     "memory": section_memory,
     "cli": section_cli,
+    "export": section_export,
     "tui": section_tui,
     "palette": section_palette,
     "firstpaint": section_firstpaint,

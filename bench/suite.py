@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python bench/suite.py [--quick] [--sizes 12x50x100,12x2000x100,12x5000x100-iv]
-        [--backend both] [--repeat 3] [--parts load,cli,tui,palette,firstpaint,refresh,views]
+        [--backend both] [--repeat 3] [--parts load,cli,export,tui,palette,firstpaint,refresh,views]
         [--tui-sizes 12x50x100,12x5000x100-iv,12x8334x10-iv] [--tui-repeat 5]
         [--refresh-size 12x2000x100] [--views-size 12x2000x100] [--optuna-budget 120]
         [--source REV]
@@ -19,6 +19,11 @@ Parts, each measured in fresh processes (medians of ``--repeat`` runs, min–max
 ``cli``
     ``hpo-tui summary SOURCE --format csv`` and ``hpo-tui export SOURCE --out TMP`` as whole
     processes: wall, CPU and peak RSS of the child (``os.wait4``).
+``export``
+    issue 22's ratios: ``hpo-tui summary`` and ``hpo-tui export`` as whole processes on the
+    same storage, alternating, ``--repeat`` rounds (medians, peak RSS), then one export by
+    phase through core calls (``bench/export_phases.py``: load, derive, importance, each
+    file), per ``--export-sizes`` and backend.
 ``tui``
     ``bench/tui.py`` with Pilot: first paint of the grid, of the all-trials table, and every
     keypress on that table (sort, filter, cursor...), per ``--tui-sizes``.
@@ -75,7 +80,7 @@ from common import BENCH_DIR, CACHE_DIR, Size, parse_backends, parse_sizes
 from load import ALL_METHODS, _busy_jiffies, _children_cpu, machine_info, pg_available
 from load import run as run_load
 
-PARTS = ("load", "cli", "tui", "palette", "firstpaint", "refresh", "views", "study-views")
+PARTS = ("load", "cli", "export", "tui", "palette", "firstpaint", "refresh", "views", "study-views")
 DEFAULT_SIZES = "12x50x100,12x2000x100,12x5000x100-iv"
 DEFAULT_TUI_SIZES = "12x50x100,12x5000x100-iv,12x8334x10-iv"
 QUICK = {"sizes": "12x50x100", "tui_sizes": "12x50x100", "repeat": 2, "tui_repeat": 3}
@@ -235,6 +240,40 @@ def measure_cli(
                     )
                     median = statistics.median(r["seconds"] for r in runs[name])
                     log(f"  cli {size.label} {backend:10} {name:8} {median:8.2f} s")
+    return out
+
+
+def measure_export(
+    sizes: Sequence[Size], backends: Sequence[str], repeat: int
+) -> list[dict[str, Any]]:
+    """Per storage: summary and export whole processes alternating, then one export by phase."""
+    out: list[dict[str, Any]] = []
+    for size in sizes:
+        for backend in backends:
+            spec = spec_for(size, backend)
+            with tempfile.TemporaryDirectory(prefix="hpo-tui-bench-") as folder:
+                target = Path(folder) / "analysis"
+                hpo_tui = [sys.executable, "-m", "hpo_tui"]
+                commands = {
+                    "summary": [*hpo_tui, "summary", spec, "--format", "csv"],
+                    "export": [*hpo_tui, "export", spec, "--out", str(target)],
+                }
+                runs: dict[str, list[dict[str, Any]]] = {name: [] for name in commands}
+                for _ in range(repeat):
+                    for name, command in commands.items():
+                        runs[name].append(run_process(command))
+                        shutil.rmtree(target, ignore_errors=True)
+                phases = _json_child(
+                    [sys.executable, str(BENCH_DIR / "export_phases.py"), spec, "--gc", "disable"]
+                )
+            entry = {"size": size.label, "backend": backend, **runs, "phases": phases}
+            summary = statistics.median(r["seconds"] for r in runs["summary"])
+            export = statistics.median(r["seconds"] for r in runs["export"])
+            log(
+                f"  export {size.label} {backend:10} summary {summary:6.2f} s, export "
+                f"{export:6.2f} s ({export / summary:.2f}x)"
+            )
+            out.append(entry)
     return out
 
 
@@ -453,6 +492,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--parts", default=",".join(PARTS), help=f"subset of {','.join(PARTS)}")
     parser.add_argument("--methods", default=",".join(ALL_METHODS), help="load methods")
     parser.add_argument("--cli-sizes", default=None, help="sizes for the cli part (= --sizes)")
+    parser.add_argument(
+        "--export-sizes", default=None, help="sizes for the export part (= --cli-sizes)"
+    )
     parser.add_argument("--tui-sizes", default=None, help=f"default {DEFAULT_TUI_SIZES}")
     parser.add_argument("--tui-repeat", type=int, default=None, help="presses per key (5)")
     parser.add_argument("--firstpaint-size", default="12x50x100")
@@ -466,6 +508,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     quick = QUICK if args.quick else {}
     sizes = parse_sizes(args.sizes or quick.get("sizes", DEFAULT_SIZES))
     cli_sizes = parse_sizes(args.cli_sizes) if args.cli_sizes else sizes
+    export_sizes = parse_sizes(args.export_sizes) if args.export_sizes else cli_sizes
     tui_sizes = parse_sizes(args.tui_sizes or quick.get("tui_sizes", DEFAULT_TUI_SIZES))
     repeat = args.repeat or int(quick.get("repeat", 3))
     tui_repeat = args.tui_repeat or int(quick.get("tui_repeat", 5))
@@ -515,6 +558,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             for backend in backends:
                 generate.ensure(size, backend)
         data["cli"] = measure_cli(cli_sizes, backends, repeat)
+    if "export" in parts:
+        log("export: summary vs export, whole processes alternating; one export by phase")
+        for size in export_sizes:
+            for backend in backends:
+                generate.ensure(size, backend)
+        data["export"] = measure_export(export_sizes, backends, repeat)
     if "tui" in parts:
         log("tui: Pilot timings")
         for size in tui_sizes:

@@ -212,3 +212,48 @@ def test_ctrl_c_mid_export_leaves_the_previous_export_and_says_so(
     ]
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["analysis"]  # no staging left
+
+
+@pytest.mark.parametrize("interrupt", [False, True])
+def test_export_runs_without_the_cyclic_collector_and_restores_it(
+    capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, interrupt: bool
+) -> None:
+    # The export allocates millions of short-lived containers over a campaign of long-lived
+    # ones: the command (not the library) turns the collector off while it writes.
+    import gc
+
+    import hpo_tui.core.export.writer as export
+    from tests.helpers.golden import GOLDEN_DB
+
+    seen: list[bool] = []
+    write_full_json = export.write_full_json
+
+    def watched(*args: object) -> None:
+        seen.append(gc.isenabled())
+        if interrupt:
+            raise KeyboardInterrupt
+        write_full_json(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(export, "write_full_json", watched)
+    assert gc.isenabled()
+    code = main(["export", str(GOLDEN_DB), "--out", str(tmp_path / "analysis")])
+    assert code == (130 if interrupt else 0)
+    assert seen == [False]
+    assert gc.isenabled()  # as the command found it
+    capsys.readouterr()
+
+
+def test_export_leaves_a_disabled_collector_disabled(
+    capsys: pytest.CaptureFixture, tmp_path: Path
+) -> None:
+    import gc
+
+    from tests.helpers.golden import GOLDEN_DB
+
+    gc.disable()
+    try:
+        assert main(["export", str(GOLDEN_DB), "--out", str(tmp_path / "analysis")]) == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    capsys.readouterr()

@@ -220,3 +220,64 @@ def test_streamed_full_json_is_the_whole_document(
     assert out.getvalue() == dumps_strict(full_document(campaign, when)) + "\n"
     assert len(out.sizes) > len(campaign.trials)
     assert max(out.sizes) < len(out.getvalue()) / 2
+
+
+@pytest.fixture
+def odd_numbers(tmp_path: Path) -> str:
+    """Curves with NaN and ±inf points, a FAIL trial without values, a value of inf, an int
+    attr beyond 64 bits (orjson refuses it), a list attr with NaN, two objectives."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    url = f"sqlite:///{tmp_path / 'odd_numbers.db'}"
+    study = optuna.create_study(study_name="odd_2M_h1", storage=url)
+    for number in range(4):
+        trial = study.ask()
+        x = trial.suggest_float("x", 1e-5, 1.0, log=True)
+        trial.suggest_categorical("opt", ["adam", None])
+        for step, value in enumerate([0.5, float("nan"), float("inf"), -float("inf"), x]):
+            trial.report(value if number % 2 else x * step, step)
+        trial.set_user_attr("losses", [1.0, float("nan"), 0.25])
+        if number == 1:
+            trial.set_user_attr("seed", 2**70)
+        if number == 2:
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+        else:
+            study.tell(trial, float("inf") if number == 3 else x)
+    multi = optuna.create_study(study_name="multi_2M_h3", storage=url, directions=["minimize"] * 2)
+    multi.optimize(lambda t: (t.suggest_int("n", 1, 9), t.suggest_float("y", -1, 1)), n_trials=3)
+    return url
+
+
+@pytest.mark.parametrize("spec", ["golden", "sweeps", "odd"])
+def test_full_json_written_to_a_file_is_the_whole_document(
+    spec: str,
+    two_sweeps: tuple[str, str],
+    odd_numbers: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Onto a file, hpo_full.json's bytes go to its binary buffer. The reference: each piece
+    of :func:`full_document` through :func:`dumps_strict` on its own (metadata, each study's
+    head, each trial record), as the writer streams them; a record orjson refuses (an int
+    beyond 64 bits) goes through ``json`` alone, so its floats are Python's repr there."""
+    from hpo_tui.core.export.formats.json import dumps_strict
+    from hpo_tui.core.export.writer import full_document
+
+    monkeypatch.chdir(ROOT)
+    sources = {"golden": [GOLDEN_SPEC], "sweeps": list(two_sweeps), "odd": [odd_numbers]}
+    campaign = load_campaign(sources[spec])
+    write_export(campaign, tmp_path / "out", generated_at=FIXED)
+    written = (tmp_path / "out" / "hpo_full.json").read_bytes()
+    document = full_document(campaign, FIXED)
+    studies = []
+    for study in document["studies"]:
+        head = dumps_strict({**study, "trials": []})
+        studies.append(head[:-2] + ",".join(dumps_strict(t) for t in study["trials"]) + "]}")
+    want = '{"metadata":' + dumps_strict(document["metadata"]) + ',"studies":['
+    assert written == (want + ",".join(studies) + "]}\n").encode()
+    if spec != "odd":  # orjson takes every record: one compact text of the whole document
+        assert written == (dumps_strict(document) + "\n").encode()
+    if spec == "odd":
+        text = written.decode()
+        assert '"Infinity"' in text and '"NaN"' in text and str(2**70) in text

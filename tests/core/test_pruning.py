@@ -228,3 +228,20 @@ def test_a_real_median_pruner_run(tmp_path: Path) -> None:
     assert row["steps_not_run"] == sum(w["steps_not_run"] for w in want.values())
     flags = np.array([w["possible_false_prune"] for w in want.values()])
     assert row["false_prune_estimate"] == flags.mean()
+
+
+def test_pair_codes_give_equal_codes_exactly_to_equal_pairs() -> None:
+    # (1, 12) and (11, 2) would meet under a careless study * 10 + step; (3, 0) appears
+    # in both the reference and the query points and must get one code.
+    from hpo_tui.core.analysis.pruning import _pair_codes
+
+    ref = (np.array([1, 11, 3, 1, 3]), np.array([12, 2, 0, 12, 5]))
+    query = (np.array([3, 11, 7]), np.array([0, 12, 12]))
+    ref_codes, query_codes = _pair_codes(ref, query)
+    pairs = list(zip([*ref[0], *query[0]], [*ref[1], *query[1]], strict=True))
+    codes = [*ref_codes.tolist(), *query_codes.tolist()]
+    for i, a in enumerate(pairs):
+        for j, b in enumerate(pairs):
+            assert (codes[i] == codes[j]) == (a == b), (a, b)
+    # Dense, numbered by first appearance: what a factorize of the pairs themselves gives.
+    assert codes == [0, 1, 2, 0, 3, 2, 4, 5]

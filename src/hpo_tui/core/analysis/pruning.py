@@ -158,6 +158,24 @@ def _intermediate(campaign: Campaign) -> pd.DataFrame:
     return curves.loc[mask, ["key", "step", "value"]]
 
 
+def _pair_codes(
+    ref: tuple[np.ndarray, np.ndarray], query: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """One integer per distinct (study, step) pair of ``ref`` and ``query`` (each two int
+    arrays): equal pairs get equal codes. Each array is factorized alone and the two codes
+    combined into one int64 (a MultiIndex's factorize builds a tuple per point: seconds at
+    millions of points)."""
+    n_ref = len(ref[0])
+    studies, _ = pd.factorize(np.concatenate([ref[0], query[0]]))
+    steps, step_values = pd.factorize(np.concatenate([ref[1], query[1]]))
+    pairs = studies.astype(np.int64) * np.int64(max(len(step_values), 1)) + steps
+    # Dense again (0, 1, ... in order of first appearance, as a factorize of the pairs),
+    # which keeps _compare's group x value keys small.
+    codes, _ = pd.factorize(pairs)
+    codes = codes.astype(np.int64)
+    return codes[:n_ref], codes[n_ref:]
+
+
 def _compare(
     ref_group: np.ndarray,
     ref_value: np.ndarray,
@@ -256,19 +274,16 @@ def pruning_audit(campaign: Campaign, top_fraction: float = TOP_FRACTION) -> Pru
 
     # Reference points: reference trials' finite values, in signed units (smaller is better).
     is_ref = reference[row_of_point] & np.isfinite(point_value)
-    pairs = pd.MultiIndex.from_arrays([point_study[is_ref], point_step[is_ref]])
     pruned_sign = pruned["study_id"].map(sign).to_numpy(dtype=float)
     has_step = pruning_step.notna().to_numpy()
     query = has_step & ~np.isnan(pruned_sign) & value_at.notna().to_numpy()
-    query_pairs = pd.MultiIndex.from_arrays(
-        [
+    ref_group, query_group = _pair_codes(
+        (point_study[is_ref], point_step[is_ref]),
+        (
             pruned["study_id"].to_numpy(dtype=np.int64)[query],
             pruning_step.to_numpy(dtype=float)[query].astype(np.int64),
-        ]
+        ),
     )
-    codes, _ = pd.factorize(pairs.append(query_pairs))
-    ref_group = codes[: len(pairs)].astype(np.int64)
-    query_group = codes[len(pairs) :].astype(np.int64)
     ref_value = point_value[is_ref] * trial_sign[row_of_point[is_ref]]
     ref_rank = final_rank.reindex(point_keys[is_ref]).to_numpy(dtype=np.int64)
     query_value = value_at.to_numpy(dtype=float)[query] * pruned_sign[query]

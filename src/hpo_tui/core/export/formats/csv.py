@@ -55,13 +55,13 @@ def column_texts(series: pd.Series) -> list[str]:
     if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
         return [v if type(v) is str else cell_text(v) for v in series.tolist()]
     if isinstance(dtype, pd.DatetimeTZDtype) and str(dtype.tz) == "UTC":
-        iso = _utc_iso_texts(series)
+        iso = utc_iso_texts(series)
         if iso is not None:
             return iso
     return [cell_text(v) for v in series.tolist()]
 
 
-def _utc_iso_texts(series: pd.Series) -> list[str] | None:
+def utc_iso_texts(series: pd.Series) -> list[str] | None:
     """``Timestamp.isoformat()`` of a UTC column, by numpy (``2026-11-25T18:37:26.428788+00:00``;
     no fraction when the microseconds are 0; ``""`` for NaT). None when a value has
     nanoseconds (isoformat would print 9 digits): the caller goes cell by cell then."""
