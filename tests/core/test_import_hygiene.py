@@ -119,7 +119,12 @@ def test_no_core_module_imports_the_ui_at_run_time() -> None:
     assert _imported_in_a_fresh_interpreter(code, UI_PACKAGES) == []
 
 
-def test_the_cli_version_does_not_import_textual() -> None:
+# What ``hpo-tui --version`` and building the parser must leave unimported: the UI, Optuna,
+# and the data stack (pandas, numpy and pyarrow take ≈ 0.3 s before anything is printed).
+HEAVY_PACKAGES = ("textual", "optuna", "pandas", "numpy", "pyarrow")
+
+
+def test_the_cli_version_imports_neither_the_ui_nor_optuna_nor_pandas() -> None:
     code = (
         "from hpo_tui.cli import main\n"
         "try:\n"
@@ -127,7 +132,14 @@ def test_the_cli_version_does_not_import_textual() -> None:
         "except SystemExit:\n"
         "    pass\n"
     )
-    assert _imported_in_a_fresh_interpreter(code, ("textual", "optuna")) == []
+    assert _imported_in_a_fresh_interpreter(code, HEAVY_PACKAGES) == []
+
+
+def test_building_the_parser_imports_neither_the_ui_nor_optuna_nor_pandas() -> None:
+    """Every command module is imported to build the parser (its flags and choices): their
+    module level stays light, the heavy imports wait for the command that runs."""
+    code = "from hpo_tui.cli.parser import build_parser\nbuild_parser()\n"
+    assert _imported_in_a_fresh_interpreter(code, HEAVY_PACKAGES) == []
 
 
 def _load_in_a_fresh_interpreter(spec: str, then: str) -> subprocess.CompletedProcess[str]:
@@ -184,3 +196,20 @@ def _trial_count(storage: BuiltStorage) -> int:
     from hpo_tui.core import load_campaign
 
     return len(load_campaign([storage.spec]).trials)
+
+
+def test_the_light_defaults_are_the_ones_the_analyses_use() -> None:
+    """The CLI shows the defaults from the light modules; the analyses and the writer use
+    the same values (the writer still defines its own ``DEFAULT_OUT``)."""
+    from hpo_tui.core.analysis import bands, contour, defaults, grid, grid_ci, metrics, summary
+    from hpo_tui.core.export import defaults as export_defaults
+    from hpo_tui.core.export import verify, writer
+
+    assert grid.METRIC_LABELS.keys() == set(metrics.METRICS)
+    assert set(metrics.SUMMARY_METRICS) <= {*metrics.METRICS, "dynamics_n"}
+    assert summary.DYNAMICS_METRICS is metrics.DYNAMICS_METRICS
+    assert grid_ci.DEFAULT_RESAMPLES == defaults.DEFAULT_RESAMPLES
+    assert bands.DEFAULT_TOP_PERCENT == defaults.DEFAULT_TOP_PERCENT
+    assert contour.DEFAULT_BINS == defaults.DEFAULT_BINS
+    assert verify.DEFAULT_LIMIT == export_defaults.DEFAULT_LIMIT
+    assert writer.DEFAULT_OUT == export_defaults.DEFAULT_OUT

@@ -121,7 +121,7 @@ async def test_q_is_back_below_the_grid_and_quit_on_it() -> None:
 
 
 async def test_shift_keys_cycle_backwards() -> None:
-    from hpo_tui.core.analysis.grid import METRICS
+    from hpo_tui.core.analysis.metrics import METRICS
     from hpo_tui.tui.screens.dynamics import DynamicsScreen
     from hpo_tui.tui.screens.grid import GridScreen
     from hpo_tui.tui.screens.study import STATE_FILTERS

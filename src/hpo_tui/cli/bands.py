@@ -24,7 +24,7 @@ def _percent(text: str) -> float:
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """The ``bands`` subcommand."""
     from hpo_tui.cli.args import add_sources
-    from hpo_tui.core.analysis.bands import DEFAULT_TOP_PERCENT
+    from hpo_tui.core.analysis.defaults import DEFAULT_TOP_PERCENT
 
     parser = subparsers.add_parser(
         "bands",

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """The ``contour`` subcommand."""
     from hpo_tui.cli.args import add_sources
-    from hpo_tui.core.analysis.contour import DEFAULT_BINS
+    from hpo_tui.core.analysis.defaults import DEFAULT_BINS
 
     parser = subparsers.add_parser(
         "contour",

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from hpo_tui.cli.args import Subparsers, add_sources
 from hpo_tui.cli.common import load
 from hpo_tui.core.config import Config
-from hpo_tui.core.export.writer import DEFAULT_OUT
+from hpo_tui.core.export.defaults import DEFAULT_OUT
 
 
 def add_parser(subparsers: Subparsers) -> None:

@@ -35,7 +35,7 @@ def _seed(text: str) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """``--ci``, ``--resamples`` and ``--seed`` on the ``grid`` subcommand."""
-    from hpo_tui.core.analysis.grid_ci import DEFAULT_RESAMPLES, DEFAULT_SEED
+    from hpo_tui.core.analysis.defaults import DEFAULT_RESAMPLES, DEFAULT_SEED
 
     parser.add_argument(
         "--ci",

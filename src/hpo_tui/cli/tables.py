@@ -19,8 +19,7 @@ from hpo_tui.cli.args import (
     add_sources,
 )
 from hpo_tui.cli.common import emit, load, sources_text, watch
-from hpo_tui.core.analysis.grid import METRICS
-from hpo_tui.core.analysis.summary import SUMMARY_METRICS
+from hpo_tui.core.analysis.metrics import METRICS, SUMMARY_METRICS
 from hpo_tui.core.config import Config
 from hpo_tui.core.errors import HpoTuiError
 

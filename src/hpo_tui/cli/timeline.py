@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from hpo_tui.cli.study_select import add_study_option, selected_studies, with_source
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from hpo_tui.core.config import Config
 
 FORMATS = ("table", "csv", "json")
@@ -75,6 +75,8 @@ _TABLE_DROPS = {
 def for_people(frame: pd.DataFrame, view: str) -> pd.DataFrame:
     """The table's cells: datetimes to the second (the title says UTC), seconds as
     durations (``3 h 12 min``); csv/json keep every digit."""
+    import pandas as pd
+
     from hpo_tui.core.display import display_number
     from hpo_tui.core.durations import format_duration
 

@@ -26,7 +26,7 @@ def _limit(text: str) -> int:
 
 def add_parser(subparsers: Subparsers) -> None:
     """Add ``verify`` to the CLI's subcommands."""
-    from hpo_tui.core.export.verify import DEFAULT_LIMIT
+    from hpo_tui.core.export.defaults import DEFAULT_LIMIT
 
     parser = subparsers.add_parser(
         "verify",

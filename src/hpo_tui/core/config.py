@@ -22,11 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hpo_tui.core.display import DEFAULT_DIGITS
 from hpo_tui.core.errors import ConfigError
 
 # A budget token (2M, 20M, 1.5B, 350K) and a horizon token (h1, h3, h5) anywhere in the name,
 # in either order, each delimited by anything that is not a letter, a digit or a dot.
+# Significant digits of numbers shown to people (screens, Markdown/LaTeX tables); here, not in
+# ``display`` (which imports pandas), so that reading the config stays light.
+DEFAULT_DIGITS = 4
 DEFAULT_AXIS_PATTERN = (
     r"^(?=.*?(?<![A-Za-z0-9.])(?P<budget>\d+(?:\.\d+)?[KkMBGT])(?![A-Za-z0-9]))"
     r"(?=.*?(?<![A-Za-z0-9])(?P<horizon>[hH]\d+)(?![A-Za-z0-9]))"

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hpo_tui.core.config import DEFAULT_DIGITS
+
 
 def exact_float(value: float) -> str:
     """Shortest text that reads back as the same float: NaN → ``""``, ±inf → ``inf``/``-inf``."""
@@ -25,7 +27,6 @@ def exact_float(value: float) -> str:
     return repr(float(value))
 
 
-DEFAULT_DIGITS = 4
 MISSING = "—"  # a missing value, and nothing else
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hpo_tui.core.analysis.defaults import DEFAULT_TOP_PERCENT
 from hpo_tui.core.analysis.params import ParamInfo, numeric, param_infos, study_param_values
 from hpo_tui.core.analysis.patterns import choice_label
 from hpo_tui.core.errors import HpoTuiError
@@ -25,7 +26,6 @@ from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.core.model.constraints import infeasible_mask
 from hpo_tui.core.model.objectives import StudyObjectives, objective_values, study_objectives
 
-DEFAULT_TOP_PERCENT = 10.0
 TOP_PERCENT_CHOICES = (5.0, 10.0, 20.0, 25.0, 50.0)  # what the TUI's k key cycles through
 BAND_COLUMNS = ["param", "scale", "statistic", "top", "all"]
 NUMERIC_STATISTICS = ("n", "min", "q25", "median", "q75", "max")

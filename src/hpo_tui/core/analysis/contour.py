@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from hpo_tui.core.analysis.bands import check_objective
+from hpo_tui.core.analysis.defaults import DEFAULT_BINS
 from hpo_tui.core.analysis.params import ParamInfo, numeric, param_infos, study_param_values
 from hpo_tui.core.analysis.patterns import choice_label
 from hpo_tui.core.display import display_number
@@ -30,7 +31,6 @@ from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.core.model.constraints import infeasible_mask
 from hpo_tui.core.model.objectives import objective_values
 
-DEFAULT_BINS = 10
 MAX_BINS = 200
 # Sparse to dense: the densest glyph is the best cell.
 GLYPHS = ".:-=+*#%@"

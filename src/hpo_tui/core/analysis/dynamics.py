@@ -33,11 +33,10 @@ This module is part of the UI-free core: it must not import textual or rich.
 
 from __future__ import annotations
 
-from typing import Literal, get_args
-
 import numpy as np
 import pandas as pd
 
+from hpo_tui.core.analysis.metrics import DYNAMICS_STATISTICS
 from hpo_tui.core.model.campaign import Campaign
 
 PATIENCE = 1
@@ -52,16 +51,6 @@ TRIAL_DYNAMICS_COLUMNS = [
     "curve_train_val_gap",
     "still_improving",
 ]
-DynamicsStatistic = Literal[
-    "best_epoch_q25",
-    "best_epoch_median",
-    "best_epoch_q75",
-    "final_gap_median",
-    "train_val_gap_median",
-    "frac_still_improving",
-]
-# The per-study statistics besides their count (each is also a metric of a grid cell).
-DYNAMICS_STATISTICS: tuple[DynamicsStatistic, ...] = get_args(DynamicsStatistic)
 STUDY_DYNAMICS_COLUMNS = ["dynamics_n", *DYNAMICS_STATISTICS]
 STUDY_DYNAMICS_LABELS = {
     "dynamics_n": "trials in the dynamics statistics (complete, not diverged)",

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from hpo_tui.core.analysis.dynamics import (
-    DYNAMICS_STATISTICS,
-    STUDY_DYNAMICS_LABELS,
-    DynamicsStatistic,
-    study_dynamics,
-)
+from hpo_tui.core.analysis.dynamics import STUDY_DYNAMICS_LABELS, study_dynamics
+from hpo_tui.core.analysis.metrics import DYNAMICS_METRICS, Metric
 from hpo_tui.core.model.axes import ordered
 from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.core.model.constraints import infeasible_mask
@@ -22,24 +18,6 @@ from hpo_tui.core.model.frames import STATES
 if TYPE_CHECKING:
     from hpo_tui.core.analysis.grid_ci import GridIntervals
 
-Metric = Literal[
-    "best",
-    "median",
-    "top5_mean",
-    "n_diverged",
-    "best_epoch",
-    DynamicsStatistic,
-]
-# Training-dynamics statistics (hpo_tui.core.analysis.dynamics) that are metrics of a cell.
-DYNAMICS_METRICS: tuple[Metric, ...] = DYNAMICS_STATISTICS
-METRICS: tuple[Metric, ...] = (
-    "best",
-    "median",
-    "top5_mean",
-    "n_diverged",
-    "best_epoch",
-    *DYNAMICS_METRICS,
-)
 METRIC_LABELS = {
     "best": "best value",
     "median": "median value (complete trials)",

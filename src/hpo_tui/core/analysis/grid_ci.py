@@ -39,12 +39,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from hpo_tui.core.analysis.defaults import DEFAULT_RESAMPLES, DEFAULT_SEED
 from hpo_tui.core.analysis.grid import RANKED_METRICS, Grid
 from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.core.model.constraints import infeasible_mask
 
-DEFAULT_RESAMPLES = 1000
-DEFAULT_SEED = 0
 LEVEL = 0.95
 CI_METRICS = RANKED_METRICS  # best, median, top5_mean: the metrics a cell's trials resample
 TOP_K = 5  # top5_mean

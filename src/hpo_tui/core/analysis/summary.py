@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from hpo_tui.core.analysis.grid import DYNAMICS_METRICS, METRICS, study_metric
+from hpo_tui.core.analysis.grid import study_metric
+from hpo_tui.core.analysis.metrics import DYNAMICS_METRICS
 from hpo_tui.core.model.campaign import Campaign
 
 SUMMARY_COUNTS = [
@@ -18,15 +19,6 @@ SUMMARY_COUNTS = [
     "n_waiting",
     "n_diverged",
 ]
-
-
-# Per-study metrics ``summary --metric`` can append (best_value and n_diverged are already
-# columns), named like their columns; see hpo_tui.core.analysis.grid and
-# hpo_tui.core.analysis.dynamics.
-SUMMARY_METRICS = (
-    *(m for m in METRICS if m not in ("best", "n_diverged")),
-    "dynamics_n",
-)
 
 
 def summary_columns(campaign: Campaign) -> list[str]:
@@ -67,7 +59,8 @@ def study_summary(campaign: Campaign, metrics: Sequence[str] = ()) -> pd.DataFra
 
     Args:
         campaign: The loaded campaign.
-        metrics: Names from :data:`SUMMARY_METRICS`, appended as columns of those names.
+        metrics: Names from :data:`hpo_tui.core.analysis.metrics.SUMMARY_METRICS`, appended
+            as columns of those names.
     """
     studies = campaign.studies
     ranked = study_order(campaign)

@@ -32,6 +32,7 @@ import pandas as pd
 
 from hpo_tui.core.config import Config, config_from_mapping
 from hpo_tui.core.errors import ConfigError, HpoTuiError
+from hpo_tui.core.export.defaults import DEFAULT_LIMIT
 
 FULL_JSON = "hpo_full.json"
 README = "README.md"
@@ -44,7 +45,6 @@ IGNORED = (
     "the README line 'Written by hpo-tui <version> at <time> from:'",
 )
 DIFFERENCE_COLUMNS = ["file", "where", "column", "on_disk", "derived"]
-DEFAULT_LIMIT = 50
 _HEAD_BYTES = 1 << 20  # the metadata opens hpo_full.json; it is far shorter than this
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 

@@ -21,7 +21,6 @@ from hpo_tui.core.analysis.grid import (
     CONSTRAINED_NOTE,
     FEASIBLE_METRICS,
     METRIC_LABELS,
-    METRICS,
     Grid,
     build_grid,
     default_sweep,
@@ -36,6 +35,7 @@ from hpo_tui.core.analysis.grid_ci import (
     IntervalCache,
     grid_intervals,
 )
+from hpo_tui.core.analysis.metrics import METRICS
 from hpo_tui.core.display import display_number, plural, printable
 from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.tui.screens.base import HpoScreen
