@@ -7,7 +7,8 @@ from pathlib import Path
 
 from hpo_tui.core.prefs import COLUMNS_FILE
 from hpo_tui.tui.screens.columns import ColumnPicker
-from hpo_tui.tui.screens.study import StudyScreen, default_columns
+from hpo_tui.tui.screens.study import StudyScreen
+from hpo_tui.tui.screens.study_columns import default_columns
 from tests.tui.conftest import loaded, make_app
 
 SIZE = (80, 24)

@@ -17,17 +17,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from hpo_tui.core.analysis.grid import (
-    CONSTRAINED_NOTE,
-    FEASIBLE_METRICS,
-    METRIC_LABELS,
-    Grid,
-    build_grid,
-    default_sweep,
-    grid_totals,
-    quality_rank,
-    sweeps,
-)
+from hpo_tui.core.analysis.grid import Grid, build_grid, default_sweep, quality_rank, sweeps
 from hpo_tui.core.analysis.grid_ci import (
     CI_METRICS,
     Bootstrap,
@@ -36,20 +26,24 @@ from hpo_tui.core.analysis.grid_ci import (
     grid_intervals,
 )
 from hpo_tui.core.analysis.metrics import METRICS
-from hpo_tui.core.display import display_number, plural, printable
+from hpo_tui.core.display import plural, printable
 from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.tui.screens.base import HpoScreen
+from hpo_tui.tui.screens.grid_cells import (
+    WIDE_CELL,
+    cell_study,
+    grid_legend,
+    grid_rows,
+    grid_title,
+    other_study_text,
+    star_legend,
+)
 from hpo_tui.tui.text import literal
 from hpo_tui.tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     from hpo_tui.core.model.live import RefreshSummary
 
-# Five steps from best to worst; the glyphs keep the scale readable without colour.
-SCALE_STYLES = ("bold green", "green", "yellow", "dark_orange", "red")
-SCALE_GLYPHS = ("▰▰▰▰▰", "▰▰▰▰▱", "▰▰▰▱▱", "▰▰▱▱▱", "▰▱▱▱▱")
-# Width of a cell whose counts are spelled out (``48 complete · 1 pruned · 0 failed · …``).
-WIDE_CELL = 52
 # Bootstrap draws (values × resamples over the grid) drawn at once on a key press (about
 # 50 ms); more go to a thread worker, and the grid says it is drawing them meanwhile.
 INLINE_DRAWS = 5_000_000
@@ -61,11 +55,6 @@ class IntervalsReady(Message):
 
     key: tuple[Campaign, str | None, str]
     intervals: GridIntervals
-
-
-def interval_line(low: float, high: float, digits: int) -> str:
-    """``[0.7098, 0.7240]``, a cell's bootstrap interval."""
-    return f"[{display_number(low, digits)}, {display_number(high, digits)}]"
 
 
 class GridScreen(HpoScreen):
@@ -290,41 +279,12 @@ class GridScreen(HpoScreen):
         for column in grid.values.columns:
             table.add_column(literal(column), key=str(column))
         studies = campaign.studies.set_index("study_id")
-        for label, row in grid.values.iterrows():
-            cells: list[Text] = [Text(printable(str(label)), style="bold")]
-            for column, value in row.items():
-                study_id = grid.study_ids.loc[label, column]
-                if pd.isna(study_id):
-                    cells.append(Text("·", style="dim", justify="center"))
-                    continue
-                info = studies.loc[int(study_id)]
-                best = (label, column) in grid.marked()
-                interval = None
-                if grid.intervals is not None:
-                    interval = (
-                        float(grid.intervals.low.loc[label, column]),
-                        float(grid.intervals.high.loc[label, column]),
-                    )
-                cell = self._cell(value, info, ranks.loc[label, column], best, interval)
-                if int(study_id) in grid.constrained and grid.metric in FEASIBLE_METRICS:
-                    cell = Text.assemble(("⊘ ", "dim"), cell, justify="right")
-                cells.append(cell)
-            table.add_row(*cells, height=3, key=str(label))
-        self.query_one("#grid-title", Static).update(self._title(grid, pending))
-        legend = self._star_legend(grid, pending) + "   "
-        legend += "counts by state" if self.wide else "C complete · P pruned · F failed · R running"
-        if (
-            not self.wide
-            and studies.loc[[int(s) for s in grid.study_ids.stack().dropna()], "n_waiting"].any()
-        ):
-            legend += " · W waiting"
-        legend += "   ⚠ diverged"
-        if grid.constrained and grid.metric in FEASIBLE_METRICS:
-            legend += f"   ⊘ constrained study: {CONSTRAINED_NOTE}"
-        if ranks.notna().any().any():
-            scope = f"per {grid.column_axis}" if self.per_column else "over the grid"
-            legend += f"   {SCALE_GLYPHS[0]} best … {SCALE_GLYPHS[-1]} worst, {scope} (c)"
-        self.query_one("#grid-legend", Static).update(Text(legend, style="dim"))
+        for label, cells in grid_rows(grid, studies, ranks, self.hpo.config.digits, self.wide):
+            table.add_row(*cells, height=3, key=label)
+        self.query_one("#grid-title", Static).update(grid_title(campaign, grid, pending))
+        star = star_legend(grid, self.show_intervals, pending, self.bootstrap)
+        legend = grid_legend(grid, studies, ranks, star, self.wide, self.per_column)
+        self.query_one("#grid-legend", Static).update(legend)
         self._list_other_studies(grid, studies)
         if cursor.row < len(grid.values.index) and cursor.column <= len(grid.values.columns):
             table.move_cursor(row=cursor.row, column=max(cursor.column, 1))
@@ -342,20 +302,6 @@ class GridScreen(HpoScreen):
     def _same(a: tuple[Campaign, str | None, str], b: tuple[Campaign, str | None, str]) -> bool:
         """The same grid: the same campaign object (a refresh makes a new one), sweep, metric."""
         return a[0] is b[0] and a[1:] == b[1:]
-
-    def _star_legend(self, grid: Grid, pending: bool) -> str:
-        if not self.show_intervals:
-            return "★ best"
-        if grid.metric not in CI_METRICS:
-            return "★ best (intervals: best, median, top-5 mean only; b hides)"
-        if pending:
-            return "★ best (drawing intervals…)"
-        bootstrap = self.bootstrap
-        return (
-            f"★ best and every cell tied with it: {bootstrap.level * 100:g} % bootstrap "
-            f"intervals [low, high] overlap ({bootstrap.resamples} resamples, seed "
-            f"{bootstrap.seed}; b hides)"
-        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="grid-intervals")
     def compute_intervals(
@@ -380,36 +326,12 @@ class GridScreen(HpoScreen):
             self.intervals = None
         self.refresh_grid()
 
-    def _title(self, grid: Grid, pending: bool = False) -> Text:
-        """Metric, sweep, and the counts of this grid's cells (their sums, nothing else)."""
-        assert self.hpo.campaign is not None
-        totals = grid_totals(self.hpo.campaign, grid)
-        direction = f" ({grid.direction})" if grid.direction else ""
-        title = Text.assemble((METRIC_LABELS[grid.metric], "bold"), direction)
-        if grid.sweep is not None and (len(grid.sweeps) > 1 or grid.sweep):
-            where = grid.sweeps.index(grid.sweep) + 1
-            title.append("   sweep ")
-            title.append(printable(grid.sweep) or "(axes only)", style="bold")
-            if len(grid.sweeps) > 1:
-                title.append(f" ({where} of {len(grid.sweeps)}, [ ] to switch)", style="dim")
-        title.append(
-            f"\n{plural(totals['n_studies'], 'study')} · {plural(totals['n_trials'], 'trial')} · "
-        )
-        title.append(f"{totals['n_diverged']} diverged", style="bold red")
-        if grid.intervals is not None and grid.best is None:
-            title.append(" · intervals; no best cell (mixed directions): no ties", style="dim")
-        elif grid.intervals is not None:
-            title.append(f" · {len(grid.intervals.tied)} tied with the best", style="bold")
-        elif pending:
-            title.append(" · drawing intervals…", style="dim")
-        return title
-
     def _list_other_studies(self, grid: Grid, studies: pd.DataFrame) -> None:
         """The studies this grid does not show, each with the reason, openable with Enter."""
         options: list[Option] = []
         self.listed = []
         for study_id in grid.duplicates:
-            same = self._cell_study(grid, studies.loc[study_id])
+            same = cell_study(grid, studies.loc[study_id])
             other = printable(str(studies.loc[same, "study"])) if same is not None else "another"
             options.append(self._option(studies, study_id, f"same cell as {other}"))
         for study_id in grid.off_grid:
@@ -430,66 +352,12 @@ class GridScreen(HpoScreen):
 
     def _option(self, studies: pd.DataFrame, study_id: int, why: str) -> Option:
         self.listed.append(study_id)
-        name = printable(str(studies.loc[study_id, "study"]))
-        trials = plural(int(studies.loc[study_id, "n_trials"]), "trial")
-        text = Text.assemble((name, "bold"), f" · {trials} · ", (why, "dim"))
-        if studies["source"].nunique() > 1:
-            text.append(f" · {printable(str(studies.loc[study_id, 'source']))}", style="dim")
-        return Option(text)
-
-    @staticmethod
-    def _cell_study(grid: Grid, info: pd.Series) -> int | None:
-        row, column = info[grid.row_axis], info[grid.column_axis]
-        if row in grid.study_ids.index and column in grid.study_ids.columns:
-            study_id = grid.study_ids.loc[row, column]
-            return None if pd.isna(study_id) else int(study_id)
-        return None
+        return Option(other_study_text(studies, study_id, why))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if 0 <= event.option_index < len(self.listed):
             self.hpo.open_study(self.listed[event.option_index])
-
-    def _cell(
-        self,
-        value: float,
-        info: pd.Series,
-        rank: float,
-        best: bool,
-        interval: tuple[float, float] | None = None,
-    ) -> Text:
-        digits = self.hpo.config.digits + (2 if self.wide else 0)
-        shown = display_number(value, digits)
-        style = SCALE_STYLES[int(rank)] if pd.notna(rank) else ""
-        text = Text(justify="right")
-        text.append(("★ " if best else "") + shown, style=("bold " + style).strip())
-        if pd.notna(rank):
-            text.append(" " + SCALE_GLYPHS[int(rank)], style=style)
-        states = [
-            ("n_complete", "C", "complete"),
-            ("n_pruned", "P", "pruned"),
-            ("n_fail", "F", "failed"),
-            ("n_running", "R", "running"),
-        ]
-        if info["n_waiting"]:
-            states.append(("n_waiting", "W", "waiting"))
-        if self.wide:
-            counts = " · ".join(f"{info[c]} {word}" for c, _, word in states)
-        else:
-            counts = " ".join(f"{letter}{info[c]}" for c, letter, _ in states)
-        text.append("\n" + counts, style="dim")
-        diverged = int(info["n_diverged"])
-        text.append("\n")
-        if interval is not None:  # the third line: the interval, then the diverged count
-            text.append(interval_line(*interval, digits), style="bold" if best else "")
-            text.append(" ")
-        if diverged:
-            text.append(
-                f"⚠ {diverged} diverged" if self.wide else f"⚠ {diverged}", style="bold red"
-            )
-        else:
-            text.append("·", style="dim")
-        return text
 
     def study_in_view(self) -> int | None:
         return self.selected_study()

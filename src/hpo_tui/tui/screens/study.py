@@ -17,6 +17,7 @@ from hpo_tui.core.model.objectives import objective_headers
 from hpo_tui.core.model.query import QueryError, query_mask
 from hpo_tui.core.prefs import ColumnChoice, load_column_choices, save_column_choice
 from hpo_tui.tui.screens.base import HpoScreen
+from hpo_tui.tui.screens.study_columns import default_columns, has_constraints, pinned_columns
 from hpo_tui.tui.widgets.footer import KeysFooter
 from hpo_tui.tui.widgets.trial_table import ASCENDING, DESCENDING, TrialTable
 
@@ -31,52 +32,6 @@ FILTER_ERROR_COLUMNS = 12  # columns a filter error lists before "and N more"
 STATE_FILTERS = ("all", "COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING", "diverged")
 # Added to the cycle when the trials shown have constraint values.
 FEASIBILITY_FILTERS = ("feasible", "infeasible")
-
-
-def has_constraints(trials: pd.DataFrame) -> bool:
-    """Whether any of ``trials`` has constraint values (a constrained study)."""
-    return "feasible" in trials.columns and bool(trials["feasible"].notna().any())
-
-
-def default_columns(
-    trials: pd.DataFrame, axis_names: tuple[str, ...], all_studies: bool
-) -> list[str]:
-    """The columns shown by default: identity and outcome (with feasibility when
-    constrained; pinned on the left), the params right after them, then divergence, then
-    the curve statistics and the duration.
-
-    In the table of every study, the study comes first and the grid axes after the
-    outcome, before the params."""
-    values = [c for c in trials.columns if c == "value" or c.startswith("values_")]
-    if not all_studies:
-        values = [c for c in values if trials[c].notna().any()] or values[:1]
-    if has_constraints(trials):
-        values += ["feasible", "constraint_violation"]
-    lead = ["study"] if all_studies else []
-    axes = list(axis_names) if all_studies else []
-    params = sorted(c for c in trials.columns if c.startswith("param_") and trials[c].notna().any())
-    return [
-        *lead,
-        "number",
-        "state",
-        *values,
-        *axes,
-        *params,
-        "diverged_reason",
-        "diverged_step",
-        "curve_best",
-        "curve_best_step",
-        "curve_n_steps",
-        "curve_last",
-        "duration_s",
-    ]
-
-
-def pinned_columns(trials: pd.DataFrame) -> set[str]:
-    """The columns that stay on the left while the table scrolls right, when they lead it:
-    the study, the trial number, its state and its value(s)."""
-    values = {c for c in trials.columns if c == "value" or c.startswith("values_")}
-    return {"study", "number", "state", *values}
 
 
 class StudyScreen(HpoScreen):
