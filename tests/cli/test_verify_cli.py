@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from hpo_tui.cli import main
+from hpo_tui.core.export.writer import EXPORT_FILES
 
 
 def _objective(trial: optuna.Trial) -> float:
@@ -30,7 +31,7 @@ def test_identical_exits_0(exported, capsys) -> None:
     capsys.readouterr()
     assert main(["verify", "out", "v.db"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("identical: out (11 files) re-derived from v.db")
+    assert out.startswith(f"identical: out ({len(EXPORT_FILES)} files) re-derived from v.db")
     assert "generated_at" in out  # says what was ignored
     # Without SOURCE: the sources the export recorded.
     assert main(["verify", "out"]) == 0

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hpo_tui import __version__
+from hpo_tui.core.analysis.grid_ci import DEFAULT_RESAMPLES, DEFAULT_SEED, LEVEL
 from hpo_tui.core.analysis.importance import MIN_COMPLETE_TRIALS, RECOMMENDED_COMPLETE_TRIALS
 from hpo_tui.core.display import plural
 from hpo_tui.core.model.curves import INTERMEDIATE, step_meaning
@@ -285,6 +286,40 @@ TRANSFER_PARAM_FIELDS: list[tuple[str, str]] = [
     ("n_a / n_b", "trials of each study with a value of the param"),
 ]
 
+GRID_INTERVAL_DEFINITIONS = f"""\
+`hpo-tui grid --ci` as a file: for every sweep's grid, each cell's **best** value and
+its **top-5 mean** (mean of the 5 best values), each with a {LEVEL * 100:g} % bootstrap
+interval. A cell's **values** are its study's COMPLETE trials with a value (feasible ones
+only in a constrained study). **Resamples**: {DEFAULT_RESAMPLES} samples of the same size,
+drawn with replacement, each giving the metric (direction-aware). **Interval**: the 2.5th
+and 97.5th percentiles of those metrics, taken as order statistics (`numpy.quantile(...,
+method="inverted_cdf")`: each end is a value some resample gave). **Seed**: each cell
+draws from `numpy.random.default_rng([seed, crc32(study name, UTF-8)])`, seed
+{DEFAULT_SEED}: the same file on every run (for one numpy version). **Tied with the
+best**: the cell's interval and the best cell's share a point (closed intervals; the best
+cell is tied with itself; no ties when the grid's studies mix directions). The interval of
+`best` always starts at the best value (a resample's best is never better than the
+trials' best): it says how far a repeat of the sweep might land on the worse side. Trials
+of an adaptive sampler are not independent draws, and with few trials the intervals are
+rough.
+"""
+
+GRID_INTERVAL_FIELDS: list[tuple[str, str]] = [
+    ("sweep", "the sweep whose grid the cell is on"),
+    ("study", "the cell's study"),
+    ("<axes>", "the cell: its values of the grid's two axes (rows, then columns)"),
+    ("metric", "`best` (best value) or `top5_mean` (mean of the 5 best values)"),
+    ("value", "the metric over the cell's values (full precision; empty: no values)"),
+    ("ci_low / ci_high", "the ends of the bootstrap interval (empty: no values)"),
+    ("n_values", "the values resampled: COMPLETE trials with a value (feasible only)"),
+    ("best", "True for the best cell of the sweep's grid for this metric"),
+    ("tied_with_best", "True when the interval overlaps the best cell's (bold, ★)"),
+    (
+        "confidence / resamples / seed",
+        f"the method's parameters: {LEVEL:g}, {DEFAULT_RESAMPLES}, {DEFAULT_SEED}",
+    ),
+]
+
 JSON_FIELDS: list[tuple[str, str]] = [
     ("metadata.format", "export format version"),
     ("metadata.hpo_tui_version", "version of hpo-tui that wrote the files"),
@@ -469,6 +504,8 @@ def render_readme(campaign: Campaign, generated_at: datetime, columns: list[str]
         "column: rank correlations of importances, of the winners' params, of shared configs |",
         "| `hpo_transfer_params.csv` | per pair and param: each winner's value, its percentile "
         "and top-k membership in the other study |",
+        "| `hpo_grid_intervals.csv` | the noise-aware grid: per sweep, cell and metric (best, "
+        "top-5 mean), a seeded bootstrap interval and whether the cell is tied with the best |",
         "| `README.md` | this data dictionary |",
         "",
         "## Encoding",
@@ -571,6 +608,15 @@ def render_readme(campaign: Campaign, generated_at: datetime, columns: list[str]
         "| column | meaning |",
         "|---|---|",
         *(f"| `{name}` | {meaning} |" for name, meaning in TRANSFER_PARAM_FIELDS),
+        "",
+        "## Noise-aware grid: hpo_grid_intervals.csv",
+        "",
+        GRID_INTERVAL_DEFINITIONS,
+        "### Columns of hpo_grid_intervals.csv (one row per sweep, cell and metric)",
+        "",
+        "| column | meaning |",
+        "|---|---|",
+        *(f"| `{name}` | {meaning} |" for name, meaning in GRID_INTERVAL_FIELDS),
         "",
         "## Curves and their steps",
         "",

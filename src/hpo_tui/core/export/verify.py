@@ -4,8 +4,8 @@ The export is rendered again in memory by the same writer (:func:`render_export`
 recorded ``generated_at`` and the recorded axis pattern and divergence rules (so a different
 local configuration does not pass for drift), then compared with the files on disk:
 
-- CSV files by row (a key made of the ``study``, ``source``, ``number`` and ``param``
-  columns present, with an occurrence counter where that key repeats) and column; cells
+- CSV files by row (a key made of the ``study``, ``source``, ``number``, ``param`` and
+  ``metric`` columns present, with an occurrence counter where that key repeats) and column; cells
   compared as text, exactly (floats are written as their shortest exact repr, so one ULP
   is a different text);
 - JSON files by path (``studies[3].trials[17].values[0]``), leaves compared as their JSON
@@ -37,7 +37,7 @@ from hpo_tui.core.export.defaults import DEFAULT_LIMIT
 FULL_JSON = "hpo_full.json"
 README = "README.md"
 # The columns that name a row of an export CSV, in this order, where the file has them.
-KEY_COLUMNS = ("study", "source", "number", "param")
+KEY_COLUMNS = ("study", "source", "number", "param", "metric")
 IGNORED_JSON_PATHS = frozenset({"metadata.generated_at", "metadata.hpo_tui_version"})
 README_STAMP = "Written by hpo-tui "
 IGNORED = (

@@ -1,7 +1,7 @@
 """Write the analysis export: ``hpo_summary.csv``, ``hpo_full.json``, ``hpo_diverged.csv``,
 ``hpo_diverged.json``, ``hpo_search_space.csv``, ``hpo_importance.csv``, ``hpo_pruning.csv``,
-``hpo_pruning_trials.csv``, ``hpo_transfer.csv``, ``hpo_transfer_params.csv`` and a
-``README.md`` data dictionary, atomically.
+``hpo_pruning_trials.csv``, ``hpo_transfer.csv``, ``hpo_transfer_params.csv``,
+``hpo_grid_intervals.csv`` and a ``README.md`` data dictionary, atomically.
 
 The files are written into a temporary sibling folder and moved into place only when all of
 them are complete, so a failure or a kill mid-export leaves the previous export intact. The
@@ -34,6 +34,7 @@ from hpo_tui.core.analysis.summary import SUMMARY_COUNTS
 from hpo_tui.core.analysis.transfer import Transfer, transfer
 from hpo_tui.core.errors import HpoTuiError
 from hpo_tui.core.export.formats.csv import frame_to_csv, utc_iso_texts
+from hpo_tui.core.export.formats.grid import interval_export_frame
 from hpo_tui.core.export.formats.json import PlainList, dumps_strict, json_number, strict_json
 from hpo_tui.core.export.readme import render_readme
 from hpo_tui.core.model.campaign import Campaign
@@ -52,6 +53,7 @@ PRUNING_CSV = "hpo_pruning.csv"
 PRUNING_TRIALS_CSV = "hpo_pruning_trials.csv"
 TRANSFER_CSV = "hpo_transfer.csv"
 TRANSFER_PARAMS_CSV = "hpo_transfer_params.csv"
+GRID_INTERVALS_CSV = "hpo_grid_intervals.csv"
 README = "README.md"
 EXPORT_FILES = (
     SUMMARY_CSV,
@@ -64,6 +66,7 @@ EXPORT_FILES = (
     PRUNING_TRIALS_CSV,
     TRANSFER_CSV,
     TRANSFER_PARAMS_CSV,
+    GRID_INTERVALS_CSV,
     README,
 )
 DEFAULT_OUT = Path("outputs") / "analysis"
@@ -528,6 +531,7 @@ def _writers(campaign: Campaign, generated_at: datetime) -> dict[str, FileWriter
         PRUNING_TRIALS_CSV: text(lambda: frame_to_csv(audit().trials.drop(columns=["study_id"]))),
         TRANSFER_CSV: text(lambda: frame_to_csv(pairs().pairs)),
         TRANSFER_PARAMS_CSV: text(lambda: frame_to_csv(pairs().params)),
+        GRID_INTERVALS_CSV: text(lambda: frame_to_csv(interval_export_frame(campaign))),
         README: text(lambda: render_readme(campaign, generated_at, summary_columns(campaign))),
     }
 

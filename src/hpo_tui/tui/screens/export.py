@@ -25,7 +25,7 @@ class ExportModal(ModalScreen[str | None]):
         with Vertical(id="export-dialog"):
             yield Label("Export the campaign to folder:")
             yield Input(value=self.default, id="export-path")
-            yield Label(", ".join(EXPORT_FILES), classes="dim")
+            yield Label(", ".join(EXPORT_FILES), id="export-files", classes="dim")
             yield Label("Enter to export · Esc to cancel", classes="dim")
 
     @on(Input.Submitted, "#export-path")

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from hpo_tui.core.analysis.grid import CONSTRAINED_NOTE, FEASIBLE_METRICS, METRIC_LABELS, Grid
+from hpo_tui.core.analysis.grid import (
+    CONSTRAINED_NOTE,
+    FEASIBLE_METRICS,
+    METRIC_LABELS,
+    Grid,
+    Metric,
+    build_grid,
+    sweeps,
+)
 from hpo_tui.core.display import display_number
 from hpo_tui.core.export.formats.csv import frame_to_csv
 from hpo_tui.core.export.formats.json import dumps_strict
@@ -17,6 +25,13 @@ from hpo_tui.core.export.formats.markup import (
     markdown_escape,
     markdown_table,
 )
+
+if TYPE_CHECKING:
+    from hpo_tui.core.analysis.grid_ci import Bootstrap
+    from hpo_tui.core.model.campaign import Campaign
+
+# The metrics of ``hpo_grid_intervals.csv``: a cell's best value and its top-5 mean.
+EXPORT_INTERVAL_METRICS: tuple[Metric, ...] = ("best", "top5_mean")
 
 
 def grid_header(grid: Grid) -> list[str]:
@@ -114,6 +129,61 @@ def interval_frame(grid: Grid) -> pd.DataFrame:
             )
     columns = [grid.row_axis, grid.column_axis, "value", "ci_low", "ci_high", "n_values"]
     return pd.DataFrame(records, columns=[*columns, "best", "tied_with_best"])
+
+
+def interval_export_frame(campaign: Campaign, bootstrap: Bootstrap | None = None) -> pd.DataFrame:
+    """``hpo_grid_intervals.csv``: for every sweep and each of :data:`EXPORT_INTERVAL_METRICS`,
+    :func:`interval_frame` of its grid (what ``hpo-tui grid --ci --format csv`` prints) with
+    the cell's ``sweep``, ``study`` and ``metric`` and the method's ``confidence``,
+    ``resamples`` and ``seed`` on each row; sweep by sweep, then metric by metric, cells in
+    grid order. Long rather than one column set per metric: the columns are the CLI's, and
+    ``frame[frame.metric == "best"]`` or a ``pivot`` gives either shape in pandas.
+
+    A campaign without a grid (fewer than two axes, or no study name fits) gives no rows.
+    """
+    from hpo_tui.core.analysis.grid_ci import Bootstrap, IntervalCache, with_intervals
+
+    bootstrap = bootstrap or Bootstrap()
+    axes = list(campaign.axis_names[:2])
+    columns = [
+        "sweep",
+        "study",
+        *axes,
+        "metric",
+        "value",
+        "ci_low",
+        "ci_high",
+        "n_values",
+        "best",
+        "tied_with_best",
+        "confidence",
+        "resamples",
+        "seed",
+    ]
+    frames = []
+    names = campaign.studies.set_index("study_id")["study"]
+    cache = IntervalCache()
+    for sweep in sweeps(campaign) if len(axes) == 2 else []:
+        for metric in EXPORT_INTERVAL_METRICS:
+            grid = with_intervals(campaign, build_grid(campaign, metric, sweep), bootstrap, cache)
+            cells = interval_frame(grid)
+            ids = [
+                int(grid.study_ids.loc[row, column])
+                for row, column in zip(cells[grid.row_axis], cells[grid.column_axis], strict=True)
+            ]
+            frames.append(
+                cells.assign(
+                    sweep=grid.sweep,
+                    study=names.loc[ids].to_list(),
+                    metric=metric,
+                    confidence=bootstrap.level,
+                    resamples=bootstrap.resamples,
+                    seed=bootstrap.seed,
+                )
+            )
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
 
 
 def grid_csv(grid: Grid) -> str:
