@@ -200,7 +200,7 @@ def _trial_count(storage: BuiltStorage) -> int:
 
 def test_the_light_defaults_are_the_ones_the_analyses_use() -> None:
     """The CLI shows the defaults from the light modules; the analyses and the writer use
-    the same values (the writer still defines its own ``DEFAULT_OUT``)."""
+    the same values."""
     from hpo_tui.core.analysis import bands, contour, defaults, grid, grid_ci, metrics, summary
     from hpo_tui.core.export import defaults as export_defaults
     from hpo_tui.core.export import verify, writer

@@ -33,6 +33,7 @@ from hpo_tui.core.analysis.space import merged_space
 from hpo_tui.core.analysis.summary import SUMMARY_COUNTS
 from hpo_tui.core.analysis.transfer import Transfer, transfer
 from hpo_tui.core.errors import HpoTuiError
+from hpo_tui.core.export.defaults import DEFAULT_OUT
 from hpo_tui.core.export.formats.csv import frame_to_csv, utc_iso_texts
 from hpo_tui.core.export.formats.grid import interval_export_frame
 from hpo_tui.core.export.formats.json import PlainList, dumps_strict, json_number, strict_json
@@ -69,7 +70,6 @@ EXPORT_FILES = (
     GRID_INTERVALS_CSV,
     README,
 )
-DEFAULT_OUT = Path("outputs") / "analysis"
 FORMAT_VERSION = "hpo-tui-export/1"
 
 ExportProgress = Callable[[str, int, int], None]
