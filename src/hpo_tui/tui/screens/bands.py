@@ -30,7 +30,7 @@ from hpo_tui.core.analysis.bands import (
 from hpo_tui.core.analysis.params import ParamInfo
 from hpo_tui.core.analysis.patterns import choice_label
 from hpo_tui.core.display import display_number, plural, printable
-from hpo_tui.tui.screens.base import HpoScreen
+from hpo_tui.tui.screens.study_view import StudyViewScreen
 from hpo_tui.tui.text import literal
 from hpo_tui.tui.widgets.footer import KeysFooter
 
@@ -100,7 +100,7 @@ def bounds_text(info: ParamInfo) -> str:
     return f"{bound_text(info.low)} … {bound_text(info.high)}{scale}"
 
 
-class BandsScreen(HpoScreen):
+class BandsScreen(StudyViewScreen):
     """``k`` changes the share of top trials; Enter on the strip opens a trial."""
 
     BINDINGS = [
@@ -131,8 +131,7 @@ class BandsScreen(HpoScreen):
     ]
 
     def __init__(self, study_id: int, top_percent: float = DEFAULT_TOP_PERCENT) -> None:
-        super().__init__()
-        self.study_id = study_id
+        super().__init__(study_id)
         self.top_percent = top_percent
         self.objective = 0
         self.top_keys: list[int] = []
@@ -163,20 +162,13 @@ class BandsScreen(HpoScreen):
         """The bands take what the other columns leave, 12 to 48 columns."""
         return max(12, min(48, columns - 62))
 
-    def campaign_changed(self, summary: object) -> None:
-        campaign = self.hpo.campaign
-        if campaign is not None and self.study_id in set(campaign.studies["study_id"]):
-            self.fill()
+    def show_study(self) -> None:
+        """A refresh that still holds the study: new trials join the view."""
+        self.fill()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """``o`` only for a study with several objectives."""
-        if action == "objective":
-            campaign = self.hpo.campaign
-            if campaign is None:
-                return False
-            study = campaign.studies.set_index("study_id").loc[self.study_id]
-            return int(study["n_objectives"]) > 1
-        return True
+        return self.has_several_objectives() if action == "objective" else True
 
     def fill(self) -> None:
         campaign = self.hpo.campaign

@@ -26,7 +26,7 @@ from hpo_tui.core.analysis.contour import (
 )
 from hpo_tui.core.display import display_number, plural, printable
 from hpo_tui.core.errors import HpoTuiError
-from hpo_tui.tui.screens.base import HpoScreen
+from hpo_tui.tui.screens.study_view import StudyViewScreen
 from hpo_tui.tui.text import literal
 from hpo_tui.tui.widgets.footer import KeysFooter
 
@@ -98,7 +98,7 @@ def legend(result: Contour) -> Text:
     return text
 
 
-class ContourScreen(HpoScreen):
+class ContourScreen(StudyViewScreen):
     """``n``/``p`` change the y param; ``s`` swaps the axes; ``o`` the objective."""
 
     BINDINGS = [
@@ -120,8 +120,7 @@ class ContourScreen(HpoScreen):
     def __init__(self, study_id: int, x: str, params: list[str]) -> None:
         """``x`` on the x axis; ``params`` (in the order n/p walk them) hold the y param:
         the first of them that is not ``x``."""
-        super().__init__()
-        self.study_id = study_id
+        super().__init__(study_id)
         self.params = params
         self.x = x
         self.y = next(p for p in params if p != x)
@@ -163,20 +162,13 @@ class ContourScreen(HpoScreen):
         n_complete = 0 if trials is None else int((trials["state"] == "COMPLETE").sum())
         return fitting_bins(width - LEGEND_WIDTH - 2, height - 5, n_complete)
 
-    def campaign_changed(self, summary: object) -> None:
-        campaign = self.hpo.campaign
-        if campaign is not None and self.study_id in set(campaign.studies["study_id"]):
-            self.fill()
+    def show_study(self) -> None:
+        """A refresh that still holds the study: new trials join the view."""
+        self.fill()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """``o`` only for a study with several objectives."""
-        if action == "objective":
-            campaign = self.hpo.campaign
-            if campaign is None:
-                return False
-            study = campaign.studies.set_index("study_id").loc[self.study_id]
-            return int(study["n_objectives"]) > 1
-        return True
+        return self.has_several_objectives() if action == "objective" else True
 
     def fill(self) -> None:
         campaign = self.hpo.campaign

@@ -23,7 +23,7 @@ from hpo_tui.core.display import display_number, plural, printable
 from hpo_tui.core.errors import HpoTuiError
 from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.core.model.objectives import StudyObjectives
-from hpo_tui.tui.screens.base import HpoScreen
+from hpo_tui.tui.screens.study_view import StudyViewScreen
 from hpo_tui.tui.text import literal
 from hpo_tui.tui.widgets.footer import KeysFooter
 from hpo_tui.tui.widgets.pareto_plot import (
@@ -51,7 +51,7 @@ def why_no_front(campaign: Campaign, study_id: int) -> str | None:
     return None
 
 
-class ParetoScreen(HpoScreen):
+class ParetoScreen(StudyViewScreen):
     """``o`` cycles the pair of objectives; ``h`` the hypervolume history."""
 
     BINDINGS = [
@@ -90,8 +90,7 @@ class ParetoScreen(HpoScreen):
     ]
 
     def __init__(self, study_id: int) -> None:
-        super().__init__()
-        self.study_id = study_id
+        super().__init__(study_id)
         self.pair_index = 0
         self.reference: list[float] | None = None
         self.showing_history = False
@@ -111,11 +110,9 @@ class ParetoScreen(HpoScreen):
         self.fill()
         self.query_one(DataTable).focus()
 
-    def campaign_changed(self, summary: object) -> None:
-        """A refresh: new trials join the plot, the front and the history."""
-        campaign = self.hpo.campaign
-        if campaign is not None and self.study_id in set(campaign.studies["study_id"]):
-            self.fill()
+    def show_study(self) -> None:
+        """A refresh that still holds the study: new trials join the view."""
+        self.fill()
 
     def fill(self) -> None:
         campaign = self.hpo.campaign

@@ -8,6 +8,7 @@ opens it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from rich.text import Text
@@ -24,6 +25,9 @@ from hpo_tui.core.display import display_number, plural, printable
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import fold, literal
 from hpo_tui.tui.widgets.footer import KeysFooter
+
+if TYPE_CHECKING:
+    from hpo_tui.core.model.live import RefreshSummary
 
 # What % cycles through, the default first.
 TOP_FRACTIONS = (TOP_FRACTION, 0.2, 0.25, 0.05)
@@ -113,7 +117,7 @@ class PruningScreen(HpoScreen):
         self.fraction = message.audit.top_fraction
         self._fill_studies()
 
-    def campaign_changed(self, summary: object) -> None:
+    def campaign_changed(self, summary: RefreshSummary | None) -> None:
         """A refresh: audit the new trials."""
         self.compute(self.fraction)
 

@@ -35,6 +35,15 @@ class StudyViewScreen(HpoScreen):
         """Compute or fill the screen again from the app's campaign."""
         raise NotImplementedError
 
+    def has_several_objectives(self) -> bool:
+        """Whether the study has more than one objective (views that rank by one of them
+        offer ``o`` only then)."""
+        campaign = self.hpo.campaign
+        if campaign is None:
+            return False
+        study = campaign.studies.set_index("study_id").loc[self.study_id]
+        return int(study["n_objectives"]) > 1
+
 
 class ScopedViewScreen(StudyViewScreen):
     """A view of the study or, ``x``, of the studies of its grid row or column overlaid

@@ -8,6 +8,7 @@ cache, so importances already computed elsewhere are not computed again.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from rich.text import Text
@@ -23,6 +24,9 @@ from hpo_tui.core.display import display_number, plural, printable
 from hpo_tui.tui.screens.base import HpoScreen
 from hpo_tui.tui.text import fold, literal
 from hpo_tui.tui.widgets.footer import KeysFooter
+
+if TYPE_CHECKING:
+    from hpo_tui.core.model.live import RefreshSummary
 
 
 @dataclass
@@ -90,7 +94,7 @@ class TransferScreen(HpoScreen):
         self.result = message.result
         self._fill_pairs()
 
-    def campaign_changed(self, summary: object) -> None:
+    def campaign_changed(self, summary: RefreshSummary | None) -> None:
         """A refresh: compare again (unchanged studies' importances come from the cache)."""
         self.compute()
 
