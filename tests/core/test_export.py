@@ -202,7 +202,7 @@ def test_streamed_full_json_is_the_whole_document(
     import io
 
     from hpo_tui.core.export.formats.json import dumps_strict
-    from hpo_tui.core.export.writer import full_document, write_full_json
+    from hpo_tui.core.export.full_json import full_document, write_full_json
 
     monkeypatch.chdir(ROOT)
     campaign = load_campaign([GOLDEN_SPEC] if spec == "golden" else list(two_sweeps))
@@ -262,7 +262,7 @@ def test_full_json_written_to_a_file_is_the_whole_document(
     head, each trial record), as the writer streams them; a record orjson refuses (an int
     beyond 64 bits) goes through ``json`` alone, so its floats are Python's repr there."""
     from hpo_tui.core.export.formats.json import dumps_strict
-    from hpo_tui.core.export.writer import full_document
+    from hpo_tui.core.export.full_json import full_document
 
     monkeypatch.chdir(ROOT)
     sources = {"golden": [GOLDEN_SPEC], "sweeps": list(two_sweeps), "odd": [odd_numbers]}

@@ -284,7 +284,7 @@ def run_trial(args: argparse.Namespace, config: Config) -> int:
     """One trial in full, found by study name and trial number."""
     from hpo_tui.core.display import printable
     from hpo_tui.core.export.formats.json import dumps_strict
-    from hpo_tui.core.export.writer import trial_document
+    from hpo_tui.core.export.full_json import trial_document
 
     campaign = load(args.sources, config)
     studies = campaign.studies[campaign.studies["study"] == args.study]

@@ -125,7 +125,7 @@ def read_metadata(folder: Path | str) -> dict[str, Any]:
         metadata, _ = json.JSONDecoder().raw_decode(head, len(prefix))
     except ValueError:
         raise VerifyError(f"{path}: not an hpo-tui export (no metadata at its start)") from None
-    from hpo_tui.core.export.writer import FORMAT_VERSION
+    from hpo_tui.core.export.full_json import FORMAT_VERSION
 
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT_VERSION:
         found = metadata.get("format") if isinstance(metadata, dict) else None
