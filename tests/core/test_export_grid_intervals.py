@@ -15,7 +15,7 @@ import pytest
 from hpo_tui.cli import main
 from hpo_tui.core import load_campaign
 from hpo_tui.core.config import Config
-from hpo_tui.core.export.readme import GRID_INTERVAL_DEFINITIONS, GRID_INTERVAL_FIELDS
+from hpo_tui.core.export.dictionary import GRID_INTERVAL_DEFINITIONS, GRID_INTERVAL_FIELDS
 from hpo_tui.core.export.verify import verify_export
 from hpo_tui.core.export.writer import EXPORT_FILES, GRID_INTERVALS_CSV, render_export, write_export
 from tests.helpers import grid_ci_campaign as gc

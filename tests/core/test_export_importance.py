@@ -12,7 +12,7 @@ import pytest
 
 from hpo_tui.core import load_campaign
 from hpo_tui.core.analysis.importance import campaign_importance
-from hpo_tui.core.export.readme import IMPORTANCE_FIELDS
+from hpo_tui.core.export.dictionary import IMPORTANCE_FIELDS
 from hpo_tui.core.export.writer import EXPORT_FILES, IMPORTANCE_CSV, render_export, write_export
 from tests.helpers.paths import ROOT
 from tests.helpers.patterns_campaign import FEW, STRONG

@@ -13,7 +13,7 @@ import pytest
 
 from hpo_tui.core import load_campaign
 from hpo_tui.core.analysis.pruning import pruning_audit
-from hpo_tui.core.export.readme import PRUNED_TRIAL_DOCS, PRUNING_DEFINITIONS, PRUNING_FIELDS
+from hpo_tui.core.export.dictionary import PRUNED_TRIAL_DOCS, PRUNING_DEFINITIONS, PRUNING_FIELDS
 from hpo_tui.core.export.writer import EXPORT_FILES, render_export, write_export
 from tests.helpers import pruning_campaign as pc
 from tests.helpers.paths import ROOT

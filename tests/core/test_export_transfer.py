@@ -12,7 +12,7 @@ import pytest
 from hpo_tui.core import load_campaign
 from hpo_tui.core.analysis.transfer import transfer
 from hpo_tui.core.export.formats.csv import frame_to_csv
-from hpo_tui.core.export.readme import (
+from hpo_tui.core.export.dictionary import (
     TRANSFER_DEFINITIONS,
     TRANSFER_FIELDS,
     TRANSFER_PARAM_FIELDS,
