@@ -11,12 +11,12 @@ import pytest
 
 from hpo_tui.core import load_campaign
 from hpo_tui.core.analysis.transfer import transfer
-from hpo_tui.core.export.formats.csv import frame_to_csv
 from hpo_tui.core.export.dictionary import (
     TRANSFER_DEFINITIONS,
     TRANSFER_FIELDS,
     TRANSFER_PARAM_FIELDS,
 )
+from hpo_tui.core.export.formats.csv import frame_to_csv
 from hpo_tui.core.export.writer import EXPORT_FILES, render_export
 from tests.helpers.paths import ROOT
 from tests.helpers.transfer_campaign import populate_transfer
