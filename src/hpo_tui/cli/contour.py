@@ -72,10 +72,8 @@ def run(args: argparse.Namespace, config: Config) -> int:
     )
     if result.n_without:
         summary += f"; {plural(result.n_without, 'trial')} without both params left out"
-    if len(cells):
-        best = cells.sort_values(
-            ["best_value", "best_number"], ascending=[result.direction != "maximize", True]
-        ).iloc[0]
+    best = result.best_cell()
+    if best is not None:
         summary += (
             f"; best {display_number(best['best_value'], digits)} "
             f"(trial {int(best['best_number'])}) at {printable(str(best['x_label']))} × "

@@ -143,6 +143,14 @@ class Contour:
         ].to_numpy(dtype=float)
         return grid
 
+    def best_cell(self) -> pd.Series | None:
+        """The cell holding the best value (the lower trial number on a tie); None when no
+        trial fell in any cell."""
+        if not len(self.cells):
+            return None
+        ascending = [self.direction != "maximize", True]
+        return self.cells.sort_values(["best_value", "best_number"], ascending=ascending).iloc[0]
+
 
 def check_bins(n_bins: int) -> int:
     """``n_bins`` when it is from 1 to :data:`MAX_BINS`.

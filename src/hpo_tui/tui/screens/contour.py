@@ -191,10 +191,8 @@ class ContourScreen(StudyViewScreen):
         )
         if result.n_without:
             summary += f" · {result.n_without} without both params"
-        if len(cells):
-            best = cells.sort_values(
-                ["best_value", "best_number"], ascending=[result.direction != "maximize", True]
-            ).iloc[0]
+        best = result.best_cell()
+        if best is not None:
             summary += (
                 f" · best {display_number(best['best_value'])} (trial {int(best['best_number'])})"
             )
