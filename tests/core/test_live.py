@@ -205,6 +205,34 @@ def test_journal_partial_last_line_waits(tmp_path: Path) -> None:
     live.refresh()
     assert len(live.campaign.trials) == 2
     assert_same_frames(live.campaign, load_campaign([str(path)]))
+    assert not any("incomplete" in w for w in live.campaign.warnings)
+
+
+def test_journal_opened_mid_line_waits_quietly_then_says_when_the_line_stays_cut(
+    tmp_path: Path,
+) -> None:
+    """A writer may be mid-line when the viewer opens the file: no warning then. A cut line
+    that is still cut one refresh later is no writer at work: that is said, once."""
+    path = tmp_path / "j.log"
+    storage = storage_for(str(path))
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    study = optuna.create_study(study_name="j_2M_h1", storage=storage)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    complete = path.read_bytes()
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    appended = path.read_bytes()[len(complete) :]
+    path.write_bytes(complete + appended[:-5])  # cut inside the last record
+    live = LiveCampaign([str(path)])
+    assert not any("incomplete" in w for w in live.campaign.warnings)
+    live.refresh()  # the same cut line, a whole refresh later
+    cut = [w for w in live.campaign.warnings if "incomplete" in w]
+    assert len(cut) == 1 and str(path) in cut[0]
+    live.refresh()
+    assert len([w for w in live.campaign.warnings if "incomplete" in w]) == 1  # said once
+    path.write_bytes(complete + appended)  # the writer finishes after all
+    live.refresh()
+    assert len(live.campaign.trials) == 2
+    assert_same_frames(live.campaign, load_campaign([str(path)]))
 
 
 def test_splice_matches_full_build_when_new_columns_and_types_appear(tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ After the first load a refresh reads only what can have changed:
 - gRPC storage proxies: Optuna's client keeps its trial cache between refreshes and asks
   only for the unfinished trial ids and the ids above the last finished one.
 - JournalStorage files: only the bytes appended since the last read are parsed and replayed
-  (a partially written last line waits for the next refresh); a file that shrank is re-read.
+  (a partially written last line waits quietly for the next refresh, and is reported once if
+  it is still cut then); a file that shrank is re-read.
 - JournalStorage in Redis: only the logs after the last one applied are read and replayed
   (a missing log ends the read there, the next refresh retries it); a journal deleted and
   written again is re-read.
@@ -205,6 +206,10 @@ class _JournalLive:
         self.raw: RawTables | None = None
         self.identity: tuple[int, int] | None = None
         self.warnings: list[str] = []
+        # (file size, bytes of its cut last line) when a refresh found one; a cut line still
+        # there at the next refresh is no writer mid-line, and is said once.
+        self.cut: tuple[int, int] | None = None
+        self.cut_said = False
 
     def _feed(self) -> tuple[int, int]:
         """Replay the appended bytes; (bytes of a partial last line, file size)."""
@@ -218,12 +223,8 @@ class _JournalLive:
 
     def load(self) -> RawTables:
         self.replay = JournalReplay(self.source.display)
-        partial, _ = self._feed()
-        if partial:
-            self.warnings.append(
-                f"{self.source.display}: last line is incomplete "
-                f"({plural(partial, 'byte')}); read up to the previous line"
-            )
+        partial, size = self._feed()  # a writer may be mid-line: the next refresh reads it
+        self._note_cut(partial, size)
         self.replay.take_touched()
         self.raw = self.replay.tables()
         return self.raw
@@ -243,11 +244,24 @@ class _JournalLive:
             return after, _changed_by_content(before, after)
         if stat.st_size == self.replay.offset:
             return None  # nothing appended: no read at all
-        self._feed()
+        self._note_cut(*self._feed())
         result = _replayed(self.raw, self.replay, bool(self.warnings))
         if result is not None:
             self.raw = result[0]
         return result
+
+    def _note_cut(self, partial: int, size: int) -> None:
+        """Remember a cut last line; warn (once) when the same one is found again."""
+        cut = (size, partial) if partial else None
+        if cut is not None and cut == self.cut and not self.cut_said:
+            self.warnings.append(
+                f"{self.source.display}: last line is incomplete ({plural(partial, 'byte')}) "
+                "and has not grown since the previous refresh; read up to the previous line"
+            )
+            self.cut_said = True
+        elif cut != self.cut:
+            self.cut_said = False
+        self.cut = cut
 
 
 def _replayed(
