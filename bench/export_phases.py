@@ -11,7 +11,7 @@ the phases add up to the export):
 
 - ``derive``: the frames the files are made of — the details dicts, the summary and diverged
   frames, the merged search space, the pruning audit;
-- ``importance``: ``campaign_importance`` (Optuna's evaluator behind the read-only adapter);
+- ``importance``: ``campaign_importance`` (PED-ANOVA on the campaign's columns);
 - ``file: NAME``: formatting and writing each file, what its own derivations leave.
 
 Prints ONE line of JSON: ``phases`` (seconds), ``load_s``, ``export_s``, ``cpu_s``,

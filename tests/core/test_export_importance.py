@@ -64,3 +64,24 @@ def test_every_importance_column_is_documented_in_readme_and_docs(campaign) -> N
         assert line in readme, name
         assert line in data_model, name
     assert "`hpo_importance.csv`" in readme
+
+
+def test_the_export_computes_each_importance_once(
+    campaign, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``hpo_importance.csv`` and the transfer files share one importance cache."""
+    import hpo_tui.core.analysis.ped_anova as ped_anova
+
+    real = ped_anova.ped_anova_scores
+    calls: list[int] = []
+
+    def counting(inputs):
+        calls.append(len(inputs.numbers))
+        return real(inputs)
+
+    monkeypatch.setattr(ped_anova, "ped_anova_scores", counting)
+    write_export(campaign, tmp_path / "out", generated_at=FIXED)
+    during_export = len(calls)
+    with_numbers = campaign_importance(campaign).dropna(subset=["importance"])["study_id"]
+    assert (tmp_path / "out" / "hpo_transfer.csv").read_text(encoding="utf-8").count("\n") > 1
+    assert during_export == with_numbers.nunique() == 3

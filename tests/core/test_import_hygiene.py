@@ -213,3 +213,25 @@ def test_the_light_defaults_are_the_ones_the_analyses_use() -> None:
     assert contour.DEFAULT_BINS == defaults.DEFAULT_BINS
     assert verify.DEFAULT_LIMIT == export_defaults.DEFAULT_LIMIT
     assert writer.DEFAULT_OUT == export_defaults.DEFAULT_OUT
+
+
+def test_the_default_importance_imports_neither_scikit_learn_nor_optuna_importance(
+    patterns_db: Path, tmp_path: Path
+) -> None:
+    """``optuna.importance`` imports scikit-learn and SciPy (≈ 2.4 s, ≈ 100 MB) for fANOVA:
+    PED-ANOVA, the default of the export, the CLI table and the TUI's screen (the cache),
+    runs without them."""
+    result = _load_in_a_fresh_interpreter(
+        str(patterns_db),
+        "from hpo_tui.core.analysis.importance import ImportanceCache, campaign_importance\n"
+        "from hpo_tui.core.export.writer import write_export\n"
+        f"write_export(campaign, __import__('pathlib').Path({str(tmp_path / 'out')!r}))\n"
+        "frame = ImportanceCache().get(campaign)\n"
+        "assert frame['importance'].notna().sum() >= 6\n"
+        "assert frame.equals(campaign_importance(campaign))\n"
+        "print(*sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy')"
+        " or m.startswith('optuna.importance')))\n",
+    )
+    assert result.stdout.split() == []
+    csv = (tmp_path / "out" / "hpo_importance.csv").read_text(encoding="utf-8")
+    assert ",ped_anova," in csv

@@ -168,19 +168,19 @@ def test_matrix_rows_params_columns_studies(campaign) -> None:
 
 
 class _Counting:
-    """Counts calls of an importance evaluator's ``evaluate``."""
+    """Counts the PED-ANOVA evaluations (``ped_anova_scores`` calls)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        from optuna.importance import PedAnovaImportanceEvaluator
+        import hpo_tui.core.analysis.ped_anova as ped_anova
 
         self.calls = 0
-        real = PedAnovaImportanceEvaluator.evaluate
+        real = ped_anova.ped_anova_scores
 
-        def counting(evaluator, *args, **kwargs):
+        def counting(*args, **kwargs):
             self.calls += 1
-            return real(evaluator, *args, **kwargs)
+            return real(*args, **kwargs)
 
-        monkeypatch.setattr(PedAnovaImportanceEvaluator, "evaluate", counting)
+        monkeypatch.setattr(ped_anova, "ped_anova_scores", counting)
 
 
 def _strong_objective(trial: optuna.Trial) -> float:

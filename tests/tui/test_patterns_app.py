@@ -8,9 +8,9 @@ from pathlib import Path
 
 import optuna
 import pytest
-from optuna.importance import PedAnovaImportanceEvaluator
 
 import hpo_tui.core.analysis.importance as importance_module
+import hpo_tui.core.analysis.ped_anova as ped_anova
 from hpo_tui.tui.screens.grid import GridScreen
 from hpo_tui.tui.screens.help import HelpScreen
 from hpo_tui.tui.screens.importance import ImportanceScreen
@@ -28,17 +28,19 @@ def patterns(patterns_db: Path) -> str:
 
 
 class _Counting:
+    """Counts the PED-ANOVA evaluations (``ped_anova_scores`` calls), held at ``gate``."""
+
     def __init__(self, monkeypatch: pytest.MonkeyPatch, gate: threading.Event | None = None):
         self.calls = 0
-        real = PedAnovaImportanceEvaluator.evaluate
+        real = ped_anova.ped_anova_scores
 
-        def evaluate(evaluator, *args, **kwargs):
+        def evaluate(*args, **kwargs):
             self.calls += 1
             if gate is not None:
                 assert gate.wait(timeout=20), "the test never opened the gate"
-            return real(evaluator, *args, **kwargs)
+            return real(*args, **kwargs)
 
-        monkeypatch.setattr(PedAnovaImportanceEvaluator, "evaluate", evaluate)
+        monkeypatch.setattr(ped_anova, "ped_anova_scores", evaluate)
 
 
 def _title(screen) -> str:

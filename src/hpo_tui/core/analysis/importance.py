@@ -1,15 +1,17 @@
-"""Parameter importance per study with ``optuna.importance``, from the loaded campaign.
+"""Parameter importance per study, from the loaded campaign.
 
-The storage is not read again: each study's COMPLETE trials with finite values are rebuilt as
-Optuna ``FrozenTrial`` objects (params and distributions exactly as stored) in an in-memory
-study with the study's directions, and handed to an Optuna evaluator
-(:mod:`hpo_tui.core.analysis.importance_evaluators`); this module makes the tables:
+The storage is not read again: each study's COMPLETE trials with finite values are taken
+from the campaign's frames as columns (:mod:`hpo_tui.core.analysis.importance_evaluators`)
+and scored; this module makes the tables:
 
-- ``ped_anova`` (default): :class:`optuna.importance.PedAnovaImportanceEvaluator` — how much
-  each param's distribution in the top 10 % of trials differs from all trials. Deterministic;
-  direction-aware; multi-objective studies: importance for reaching the Pareto front.
-- ``fanova``: :class:`optuna.importance.FanovaImportanceEvaluator` (random forest, seed 0).
-  Needs scikit-learn (the optional extra ``hpo-tui[fanova]``); single-objective studies only.
+- ``ped_anova`` (default): PED-ANOVA (:mod:`hpo_tui.core.analysis.ped_anova`, a numpy port
+  of :class:`optuna.importance.PedAnovaImportanceEvaluator` with the same numbers) — how
+  much each param's distribution in the top 10 % of trials differs from all trials.
+  Deterministic; direction-aware; multi-objective studies: importance for reaching the
+  Pareto front. Needs neither scikit-learn nor ``optuna.importance``.
+- ``fanova``: :class:`optuna.importance.FanovaImportanceEvaluator` (random forest, seed 0),
+  on the trials rebuilt as Optuna ``FrozenTrial`` objects. Needs scikit-learn (the optional
+  extra ``hpo-tui[fanova]``); single-objective studies only.
 
 Importances are normalised to sum to 1 per study (Optuna's default).
 
@@ -44,6 +46,7 @@ from hpo_tui.core.analysis.importance_evaluators import (
     METHOD_LABELS,
     METHODS,
     StudyInputs,
+    campaign_inputs,
     evaluate,
     study_inputs,
 )
@@ -70,10 +73,6 @@ def check_method(method: str) -> None:
         raise ImportanceUnavailable(
             f"unknown importance method {method!r} (choose from {', '.join(METHODS)})"
         )
-    try:
-        from optuna.importance import PedAnovaImportanceEvaluator  # noqa: F401
-    except ImportError:  # Optuna < 3.6
-        raise ImportanceUnavailable("parameter importance needs Optuna 3.6 or newer") from None
     if method == "fanova" and not _has_sklearn():
         raise ImportanceUnavailable(
             "fANOVA needs scikit-learn, which is not installed "
@@ -170,7 +169,9 @@ def study_importance(campaign: Campaign, study_id: int, method: str = "ped_anova
     return _frame(campaign, {study_id: _rows(study_inputs(campaign, study_id), method)})
 
 
-def campaign_importance(campaign: Campaign, method: str = "ped_anova") -> pd.DataFrame:
+def campaign_importance(
+    campaign: Campaign, method: str = "ped_anova", cache: ImportanceCache | None = None
+) -> pd.DataFrame:
     """One row per (study, param), studies in grid order, params most important first.
 
     Columns: ``study_id, study, <axes>, param, importance, method, n_trials, note``.
@@ -178,10 +179,12 @@ def campaign_importance(campaign: Campaign, method: str = "ped_anova") -> pd.Dat
     :data:`MIN_COMPLETE_TRIALS` completed trials (``n_trials`` counts them) or the method
     cannot assess the param.
 
+    ``cache`` keeps the results for a later call (the export's transfer files use them).
+
     Raises:
         ImportanceUnavailable: the method is unknown or needs a package that is missing.
     """
-    return ImportanceCache().get(campaign, method)
+    return (cache or ImportanceCache()).get(campaign, method)
 
 
 @dataclass
@@ -201,9 +204,7 @@ class ImportanceCache:
         check_method(method)
         rows: dict[int, list[dict[str, Any]]] = {}
         with self._lock:
-            for study_id in campaign.studies["study_id"]:
-                study_id = int(study_id)
-                inputs = study_inputs(campaign, study_id)
+            for study_id, inputs in campaign_inputs(campaign).items():
                 digest = inputs.fingerprint()
                 cached = self._entries.get((study_id, method))
                 if cached is None or cached[0] != digest:
