@@ -22,11 +22,6 @@ from tests.tui.conftest import loaded, make_app
 SIZE = (120, 40)
 
 
-@pytest.fixture
-def patterns(patterns_db: Path) -> str:
-    return str(patterns_db)
-
-
 class _Counting:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, gate: threading.Event | None = None):
         self.calls = 0
