@@ -5,6 +5,7 @@ the core tests check against Optuna), and Enter opens a trial."""
 from __future__ import annotations
 
 import optuna
+import pytest
 
 from hpo_tui.core.analysis.bands import top_count
 from hpo_tui.core.analysis.pareto import hypervolume_history, pareto_points
@@ -186,3 +187,25 @@ async def test_palette_opens_the_views_of_the_cursors_study(multi: str) -> None:
             assert isinstance(app.screen, screen_type), command
             assert app.screen.study_id == study_id_of(app.campaign, NSGA)
             await press(pilot, "escape")
+
+
+@pytest.mark.parametrize(
+    ("command", "title"), [("Param bands", "#bands-title"), ("Contour", "#contour-title")]
+)
+async def test_o_cycles_the_objective_only_of_a_multi_objective_study(
+    multi: str, patterns: str, command: str, title: str
+) -> None:
+    for source, n_objectives in ((multi, 2), (patterns, 1)):
+        app = make_app([source])
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            await run_command(pilot, command)
+            screen = app.screen
+            assert isinstance(screen, BandsScreen | ContourScreen) and screen.objective == 0
+            assert ("o" in screen.active_bindings) == (n_objectives == 2)  # footer, ? help
+            first = _text(screen, title)
+            await press(pilot, "o")
+            assert screen.objective == n_objectives - 1
+            assert (_text(screen, title) != first) == (n_objectives == 2)
+            await press(pilot, "o")
+            assert screen.objective == 0 and _text(screen, title) == first
