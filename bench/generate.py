@@ -49,7 +49,8 @@ import math
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -409,6 +410,17 @@ def ensure_sqlite(size: Size, force: bool = False) -> Path:
     return path
 
 
+@contextmanager
+def _cursor_of(connect: Callable[[], Any]) -> Iterator[Any]:
+    """A cursor on a fresh connection ``connect()`` (a server's admin), closed afterwards."""
+    conn = connect()
+    try:
+        with conn.cursor() as cur:
+            yield cur
+    finally:
+        conn.close()
+
+
 def _admin() -> Any:
     import psycopg2
 
@@ -421,14 +433,10 @@ def _pg_complete(size: Size) -> bool:
     """True when this size's database exists and holds every study and trial."""
     import psycopg2
 
-    admin = _admin()
-    try:
-        with admin.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (size.pg_database,))
-            if cur.fetchone() is None:
-                return False
-    finally:
-        admin.close()
+    with _cursor_of(_admin) as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (size.pg_database,))
+        if cur.fetchone() is None:
+            return False
     try:
         conn = psycopg2.connect(size.pg_dsn)
     except psycopg2.Error:
@@ -443,15 +451,11 @@ def _pg_complete(size: Size) -> bool:
 
 def drop_postgresql(size: Size) -> bool:
     """Drop this size's database; True when it existed."""
-    admin = _admin()
-    try:
-        with admin.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (size.pg_database,))
-            existed = cur.fetchone() is not None
-            cur.execute(f'DROP DATABASE IF EXISTS "{size.pg_database}" WITH (FORCE)')
-        return existed
-    finally:
-        admin.close()
+    with _cursor_of(_admin) as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (size.pg_database,))
+        existed = cur.fetchone() is not None
+        cur.execute(f'DROP DATABASE IF EXISTS "{size.pg_database}" WITH (FORCE)')
+    return existed
 
 
 def write_postgresql(size: Size) -> tuple[list[tuple[int, StudyData]], Rows]:
@@ -459,12 +463,8 @@ def write_postgresql(size: Size) -> tuple[list[tuple[int, StudyData]], Rows]:
     import psycopg2
 
     drop_postgresql(size)
-    admin = _admin()
-    try:
-        with admin.cursor() as cur:
-            cur.execute(f'CREATE DATABASE "{size.pg_database}"')
-    finally:
-        admin.close()
+    with _cursor_of(_admin) as cur:
+        cur.execute(f'CREATE DATABASE "{size.pg_database}"')
     _create_studies(size.pg_url, study_names(size.studies))
     conn = psycopg2.connect(size.pg_dsn)
     try:
@@ -544,25 +544,17 @@ def _mysql_complete(size: Size) -> bool:
 
 def drop_mysql(size: Size) -> bool:
     """Drop this size's MySQL database; True when it existed."""
-    admin = _mysql()
-    try:
-        with admin.cursor() as cur:
-            existed = bool(cur.execute("SHOW DATABASES LIKE %s", (size.mysql_database,)))
-            cur.execute(f"DROP DATABASE IF EXISTS `{size.mysql_database}`")
-        return existed
-    finally:
-        admin.close()
+    with _cursor_of(_mysql) as cur:
+        existed = bool(cur.execute("SHOW DATABASES LIKE %s", (size.mysql_database,)))
+        cur.execute(f"DROP DATABASE IF EXISTS `{size.mysql_database}`")
+    return existed
 
 
 def write_mysql(size: Size) -> tuple[list[tuple[int, StudyData]], Rows]:
     """(Re)create this size's MySQL database and fill it (studies by Optuna, trials in bulk)."""
     drop_mysql(size)
-    admin = _mysql()
-    try:
-        with admin.cursor() as cur:
-            cur.execute(f"CREATE DATABASE `{size.mysql_database}`")
-    finally:
-        admin.close()
+    with _cursor_of(_mysql) as cur:
+        cur.execute(f"CREATE DATABASE `{size.mysql_database}`")
     _create_studies(size.mysql_url, study_names(size.studies))
     conn = _mysql(size.mysql_database)
     try:

@@ -195,6 +195,24 @@ def _env() -> dict[str, str]:
     return env
 
 
+def _summary_and_export(spec: str, repeat: int) -> dict[str, list[dict[str, Any]]]:
+    """``hpo-tui summary`` and ``hpo-tui export`` of ``spec`` as whole processes, alternating,
+    ``repeat`` rounds; each export into a fresh folder."""
+    with tempfile.TemporaryDirectory(prefix="hpo-tui-bench-") as folder:
+        target = Path(folder) / "analysis"
+        hpo_tui = [sys.executable, "-m", "hpo_tui"]
+        commands = {
+            "summary": [*hpo_tui, "summary", spec, "--format", "csv"],
+            "export": [*hpo_tui, "export", spec, "--out", str(target)],
+        }
+        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in commands}
+        for _ in range(repeat):
+            for name, command in commands.items():
+                runs[name].append(run_process(command))
+                shutil.rmtree(target, ignore_errors=True)
+    return runs
+
+
 def measure_cli(
     sizes: Sequence[Size], backends: Sequence[str], repeat: int
 ) -> list[dict[str, Any]]:
@@ -202,44 +220,13 @@ def measure_cli(
     out: list[dict[str, Any]] = []
     for size in sizes:
         for backend in backends:
-            spec = spec_for(size, backend)
-            with tempfile.TemporaryDirectory(prefix="hpo-tui-bench-") as folder:
-                commands = {
-                    "summary": [
-                        sys.executable,
-                        "-m",
-                        "hpo_tui",
-                        "summary",
-                        spec,
-                        "--format",
-                        "csv",
-                    ],
-                    "export": [
-                        sys.executable,
-                        "-m",
-                        "hpo_tui",
-                        "export",
-                        spec,
-                        "--out",
-                        str(Path(folder) / "analysis"),
-                    ],
-                }
-                runs: dict[str, list[dict[str, Any]]] = {name: [] for name in commands}
-                for _ in range(repeat):
-                    for name, command in commands.items():
-                        runs[name].append(run_process(command))
-                        shutil.rmtree(Path(folder) / "analysis", ignore_errors=True)
-                for name in commands:
-                    out.append(
-                        {
-                            "size": size.label,
-                            "backend": backend,
-                            "command": name,
-                            "runs": runs[name],
-                        }
-                    )
-                    median = statistics.median(r["seconds"] for r in runs[name])
-                    log(f"  cli {size.label} {backend:10} {name:8} {median:8.2f} s")
+            runs = _summary_and_export(spec_for(size, backend), repeat)
+            for name, command_runs in runs.items():
+                out.append(
+                    {"size": size.label, "backend": backend, "command": name, "runs": command_runs}
+                )
+                median = statistics.median(r["seconds"] for r in command_runs)
+                log(f"  cli {size.label} {backend:10} {name:8} {median:8.2f} s")
     return out
 
 
@@ -251,21 +238,10 @@ def measure_export(
     for size in sizes:
         for backend in backends:
             spec = spec_for(size, backend)
-            with tempfile.TemporaryDirectory(prefix="hpo-tui-bench-") as folder:
-                target = Path(folder) / "analysis"
-                hpo_tui = [sys.executable, "-m", "hpo_tui"]
-                commands = {
-                    "summary": [*hpo_tui, "summary", spec, "--format", "csv"],
-                    "export": [*hpo_tui, "export", spec, "--out", str(target)],
-                }
-                runs: dict[str, list[dict[str, Any]]] = {name: [] for name in commands}
-                for _ in range(repeat):
-                    for name, command in commands.items():
-                        runs[name].append(run_process(command))
-                        shutil.rmtree(target, ignore_errors=True)
-                phases = _json_child(
-                    [sys.executable, str(BENCH_DIR / "export_phases.py"), spec, "--gc", "disable"]
-                )
+            runs = _summary_and_export(spec, repeat)
+            phases = _json_child(
+                [sys.executable, str(BENCH_DIR / "export_phases.py"), spec, "--gc", "disable"]
+            )
             entry = {"size": size.label, "backend": backend, **runs, "phases": phases}
             summary = statistics.median(r["seconds"] for r in runs["summary"])
             export = statistics.median(r["seconds"] for r in runs["export"])

@@ -17,7 +17,6 @@ a second one for scale. Prints ONE line of JSON: per scenario the walls, CPUs, m
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import resource
@@ -25,6 +24,8 @@ import statistics
 import sys
 import time
 from typing import Any
+
+from pilot import pilot_parser
 
 BASELINE = "dynamics"
 # name → (untimed keys first, the timed key, what it opens)
@@ -97,13 +98,8 @@ async def run(spec: str, repeat: int, size: tuple[int, int]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: prints one JSON line."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("spec", help="a storage path or URL, as given to hpo-tui")
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--size", default="200x50", help="terminal COLUMNSxLINES")
-    args = parser.parse_args(argv)
-    width, height = (int(x) for x in args.size.lower().split("x"))
-    print(json.dumps(asyncio.run(run(args.spec, args.repeat, (width, height)))))
+    args = pilot_parser(__doc__).parse_args(argv)
+    print(json.dumps(asyncio.run(run(args.spec, args.repeat, args.size))))
     return 0
 
 
