@@ -421,6 +421,21 @@ def _cursor_of(connect: Callable[[], Any]) -> Iterator[Any]:
         conn.close()
 
 
+def _complete_at(connect: Callable[[], Any], error: type[Exception], size: Size) -> bool:
+    """Whether the database ``connect()`` opens holds every study and trial of ``size``
+    (False when it cannot be opened or read: ``error``, the driver's base exception)."""
+    try:
+        conn = connect()
+    except error:
+        return False
+    try:
+        return _holds_every_trial(conn, size)
+    except error:
+        return False
+    finally:
+        conn.close()
+
+
 def _admin() -> Any:
     import psycopg2
 
@@ -437,16 +452,7 @@ def _pg_complete(size: Size) -> bool:
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (size.pg_database,))
         if cur.fetchone() is None:
             return False
-    try:
-        conn = psycopg2.connect(size.pg_dsn)
-    except psycopg2.Error:
-        return False
-    try:
-        return _holds_every_trial(conn, size)
-    except psycopg2.Error:
-        return False
-    finally:
-        conn.close()
+    return _complete_at(lambda: psycopg2.connect(size.pg_dsn), psycopg2.Error, size)
 
 
 def drop_postgresql(size: Size) -> bool:
@@ -530,16 +536,7 @@ def _mysql_complete(size: Size) -> bool:
     """True when this size's MySQL database exists and holds every study and trial."""
     import pymysql
 
-    try:
-        conn = _mysql(size.mysql_database)
-    except pymysql.Error:
-        return False
-    try:
-        return _holds_every_trial(conn, size)
-    except pymysql.Error:
-        return False
-    finally:
-        conn.close()
+    return _complete_at(lambda: _mysql(size.mysql_database), pymysql.Error, size)
 
 
 def drop_mysql(size: Size) -> bool:

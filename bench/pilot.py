@@ -1,5 +1,6 @@
 """What the Pilot-driven scripts share (``tui.py``, ``palette.py``, ``views.py``,
-``views_pareto.py``): their command line, and the compositor's clock of the last repaint.
+``views_pareto.py``): their command line, the wait for the grid, and the compositor's clock
+of the last repaint.
 
 Textual is imported on use: a script imports this before it starts its clock.
 """
@@ -27,6 +28,18 @@ def pilot_parser(doc: str, repeat: int = 5) -> argparse.ArgumentParser:
         "--size", type=terminal_size, default="200x50", help="terminal COLUMNSxLINES"
     )
     return parser
+
+
+async def wait_for_grid(app: Any, pilot: Any) -> Any:
+    """Wait for the load and the grid it fills, painted; return the grid screen."""
+    from hpo_tui.tui.screens.grid import GridScreen
+
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+    grid = app.screen
+    assert isinstance(grid, GridScreen) and grid.grid is not None, "grid not filled"
+    return grid
 
 
 def time_paints() -> list[float]:

@@ -506,6 +506,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         use_source(args.source)
     import generate
 
+    def ensure(sizes: Sequence[Size], on: Sequence[str] = ("sqlite",)) -> None:
+        """Generate the storages a part reads (cached: nothing to do once they exist)."""
+        for size in sizes:
+            for backend in on:
+                generate.ensure(size, backend)
+
     began = time.perf_counter()
     stamp = datetime.now(UTC)
     command = "bench/suite.py " + " ".join(argv if argv is not None else sys.argv[1:])
@@ -530,45 +536,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         ]
     if "cli" in parts:
         log("cli: hpo-tui summary / export as whole processes")
-        for size in cli_sizes:
-            for backend in backends:
-                generate.ensure(size, backend)
+        ensure(cli_sizes, backends)
         data["cli"] = measure_cli(cli_sizes, backends, repeat)
     if "export" in parts:
         log("export: summary vs export, whole processes alternating; one export by phase")
-        for size in export_sizes:
-            for backend in backends:
-                generate.ensure(size, backend)
+        ensure(export_sizes, backends)
         data["export"] = measure_export(export_sizes, backends, repeat)
     if "tui" in parts:
         log("tui: Pilot timings")
-        for size in tui_sizes:
-            generate.ensure(size, "sqlite")
+        ensure(tui_sizes)
         data["tui"] = measure_tui(tui_sizes, tui_repeat)
     if "palette" in parts:
         log("palette: Pilot timings of the command palette")
-        for size in tui_sizes:
-            generate.ensure(size, "sqlite")
+        ensure(tui_sizes)
         data["palette"] = measure_palette(tui_sizes, tui_repeat)
     if "firstpaint" in parts:
         log("firstpaint: hpo-tui in a pseudo-terminal")
         size = Size.parse(args.firstpaint_size)
-        generate.ensure(size, "sqlite")
+        ensure([size])
         data["firstpaint"] = measure_first_paint(size, max(repeat, 5))
     if "refresh" in parts:
         log("refresh: incremental refresh vs full reload")
         size = Size.parse(args.refresh_size)
-        generate.ensure(size, "sqlite")
+        ensure([size])
         data["refresh"] = measure_refresh(size, 7)
     if "views" in parts:
         log("views: opening history / EDF / timeline vs an existing view")
         size = Size.parse("12x50x100" if args.quick else args.views_size)
-        generate.ensure(size, "sqlite")
+        ensure([size])
         data["views"] = measure_views(size, tui_repeat)
     if "study-views" in parts:
         log("study-views: Pilot timings of opening the Pareto, bands and contour views")
         size = Size.parse("12x50x100" if args.quick else args.views_size)
-        generate.ensure(size, "sqlite")
+        ensure([size])
         data["study_views"] = measure_study_views(size, tui_repeat)
     data["wall_seconds"] = time.perf_counter() - began
     data["loadavg_after"] = os.getloadavg()

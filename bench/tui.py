@@ -38,7 +38,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from pilot import pilot_parser, time_paints
+from pilot import pilot_parser, time_paints, wait_for_grid
 
 KEYS = (
     ("noop", "harness overhead: a key bound to nothing"),
@@ -64,7 +64,6 @@ async def run(spec: str, repeat: int, size: tuple[int, int], profile: str | None
     """Open ``spec``, time the grid, the all-trials table and every keypress on it."""
     began = time.perf_counter()
     from hpo_tui.tui.app import HpoApp
-    from hpo_tui.tui.screens.grid import GridScreen
     from hpo_tui.tui.screens.study import StudyScreen
     from hpo_tui.tui.screens.trial import TrialScreen
 
@@ -77,11 +76,7 @@ async def run(spec: str, repeat: int, size: tuple[int, int], profile: str | None
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         result["shell_s"] = time.perf_counter() - began
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.pause()
-        grid = app.screen
-        assert isinstance(grid, GridScreen) and grid.grid is not None, "grid not filled"
+        await wait_for_grid(app, pilot)
         result["grid_s"] = time.perf_counter() - began
         result["grid_cpu_s"] = time.process_time() - cpu_began
         campaign = app.campaign

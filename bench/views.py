@@ -25,7 +25,7 @@ import sys
 import time
 from typing import Any
 
-from pilot import pilot_parser
+from pilot import pilot_parser, wait_for_grid
 
 BASELINE = "dynamics"
 # name → (untimed keys first, the timed key, what it opens)
@@ -51,10 +51,7 @@ async def run(spec: str, repeat: int, size: tuple[int, int]) -> dict[str, Any]:
     cpus: dict[str, list[float]] = {name: [] for name in SCENARIOS}
     result: dict[str, Any] = {}
     async with app.run_test(size=size) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        grid = app.screen
-        assert isinstance(grid, GridScreen) and grid.grid is not None, "grid not filled"
+        grid = await wait_for_grid(app, pilot)
         campaign = app.campaign
         assert campaign is not None
         study_id = grid.selected_study()

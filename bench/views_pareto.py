@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from common import CACHE_DIR
-from pilot import pilot_parser, time_paints
+from pilot import pilot_parser, time_paints, wait_for_grid
 
 MULTI_TRIALS = 2000
 MULTI_PATH = CACHE_DIR / f"views_multi_{MULTI_TRIALS}.v1.db"
@@ -91,11 +91,7 @@ async def run(
     app = HpoApp([spec, multi], show_clock=False, watch_seconds=None)
     result: dict[str, Any] = {}
     async with app.run_test(size=size) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.pause()
-        grid = app.screen
-        assert isinstance(grid, GridScreen) and grid.grid is not None, "grid not filled"
+        grid = await wait_for_grid(app, pilot)
         campaign = app.campaign
         assert campaign is not None
         study_id = grid.selected_study()
