@@ -30,8 +30,8 @@ def pilot_parser(doc: str, repeat: int = 5) -> argparse.ArgumentParser:
     return parser
 
 
-async def wait_for_grid(app: Any, pilot: Any) -> Any:
-    """Wait for the load and the grid it fills, painted; return the grid screen."""
+async def wait_for_grid(app: Any, pilot: Any) -> tuple[Any, Any]:
+    """Wait for the load and the grid it fills, painted: the grid screen and the campaign."""
     from hpo_tui.tui.screens.grid import GridScreen
 
     await app.workers.wait_for_complete()
@@ -39,7 +39,8 @@ async def wait_for_grid(app: Any, pilot: Any) -> Any:
     await pilot.pause()
     grid = app.screen
     assert isinstance(grid, GridScreen) and grid.grid is not None, "grid not filled"
-    return grid
+    assert app.campaign is not None
+    return grid, app.campaign
 
 
 def time_paints() -> list[float]:

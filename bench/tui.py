@@ -76,11 +76,9 @@ async def run(spec: str, repeat: int, size: tuple[int, int], profile: str | None
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         result["shell_s"] = time.perf_counter() - began
-        await wait_for_grid(app, pilot)
+        _, campaign = await wait_for_grid(app, pilot)
         result["grid_s"] = time.perf_counter() - began
         result["grid_cpu_s"] = time.process_time() - cpu_began
-        campaign = app.campaign
-        assert campaign is not None
         result["trials"] = len(campaign.trials)
         result["curve_points"] = len(campaign.curves)
 

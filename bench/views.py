@@ -51,9 +51,7 @@ async def run(spec: str, repeat: int, size: tuple[int, int]) -> dict[str, Any]:
     cpus: dict[str, list[float]] = {name: [] for name in SCENARIOS}
     result: dict[str, Any] = {}
     async with app.run_test(size=size) as pilot:
-        grid = await wait_for_grid(app, pilot)
-        campaign = app.campaign
-        assert campaign is not None
+        grid, campaign = await wait_for_grid(app, pilot)
         study_id = grid.selected_study()
         result["trials"] = len(campaign.trials)
         result["study_trials"] = int((campaign.trials["study_id"] == study_id).sum())

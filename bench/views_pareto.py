@@ -91,9 +91,7 @@ async def run(
     app = HpoApp([spec, multi], show_clock=False, watch_seconds=None)
     result: dict[str, Any] = {}
     async with app.run_test(size=size) as pilot:
-        grid = await wait_for_grid(app, pilot)
-        campaign = app.campaign
-        assert campaign is not None
+        grid, campaign = await wait_for_grid(app, pilot)
         study_id = grid.selected_study()
         assert study_id is not None, "no study under the grid's cursor"
         multi_id = int(campaign.studies.set_index("study")["study_id"]["mo_2000"])
