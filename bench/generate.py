@@ -49,7 +49,8 @@ import math
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -409,6 +410,32 @@ def ensure_sqlite(size: Size, force: bool = False) -> Path:
     return path
 
 
+@contextmanager
+def _cursor_of(connect: Callable[[], Any]) -> Iterator[Any]:
+    """A cursor on a fresh connection ``connect()`` (a server's admin), closed afterwards."""
+    conn = connect()
+    try:
+        with conn.cursor() as cur:
+            yield cur
+    finally:
+        conn.close()
+
+
+def _complete_at(connect: Callable[[], Any], error: type[Exception], size: Size) -> bool:
+    """Whether the database ``connect()`` opens holds every study and trial of ``size``
+    (False when it cannot be opened or read: ``error``, the driver's base exception)."""
+    try:
+        conn = connect()
+    except error:
+        return False
+    try:
+        return _holds_every_trial(conn, size)
+    except error:
+        return False
+    finally:
+        conn.close()
+
+
 def _admin() -> Any:
     import psycopg2
 
@@ -421,37 +448,20 @@ def _pg_complete(size: Size) -> bool:
     """True when this size's database exists and holds every study and trial."""
     import psycopg2
 
-    admin = _admin()
-    try:
-        with admin.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (size.pg_database,))
-            if cur.fetchone() is None:
-                return False
-    finally:
-        admin.close()
-    try:
-        conn = psycopg2.connect(size.pg_dsn)
-    except psycopg2.Error:
-        return False
-    try:
-        return _holds_every_trial(conn, size)
-    except psycopg2.Error:
-        return False
-    finally:
-        conn.close()
+    with _cursor_of(_admin) as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (size.pg_database,))
+        if cur.fetchone() is None:
+            return False
+    return _complete_at(lambda: psycopg2.connect(size.pg_dsn), psycopg2.Error, size)
 
 
 def drop_postgresql(size: Size) -> bool:
     """Drop this size's database; True when it existed."""
-    admin = _admin()
-    try:
-        with admin.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (size.pg_database,))
-            existed = cur.fetchone() is not None
-            cur.execute(f'DROP DATABASE IF EXISTS "{size.pg_database}" WITH (FORCE)')
-        return existed
-    finally:
-        admin.close()
+    with _cursor_of(_admin) as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (size.pg_database,))
+        existed = cur.fetchone() is not None
+        cur.execute(f'DROP DATABASE IF EXISTS "{size.pg_database}" WITH (FORCE)')
+    return existed
 
 
 def write_postgresql(size: Size) -> tuple[list[tuple[int, StudyData]], Rows]:
@@ -459,12 +469,8 @@ def write_postgresql(size: Size) -> tuple[list[tuple[int, StudyData]], Rows]:
     import psycopg2
 
     drop_postgresql(size)
-    admin = _admin()
-    try:
-        with admin.cursor() as cur:
-            cur.execute(f'CREATE DATABASE "{size.pg_database}"')
-    finally:
-        admin.close()
+    with _cursor_of(_admin) as cur:
+        cur.execute(f'CREATE DATABASE "{size.pg_database}"')
     _create_studies(size.pg_url, study_names(size.studies))
     conn = psycopg2.connect(size.pg_dsn)
     try:
@@ -530,39 +536,22 @@ def _mysql_complete(size: Size) -> bool:
     """True when this size's MySQL database exists and holds every study and trial."""
     import pymysql
 
-    try:
-        conn = _mysql(size.mysql_database)
-    except pymysql.Error:
-        return False
-    try:
-        return _holds_every_trial(conn, size)
-    except pymysql.Error:
-        return False
-    finally:
-        conn.close()
+    return _complete_at(lambda: _mysql(size.mysql_database), pymysql.Error, size)
 
 
 def drop_mysql(size: Size) -> bool:
     """Drop this size's MySQL database; True when it existed."""
-    admin = _mysql()
-    try:
-        with admin.cursor() as cur:
-            existed = bool(cur.execute("SHOW DATABASES LIKE %s", (size.mysql_database,)))
-            cur.execute(f"DROP DATABASE IF EXISTS `{size.mysql_database}`")
-        return existed
-    finally:
-        admin.close()
+    with _cursor_of(_mysql) as cur:
+        existed = bool(cur.execute("SHOW DATABASES LIKE %s", (size.mysql_database,)))
+        cur.execute(f"DROP DATABASE IF EXISTS `{size.mysql_database}`")
+    return existed
 
 
 def write_mysql(size: Size) -> tuple[list[tuple[int, StudyData]], Rows]:
     """(Re)create this size's MySQL database and fill it (studies by Optuna, trials in bulk)."""
     drop_mysql(size)
-    admin = _mysql()
-    try:
-        with admin.cursor() as cur:
-            cur.execute(f"CREATE DATABASE `{size.mysql_database}`")
-    finally:
-        admin.close()
+    with _cursor_of(_mysql) as cur:
+        cur.execute(f"CREATE DATABASE `{size.mysql_database}`")
     _create_studies(size.mysql_url, study_names(size.studies))
     conn = _mysql(size.mysql_database)
     try:

@@ -28,7 +28,6 @@ one-key-at-a-time round to stderr.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import cProfile
 import json
@@ -38,6 +37,8 @@ import sys
 import threading
 import time
 from typing import Any
+
+from pilot import pilot_parser
 
 
 async def run(
@@ -162,19 +163,15 @@ async def run(
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: prints one JSON line."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("spec", help="a storage path or URL, as given to hpo-tui")
+    parser = pilot_parser(__doc__, repeat=3)
     parser.add_argument("--query", default="h3 42", help="what to type, one key at a time")
-    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
         "--interval", type=float, default=0.1, help="seconds between typed keys (0.1)"
     )
-    parser.add_argument("--size", default="200x50", help="terminal COLUMNSxLINES")
     parser.add_argument("--profile", action="store_true", help="cProfile round 1 (to stderr)")
     args = parser.parse_args(argv)
-    width, height = (int(x) for x in args.size.lower().split("x"))
     result = asyncio.run(
-        run(args.spec, args.query, args.repeat, args.interval, (width, height), args.profile)
+        run(args.spec, args.query, args.repeat, args.interval, args.size, args.profile)
     )
     print(json.dumps(result))
     return 0

@@ -195,6 +195,24 @@ def _env() -> dict[str, str]:
     return env
 
 
+def _summary_and_export(spec: str, repeat: int) -> dict[str, list[dict[str, Any]]]:
+    """``hpo-tui summary`` and ``hpo-tui export`` of ``spec`` as whole processes, alternating,
+    ``repeat`` rounds; each export into a fresh folder."""
+    with tempfile.TemporaryDirectory(prefix="hpo-tui-bench-") as folder:
+        target = Path(folder) / "analysis"
+        hpo_tui = [sys.executable, "-m", "hpo_tui"]
+        commands = {
+            "summary": [*hpo_tui, "summary", spec, "--format", "csv"],
+            "export": [*hpo_tui, "export", spec, "--out", str(target)],
+        }
+        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in commands}
+        for _ in range(repeat):
+            for name, command in commands.items():
+                runs[name].append(run_process(command))
+                shutil.rmtree(target, ignore_errors=True)
+    return runs
+
+
 def measure_cli(
     sizes: Sequence[Size], backends: Sequence[str], repeat: int
 ) -> list[dict[str, Any]]:
@@ -202,44 +220,13 @@ def measure_cli(
     out: list[dict[str, Any]] = []
     for size in sizes:
         for backend in backends:
-            spec = spec_for(size, backend)
-            with tempfile.TemporaryDirectory(prefix="hpo-tui-bench-") as folder:
-                commands = {
-                    "summary": [
-                        sys.executable,
-                        "-m",
-                        "hpo_tui",
-                        "summary",
-                        spec,
-                        "--format",
-                        "csv",
-                    ],
-                    "export": [
-                        sys.executable,
-                        "-m",
-                        "hpo_tui",
-                        "export",
-                        spec,
-                        "--out",
-                        str(Path(folder) / "analysis"),
-                    ],
-                }
-                runs: dict[str, list[dict[str, Any]]] = {name: [] for name in commands}
-                for _ in range(repeat):
-                    for name, command in commands.items():
-                        runs[name].append(run_process(command))
-                        shutil.rmtree(Path(folder) / "analysis", ignore_errors=True)
-                for name in commands:
-                    out.append(
-                        {
-                            "size": size.label,
-                            "backend": backend,
-                            "command": name,
-                            "runs": runs[name],
-                        }
-                    )
-                    median = statistics.median(r["seconds"] for r in runs[name])
-                    log(f"  cli {size.label} {backend:10} {name:8} {median:8.2f} s")
+            runs = _summary_and_export(spec_for(size, backend), repeat)
+            for name, command_runs in runs.items():
+                out.append(
+                    {"size": size.label, "backend": backend, "command": name, "runs": command_runs}
+                )
+                median = statistics.median(r["seconds"] for r in command_runs)
+                log(f"  cli {size.label} {backend:10} {name:8} {median:8.2f} s")
     return out
 
 
@@ -251,21 +238,10 @@ def measure_export(
     for size in sizes:
         for backend in backends:
             spec = spec_for(size, backend)
-            with tempfile.TemporaryDirectory(prefix="hpo-tui-bench-") as folder:
-                target = Path(folder) / "analysis"
-                hpo_tui = [sys.executable, "-m", "hpo_tui"]
-                commands = {
-                    "summary": [*hpo_tui, "summary", spec, "--format", "csv"],
-                    "export": [*hpo_tui, "export", spec, "--out", str(target)],
-                }
-                runs: dict[str, list[dict[str, Any]]] = {name: [] for name in commands}
-                for _ in range(repeat):
-                    for name, command in commands.items():
-                        runs[name].append(run_process(command))
-                        shutil.rmtree(target, ignore_errors=True)
-                phases = _json_child(
-                    [sys.executable, str(BENCH_DIR / "export_phases.py"), spec, "--gc", "disable"]
-                )
+            runs = _summary_and_export(spec, repeat)
+            phases = _json_child(
+                [sys.executable, str(BENCH_DIR / "export_phases.py"), spec, "--gc", "disable"]
+            )
             entry = {"size": size.label, "backend": backend, **runs, "phases": phases}
             summary = statistics.median(r["seconds"] for r in runs["summary"])
             export = statistics.median(r["seconds"] for r in runs["export"])
@@ -530,6 +506,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         use_source(args.source)
     import generate
 
+    def ensure(sizes: Sequence[Size], on: Sequence[str] = ("sqlite",)) -> None:
+        """Generate the storages a part reads (cached: nothing to do once they exist)."""
+        for size in sizes:
+            for backend in on:
+                generate.ensure(size, backend)
+
     began = time.perf_counter()
     stamp = datetime.now(UTC)
     command = "bench/suite.py " + " ".join(argv if argv is not None else sys.argv[1:])
@@ -554,45 +536,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         ]
     if "cli" in parts:
         log("cli: hpo-tui summary / export as whole processes")
-        for size in cli_sizes:
-            for backend in backends:
-                generate.ensure(size, backend)
+        ensure(cli_sizes, backends)
         data["cli"] = measure_cli(cli_sizes, backends, repeat)
     if "export" in parts:
         log("export: summary vs export, whole processes alternating; one export by phase")
-        for size in export_sizes:
-            for backend in backends:
-                generate.ensure(size, backend)
+        ensure(export_sizes, backends)
         data["export"] = measure_export(export_sizes, backends, repeat)
     if "tui" in parts:
         log("tui: Pilot timings")
-        for size in tui_sizes:
-            generate.ensure(size, "sqlite")
+        ensure(tui_sizes)
         data["tui"] = measure_tui(tui_sizes, tui_repeat)
     if "palette" in parts:
         log("palette: Pilot timings of the command palette")
-        for size in tui_sizes:
-            generate.ensure(size, "sqlite")
+        ensure(tui_sizes)
         data["palette"] = measure_palette(tui_sizes, tui_repeat)
     if "firstpaint" in parts:
         log("firstpaint: hpo-tui in a pseudo-terminal")
         size = Size.parse(args.firstpaint_size)
-        generate.ensure(size, "sqlite")
+        ensure([size])
         data["firstpaint"] = measure_first_paint(size, max(repeat, 5))
     if "refresh" in parts:
         log("refresh: incremental refresh vs full reload")
         size = Size.parse(args.refresh_size)
-        generate.ensure(size, "sqlite")
+        ensure([size])
         data["refresh"] = measure_refresh(size, 7)
     if "views" in parts:
         log("views: opening history / EDF / timeline vs an existing view")
         size = Size.parse("12x50x100" if args.quick else args.views_size)
-        generate.ensure(size, "sqlite")
+        ensure([size])
         data["views"] = measure_views(size, tui_repeat)
     if "study-views" in parts:
         log("study-views: Pilot timings of opening the Pareto, bands and contour views")
         size = Size.parse("12x50x100" if args.quick else args.views_size)
-        generate.ensure(size, "sqlite")
+        ensure([size])
         data["study_views"] = measure_study_views(size, tui_repeat)
     data["wall_seconds"] = time.perf_counter() - began
     data["loadavg_after"] = os.getloadavg()

@@ -27,7 +27,6 @@ dirty region (the compositor's ``render_update``): only the final write is skipp
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import cProfile
 import json
@@ -38,6 +37,8 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+from pilot import pilot_parser, time_paints, wait_for_grid
 
 KEYS = (
     ("noop", "harness overhead: a key bound to nothing"),
@@ -55,28 +56,6 @@ KEYS = (
 )
 
 
-def _time_paints() -> list[float]:
-    """Record when the compositor last finished rendering an update (``[0]``, perf_counter).
-
-    Setting ``[0]`` to the time of a keypress and reading it once the screen is idle gives
-    keypress → last repaint done, without the idle detection's own sleeps; it stays at the
-    keypress time when nothing was repainted.
-    """
-    from textual._compositor import Compositor
-
-    last = [0.0]
-    render_update = Compositor.render_update
-
-    def timed(self: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return render_update(self, *args, **kwargs)
-        finally:
-            last[0] = time.perf_counter()
-
-    Compositor.render_update = timed  # type: ignore[method-assign]
-    return last
-
-
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
@@ -85,11 +64,10 @@ async def run(spec: str, repeat: int, size: tuple[int, int], profile: str | None
     """Open ``spec``, time the grid, the all-trials table and every keypress on it."""
     began = time.perf_counter()
     from hpo_tui.tui.app import HpoApp
-    from hpo_tui.tui.screens.grid import GridScreen
     from hpo_tui.tui.screens.study import StudyScreen
     from hpo_tui.tui.screens.trial import TrialScreen
 
-    painted = _time_paints()
+    painted = time_paints()
 
     result: dict[str, Any] = {"import_s": time.perf_counter() - began}
     began = time.perf_counter()
@@ -98,15 +76,9 @@ async def run(spec: str, repeat: int, size: tuple[int, int], profile: str | None
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         result["shell_s"] = time.perf_counter() - began
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.pause()
-        grid = app.screen
-        assert isinstance(grid, GridScreen) and grid.grid is not None, "grid not filled"
+        _, campaign = await wait_for_grid(app, pilot)
         result["grid_s"] = time.perf_counter() - began
         result["grid_cpu_s"] = time.process_time() - cpu_began
-        campaign = app.campaign
-        assert campaign is not None
         result["trials"] = len(campaign.trials)
         result["curve_points"] = len(campaign.curves)
 
@@ -209,17 +181,12 @@ async def run(spec: str, repeat: int, size: tuple[int, int], profile: str | None
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: prints one JSON line."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("spec", help="a storage path or URL, as given to hpo-tui")
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--size", default="200x50", help="terminal COLUMNSxLINES")
+    parser = pilot_parser(__doc__)
     parser.add_argument(
         "--profile", default=None, help="cProfile the first press of this scenario (to stderr)"
     )
     args = parser.parse_args(argv)
-    width, height = (int(x) for x in args.size.lower().split("x"))
-    result = asyncio.run(run(args.spec, args.repeat, (width, height), args.profile))
-    print(json.dumps(result))
+    print(json.dumps(asyncio.run(run(args.spec, args.repeat, args.size, args.profile))))
     return 0
 
 

@@ -17,7 +17,6 @@ a second one for scale. Prints ONE line of JSON: per scenario the walls, CPUs, m
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import resource
@@ -25,6 +24,8 @@ import statistics
 import sys
 import time
 from typing import Any
+
+from pilot import pilot_parser, wait_for_grid
 
 BASELINE = "dynamics"
 # name → (untimed keys first, the timed key, what it opens)
@@ -50,12 +51,7 @@ async def run(spec: str, repeat: int, size: tuple[int, int]) -> dict[str, Any]:
     cpus: dict[str, list[float]] = {name: [] for name in SCENARIOS}
     result: dict[str, Any] = {}
     async with app.run_test(size=size) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        grid = app.screen
-        assert isinstance(grid, GridScreen) and grid.grid is not None, "grid not filled"
-        campaign = app.campaign
-        assert campaign is not None
+        grid, campaign = await wait_for_grid(app, pilot)
         study_id = grid.selected_study()
         result["trials"] = len(campaign.trials)
         result["study_trials"] = int((campaign.trials["study_id"] == study_id).sum())
@@ -97,13 +93,8 @@ async def run(spec: str, repeat: int, size: tuple[int, int]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: prints one JSON line."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("spec", help="a storage path or URL, as given to hpo-tui")
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--size", default="200x50", help="terminal COLUMNSxLINES")
-    args = parser.parse_args(argv)
-    width, height = (int(x) for x in args.size.lower().split("x"))
-    print(json.dumps(asyncio.run(run(args.spec, args.repeat, (width, height)))))
+    args = pilot_parser(__doc__).parse_args(argv)
+    print(json.dumps(asyncio.run(run(args.spec, args.repeat, args.size))))
     return 0
 
 

@@ -3,7 +3,7 @@ run, in one fresh process.
 
 Usage::
 
-    .venv/bin/python bench/views.py SPEC [--repeat 5] [--size 200x50] [--profile VIEW]
+    .venv/bin/python bench/views_pareto.py SPEC [--repeat 5] [--size 200x50] [--profile VIEW]
 
 Opens ``HpoApp([SPEC, MULTI])`` headless (auto-refresh off), where MULTI is a SQLite storage
 of one two-objective study of 2,000 trials (``mo_2000``: random sampler, a log, an int and a
@@ -26,7 +26,6 @@ the process's CPU, and ``paint_s`` (to the end of the last repaint, the composit
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import cProfile
 import json
@@ -40,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from common import CACHE_DIR
+from pilot import pilot_parser, time_paints, wait_for_grid
 
 MULTI_TRIALS = 2000
 MULTI_PATH = CACHE_DIR / f"views_multi_{MULTI_TRIALS}.v1.db"
@@ -78,23 +78,6 @@ def ensure_multi(path: Path = MULTI_PATH) -> Path:
     return path
 
 
-def _time_paints() -> list[float]:
-    """When the compositor last finished a repaint (``[0]``; see ``bench/tui.py``)."""
-    from textual._compositor import Compositor
-
-    last = [0.0]
-    render_update = Compositor.render_update
-
-    def timed(self: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return render_update(self, *args, **kwargs)
-        finally:
-            last[0] = time.perf_counter()
-
-    Compositor.render_update = timed  # type: ignore[method-assign]
-    return last
-
-
 async def run(
     spec: str, multi: str, repeat: int, size: tuple[int, int], profile: str | None
 ) -> dict[str, Any]:
@@ -104,17 +87,11 @@ async def run(
     from hpo_tui.tui.screens.pareto import ParetoScreen
     from hpo_tui.tui.views import open_bands, open_contour, open_pareto
 
-    painted = _time_paints()
+    painted = time_paints()
     app = HpoApp([spec, multi], show_clock=False, watch_seconds=None)
     result: dict[str, Any] = {}
     async with app.run_test(size=size) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.pause()
-        grid = app.screen
-        assert isinstance(grid, GridScreen) and grid.grid is not None, "grid not filled"
-        campaign = app.campaign
-        assert campaign is not None
+        grid, campaign = await wait_for_grid(app, pilot)
         study_id = grid.selected_study()
         assert study_id is not None, "no study under the grid's cursor"
         multi_id = int(campaign.studies.set_index("study")["study_id"]["mo_2000"])
@@ -190,16 +167,11 @@ async def run(
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: prints one JSON line."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("spec", help="a storage path or URL, as given to hpo-tui")
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--size", default="200x50", help="terminal COLUMNSxLINES")
+    parser = pilot_parser(__doc__)
     parser.add_argument("--profile", default=None, choices=VIEWS, help="cProfile one open")
     args = parser.parse_args(argv)
-    width, height = (int(x) for x in args.size.lower().split("x"))
     multi = str(ensure_multi())
-    result = asyncio.run(run(args.spec, multi, args.repeat, (width, height), args.profile))
-    print(json.dumps(result))
+    print(json.dumps(asyncio.run(run(args.spec, multi, args.repeat, args.size, args.profile))))
     return 0
 
 

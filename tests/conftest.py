@@ -7,8 +7,9 @@ password) get a fresh database per test session, dropped at the end; Redis is a
 unreachable or missing server skips its tests with the reason, unless
 ``HPO_TUI_REQUIRE_SERVERS=1``, where it fails them.
 
-The campaigns of known structure (training dynamics, importance patterns, constraints) are
-SQLite files built once here and shared by the core, CLI and TUI tests that read them.
+The campaigns of known structure (training dynamics, importance patterns, constraints, the
+pruner audit, cross-budget transfer, multi-objective studies) are SQLite files built once here
+and shared by the core, CLI and TUI tests that read them.
 
 Under pytest-xdist every worker is a session of its own: its files are in its own
 ``tmp_path_factory`` folder, and its server databases are named after the worker.
@@ -34,8 +35,10 @@ from tests.helpers.dynamics_campaign import populate_dynamics
 from tests.helpers.fixture_campaign import optuna_view, populate
 from tests.helpers.golden import golden_folder
 from tests.helpers.patterns_campaign import populate_patterns
+from tests.helpers.pruning_campaign import populate_pruning
 from tests.helpers.redis_server import RedisServer, redis_server_missing, run_redis_server
 from tests.helpers.sqlite_writes import write_sqlite_without_fsync
+from tests.helpers.transfer_campaign import populate_transfer
 
 # Property tests check behaviour, never timing: no per-example deadline (a machine whose
 # speed varies 3-4x between days would make one flaky).
@@ -207,6 +210,32 @@ def patterns_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def constrained_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The constrained studies (``tests/helpers/constrained.py``)."""
     return str(_sqlite_file(tmp_path_factory, "constrained", write_constrained))
+
+
+@pytest.fixture(scope="session")
+def pruning_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The studies of the hand-worked pruner audit (``tests/helpers/pruning_campaign.py``)."""
+    return str(_sqlite_file(tmp_path_factory, "pruning", populate_pruning))
+
+
+@pytest.fixture(scope="session")
+def transfer_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The hand-worked transfer sweep (``tests/helpers/transfer_campaign.py``)."""
+    return str(_sqlite_file(tmp_path_factory, "transfer", populate_transfer))
+
+
+@pytest.fixture(scope="session")
+def patterns(patterns_db: Path) -> str:
+    """:func:`patterns_db` as a user names it on the command line."""
+    return str(patterns_db)
+
+
+@pytest.fixture(scope="session")
+def multi(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The multi-objective studies (``tests/helpers/multi_objective.py``) in a SQLite file."""
+    from tests.helpers.multi_objective import multi_db
+
+    return str(multi_db(tmp_path_factory))
 
 
 @pytest.fixture

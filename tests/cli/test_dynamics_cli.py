@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pandas as pd
@@ -12,15 +11,12 @@ from hpo_tui.cli import main
 from hpo_tui.core import load_campaign
 from hpo_tui.core.analysis.dynamics import study_dynamics
 from tests.helpers import dynamics_campaign as dc
+from tests.helpers.export_compare import csv_frame
 
 
 @pytest.fixture
 def storage(dynamics_db: str) -> str:
     return dynamics_db
-
-
-def _csv(text: str) -> pd.DataFrame:
-    return pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""])
 
 
 def test_summary_metric_appends_columns_in_full_precision(
@@ -30,7 +26,7 @@ def test_summary_metric_appends_columns_in_full_precision(
     args += ["--metric", "frac_still_improving", "--metric", "final_gap_median"]
     args += ["--metric", "dynamics_n", "--metric", "train_val_gap_median"]
     assert main(args) == 0
-    table = _csv(capsys.readouterr().out).set_index("study")
+    table = csv_frame(capsys.readouterr().out).set_index("study")
     assert list(table.columns[-4:]) == [
         "frac_still_improving",
         "final_gap_median",
@@ -54,7 +50,7 @@ def test_summary_metric_appends_columns_in_full_precision(
 
 def test_summary_without_metric_is_unchanged(storage: str, capsys: pytest.CaptureFixture) -> None:
     assert main(["summary", storage, "--format", "csv"]) == 0
-    columns = _csv(capsys.readouterr().out).columns
+    columns = csv_frame(capsys.readouterr().out).columns
     assert columns[-3:].tolist() == ["best_value", "best_trial", "source"]
 
 
@@ -67,7 +63,7 @@ def test_summary_rejects_an_unknown_metric(storage: str, capsys: pytest.CaptureF
 def test_grid_metric_frac_still_improving(storage: str, capsys: pytest.CaptureFixture) -> None:
     assert main(["grid", storage, "--metric", "frac_still_improving", "--format", "csv"]) == 0
     text = capsys.readouterr().out
-    grid = _csv(text).set_index("budget")
+    grid = csv_frame(text).set_index("budget")
     assert grid.loc["2M"].tolist() == [0.5, 1.0, 0.0]
     assert grid.loc["20M"].tolist() == [1.0, 1.0, 1.0]
 

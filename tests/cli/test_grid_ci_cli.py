@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import json
 
-import pandas as pd
 import pytest
 
 from hpo_tui.cli import main
@@ -13,6 +11,7 @@ from hpo_tui.core import load_campaign
 from hpo_tui.core.analysis.grid import build_grid
 from hpo_tui.core.analysis.grid_ci import Bootstrap, grid_intervals
 from tests.helpers import grid_ci_campaign as gc
+from tests.helpers.export_compare import csv_frame
 from tests.helpers.sqlite_file import written_sqlite
 
 
@@ -21,13 +20,9 @@ def storage(tmp_path_factory: pytest.TempPathFactory) -> str:
     return written_sqlite(tmp_path_factory, "grid_ci_cli/ci.db", gc.populate_grid_ci)
 
 
-def _csv(text: str) -> pd.DataFrame:
-    return pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""])
-
-
 def test_csv_one_row_per_cell_with_interval_and_tie(storage: str, capsys) -> None:
     assert main(["grid", storage, "--ci", "--format", "csv"]) == 0
-    table = _csv(capsys.readouterr().out)
+    table = csv_frame(capsys.readouterr().out)
     assert list(table.columns) == [
         "budget",
         "horizon",
@@ -61,7 +56,7 @@ def test_json_cells_and_method(storage: str, capsys) -> None:
 def test_resamples_and_seed_reach_the_core(storage: str, capsys) -> None:
     args = ["grid", storage, "--ci", "--resamples", "7", "--seed", "3", "--format", "csv"]
     assert main(args) == 0
-    table = _csv(capsys.readouterr().out).set_index(["budget", "horizon"])
+    table = csv_frame(capsys.readouterr().out).set_index(["budget", "horizon"])
     campaign = load_campaign([storage])
     want = grid_intervals(campaign, build_grid(campaign), Bootstrap(resamples=7, seed=3))
     for (budget, horizon), row in table.iterrows():

@@ -3,35 +3,20 @@ exact in csv/json, and one-line errors with exit code 2."""
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from pathlib import Path
 
 import numpy as np
 import optuna
-import pandas as pd
 import pytest
 from optuna._hypervolume import compute_hypervolume
 from optuna.trial import TrialState
 
 from hpo_tui.cli import main
-from tests.helpers.multi_objective import KEYED, LISTED, NSGA, multi_db
+from tests.helpers.export_compare import csv_frame
+from tests.helpers.multi_objective import KEYED, LISTED, NSGA
 from tests.helpers.patterns_campaign import STRONG, TRAP
-
-
-@pytest.fixture(scope="module")
-def multi(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return str(multi_db(tmp_path_factory))
-
-
-@pytest.fixture(scope="module")
-def patterns(patterns_db: Path) -> str:
-    return str(patterns_db)
-
-
-def _csv(text: str) -> pd.DataFrame:
-    return pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""])
 
 
 def _study(path: str, name: str) -> optuna.Study:
@@ -42,7 +27,7 @@ def test_pareto_csv_is_best_trials_with_exact_values(
     multi: str, capsys: pytest.CaptureFixture
 ) -> None:
     assert main(["pareto", multi, "--study", NSGA, "--format", "csv"]) == 0
-    table = _csv(capsys.readouterr().out)
+    table = csv_frame(capsys.readouterr().out)
     assert list(table.columns[:3]) == ["number", "val_loss", "accuracy"]  # metric names
     best = {t.number: t for t in _study(multi, NSGA).best_trials}
     assert sorted(table["number"]) == sorted(best)
@@ -77,7 +62,7 @@ def test_hypervolume_history(multi: str, capsys: pytest.CaptureFixture) -> None:
     reference = [0.9, 0.5]  # val_loss at most 0.9, accuracy at least 0.5
     args = ["pareto", multi, "--study", NSGA, "--reference-point", "0.9,0.5", "--format", "csv"]
     assert main(args) == 0
-    history = _csv(capsys.readouterr().out)
+    history = csv_frame(capsys.readouterr().out)
     study = _study(multi, NSGA)
     complete = study.get_trials(states=(TrialState.COMPLETE,))
     assert list(history["number"]) == [t.number for t in complete]
@@ -113,7 +98,7 @@ def test_pareto_of_a_single_objective_study(patterns: str, capsys: pytest.Captur
 
 def test_bands_csv_matches_pandas_quantiles(patterns: str, capsys: pytest.CaptureFixture) -> None:
     assert main(["bands", patterns, "--study", TRAP, "--top", "20", "--format", "csv"]) == 0
-    bands = _csv(capsys.readouterr().out)
+    bands = csv_frame(capsys.readouterr().out)
     frame = _study(patterns, TRAP).trials_dataframe()
     ranked = frame[frame["state"] == "COMPLETE"].sort_values(
         ["value", "number"],
@@ -129,7 +114,7 @@ def test_bands_csv_matches_pandas_quantiles(patterns: str, capsys: pytest.Captur
 def test_bands_trials_and_objective(multi: str, capsys: pytest.CaptureFixture) -> None:
     args = ["bands", multi, "--study", NSGA, "--objective", "1", "--trials", "--format", "csv"]
     assert main(args) == 0
-    table = _csv(capsys.readouterr().out)
+    table = csv_frame(capsys.readouterr().out)
     assert list(table.columns[:3]) == ["rank", "number", "accuracy"]
     best = max(
         (t for t in _study(multi, NSGA).trials if t.state == TrialState.COMPLETE),
@@ -156,7 +141,7 @@ def test_contour_table_draws_glyphs_with_a_legend(
 def test_contour_csv_cells(patterns: str, capsys: pytest.CaptureFixture) -> None:
     args = ["contour", patterns, "--study", TRAP, "--params", "x", "y", "--bins", "4", "2"]
     assert main([*args, "--format", "csv"]) == 0
-    cells = _csv(capsys.readouterr().out)
+    cells = csv_frame(capsys.readouterr().out)
     # By hand: x ∈ [-1, 1] in 4 bins of 0.5, y ∈ [0, 1] in 2 bins of 0.5; maximize.
     best: dict[tuple[int, int], tuple[float, int]] = {}
     for trial in _study(patterns, TRAP).trials:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from hpo_tui.cli import main
@@ -14,33 +12,24 @@ from hpo_tui.core import load_campaign
 from hpo_tui.core.analysis.pruning import pruning_audit
 from hpo_tui.core.export.formats.csv import frame_to_csv
 from tests.helpers import pruning_campaign as pc
-from tests.helpers.sqlite_file import written_sqlite
+from tests.helpers.export_compare import csv_frame
 
 
-@pytest.fixture(scope="module")
-def storage(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return written_sqlite(tmp_path_factory, "pruning_cli/pruning.db", pc.populate_pruning)
-
-
-def _csv(text: str) -> pd.DataFrame:
-    return pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""])
-
-
-def test_csv_is_the_core_frame_exactly(storage: str, capsys) -> None:
-    assert main(["pruning", storage, "--format", "csv"]) == 0
-    want = pruning_audit(load_campaign([storage])).studies.drop(columns=["study_id"])
+def test_csv_is_the_core_frame_exactly(pruning_db: str, capsys) -> None:
+    assert main(["pruning", pruning_db, "--format", "csv"]) == 0
+    want = pruning_audit(load_campaign([pruning_db])).studies.drop(columns=["study_id"])
     assert capsys.readouterr().out == frame_to_csv(want)
-    assert main(["pruning", storage, "--format", "csv", "--trials"]) == 0
-    want = pruning_audit(load_campaign([storage])).trials.drop(columns=["study_id"])
+    assert main(["pruning", pruning_db, "--format", "csv", "--trials"]) == 0
+    want = pruning_audit(load_campaign([pruning_db])).trials.drop(columns=["study_id"])
     assert capsys.readouterr().out == frame_to_csv(want)
 
 
-def test_top_k_as_percentage_or_fraction(storage: str, capsys) -> None:
+def test_top_k_as_percentage_or_fraction(pruning_db: str, capsys) -> None:
     # Top k = all 4 complete trials: trials 4, 6 and 7 are possible false prunes (of 4
     # assessed), see tests/core/test_pruning.py.
     for top_k in ("100%", "1", "1.0"):
-        assert main(["pruning", storage, "--format", "csv", "--top-k", top_k]) == 0
-        table = _csv(capsys.readouterr().out).set_index("study")
+        assert main(["pruning", pruning_db, "--format", "csv", "--top-k", top_k]) == 0
+        table = csv_frame(capsys.readouterr().out).set_index("study")
         assert table.loc[pc.MINIMIZED, "n_possible_false_prune"] == 3
         assert table.loc[pc.MINIMIZED, "false_prune_estimate"] == 0.75
         assert table.loc[pc.MINIMIZED, "top_k_fraction"] == 1.0
@@ -49,20 +38,20 @@ def test_top_k_as_percentage_or_fraction(storage: str, capsys) -> None:
 
 
 @pytest.mark.parametrize("bad", ["0", "150%", "2", "ten", "-5%"])
-def test_a_bad_top_k_exits_2(storage: str, bad: str, capsys) -> None:
+def test_a_bad_top_k_exits_2(pruning_db: str, bad: str, capsys) -> None:
     with pytest.raises(SystemExit) as exc:
-        main(["pruning", storage, "--top-k", bad])
+        main(["pruning", pruning_db, "--top-k", bad])
     assert exc.value.code == 2
     assert "--top-k" in capsys.readouterr().err
 
 
-def test_table_and_markdown(storage: str, capsys) -> None:
-    assert main(["pruning", storage]) == 0
+def test_table_and_markdown(pruning_db: str, capsys) -> None:
+    assert main(["pruning", pruning_db]) == 0
     out = capsys.readouterr().out
     assert "pruner audit · top k = 10 % · 4 studies" in out
     assert "no pruned trials" in out and "multi-objective study: no single ranking" in out
     assert "possible false prune: at its pruning step" in out
-    assert main(["pruning", storage, "--format", "markdown", "--trials", "--digits", "2"]) == 0
+    assert main(["pruning", pruning_db, "--format", "markdown", "--trials", "--digits", "2"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("| study | number | pruning_step | value_at_pruning |")
     # Trial 4 of the minimized study: step 2, 0.92, 4 complete there, rank 4, as-low #0
@@ -70,8 +59,8 @@ def test_table_and_markdown(storage: str, capsys) -> None:
     assert f"| {pc.MINIMIZED} | 4 | 2 | 0.92 | 4 | 4 | 1 | yes | 6 |  |" in lines
 
 
-def test_digits_refused_with_csv(storage: str, capsys) -> None:
-    assert main(["pruning", storage, "--format", "csv", "--digits", "3"]) == 2
+def test_digits_refused_with_csv(pruning_db: str, capsys) -> None:
+    assert main(["pruning", pruning_db, "--format", "csv", "--digits", "3"]) == 2
     assert "--digits has no meaning with --format csv" in capsys.readouterr().err
 
 

@@ -4,34 +4,29 @@ bad input is one line and exit 2."""
 
 from __future__ import annotations
 
-import io
 import json
 import warnings
 from pathlib import Path
 
 import numpy as np
 import optuna
-import pandas as pd
 import pytest
 from optuna.visualization._edf import _get_edf_info
 
 from hpo_tui.cli import main
 from tests.conftest import BuiltStorage
 from tests.helpers import fixture_campaign as fx
+from tests.helpers.export_compare import csv_frame
 from tests.helpers.heartbeat import GRACE, HEARTBEAT_STUDY, KILLED, write_heartbeat_campaign
 from tests.helpers.optuna_storage import optuna_storage
 from tests.helpers.sqlite_file import written_sqlite
-
-
-def _csv(text: str) -> pd.DataFrame:
-    return pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""])
 
 
 def test_history_csv_holds_every_value_exactly(
     sqlite_storage: BuiltStorage, capsys: pytest.CaptureFixture
 ) -> None:
     assert main(["history", sqlite_storage.spec, "--study", fx.MAIN, "--format", "csv"]) == 0
-    table = _csv(capsys.readouterr().out)
+    table = csv_frame(capsys.readouterr().out)
     study = optuna.load_study(study_name=fx.MAIN, storage=optuna_storage(sqlite_storage))
     trials = study.get_trials()
     assert table["number"].tolist() == [t.number for t in trials]
@@ -70,7 +65,7 @@ def test_edf_points_are_optunas(
 ) -> None:
     args = ["edf", sqlite_storage.spec, "--study", fx.MAIN, "--study", fx.LIVE]
     assert main([*args, "--points", "100", "--format", "csv"]) == 0
-    table = _csv(capsys.readouterr().out)
+    table = csv_frame(capsys.readouterr().out)
     storage = optuna_storage(sqlite_storage)
     studies = [optuna.load_study(study_name=n, storage=storage) for n in (fx.MAIN, fx.LIVE)]
     with warnings.catch_warnings():
@@ -122,7 +117,7 @@ def test_timeline_lists_the_killed_worker_s_trial(
     assert main([*args, "--stall-after", str(GRACE), "--format", "csv"]) == 0
     # The alive trial's heartbeat gets older too once the fixture is written: only the
     # killed one is sure to be listed (tests/core/test_timeline.py fixes "now" instead).
-    table = _csv(capsys.readouterr().out).set_index("number")
+    table = csv_frame(capsys.readouterr().out).set_index("number")
     assert KILLED in table.index
     assert table.loc[KILLED, "stalled_by"] == "heartbeat"
     assert table.loc[KILLED, "last_heartbeat"].endswith("+00:00")
@@ -148,7 +143,7 @@ def test_timeline_studies_view_counts_the_stalled(
 @pytest.mark.parametrize("view", ["trials", "gaps", "hours"])
 def test_timeline_views_in_csv(sqlite_storage: BuiltStorage, view: str, capsys) -> None:
     assert main(["timeline", sqlite_storage.spec, "--view", view, "--format", "csv"]) == 0
-    table = _csv(capsys.readouterr().out)
+    table = csv_frame(capsys.readouterr().out)
     assert "study" in table.columns and "study_id" not in table.columns
     if view == "trials":
         assert len(table) == sum(len(s["trials"]) for s in sqlite_storage.expected.values())
@@ -182,6 +177,6 @@ def test_the_sources_column_appears_with_two_sources(
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
     args = ["history", sqlite_storage.spec, str(other), "--study", fx.MAIN, "--format", "csv"]
     assert main(args) == 0
-    table = _csv(capsys.readouterr().out)
+    table = csv_frame(capsys.readouterr().out)
     assert table.columns[:2].tolist() == ["study", "source"]
     assert table["source"].nunique() == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,24 +25,10 @@ from hpo_tui.core.analysis.bands import (
 from hpo_tui.core.analysis.params import ParamInfo
 from hpo_tui.core.errors import HpoTuiError
 from hpo_tui.core.model.campaign import Campaign
+from tests.core.conftest import Loaded
 from tests.helpers.multi_objective import KEYED, LISTED, NSGA, RANDOM
 from tests.helpers.patterns_campaign import STRONG, TRAP
-
-
-@pytest.fixture(scope="module")
-def patterns(patterns_db: Path) -> tuple[Campaign, str]:
-    path = patterns_db
-    return load_campaign([str(path)]), f"sqlite:///{path}"
-
-
-@pytest.fixture(scope="module")
-def multi(multi_built: tuple[str, Any]) -> tuple[Campaign, Any]:
-    spec, storage = multi_built
-    return load_campaign([spec]), storage
-
-
-def _id(campaign: Campaign, name: str) -> int:
-    return int(campaign.studies.set_index("study")["study_id"][name])
+from tests.helpers.studies import study_id_of
 
 
 def _expected_top(
@@ -60,11 +47,14 @@ def _expected_top(
     return ranked.iloc[:n_top], ranked, study
 
 
-PATTERN_CASES = [
+Case = tuple[str, float, int]  # study name, top percent, objective
+Check = Callable[[Campaign, Any, str, float, int], None]
+
+PATTERN_CASES: list[Case] = [
     (STRONG, 10.0, 0),  # minimize; a log, an int and a categorical param
     (TRAP, 25.0, 0),  # maximize
 ]
-MULTI_CASES = [
+MULTI_CASES: list[Case] = [
     (NSGA, 20.0, 1),  # ranked by accuracy (maximize)
     (RANDOM, 10.0, 2),  # a failed trial, an inf in another objective
     (LISTED, 50.0, 0),  # constrained: the infeasible trials are never top
@@ -72,38 +62,14 @@ MULTI_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "percent", "objective"), PATTERN_CASES)
-def test_bands_of_single_objective_studies(
-    patterns: tuple[Campaign, str], name: str, percent: float, objective: int
-) -> None:
-    _check_bands(*patterns, name, percent, objective)
-
-
-@pytest.mark.parametrize(("name", "percent", "objective"), MULTI_CASES)
-def test_bands_of_multi_objective_studies(
-    multi: tuple[Campaign, Any], name: str, percent: float, objective: int
-) -> None:
-    _check_bands(*multi, name, percent, objective)
-
-
-@pytest.mark.parametrize(("name", "percent", "objective"), PATTERN_CASES)
-def test_top_trials_of_single_objective_studies(
-    patterns: tuple[Campaign, str], name: str, percent: float, objective: int
-) -> None:
-    _check_top_trials(*patterns, name, percent, objective)
-
-
-@pytest.mark.parametrize(("name", "percent", "objective"), MULTI_CASES)
-def test_top_trials_of_multi_objective_studies(
-    multi: tuple[Campaign, Any], name: str, percent: float, objective: int
-) -> None:
-    _check_top_trials(*multi, name, percent, objective)
+def _case_id(case: Case) -> str:
+    return "-".join(map(str, case))
 
 
 def _check_bands(
     campaign: Campaign, storage: Any, name: str, percent: float, objective: int
 ) -> None:
-    bands = param_bands(campaign, _id(campaign, name), percent, objective)
+    bands = param_bands(campaign, study_id_of(campaign, name), percent, objective)
     top, every, study = _expected_top(storage, name, percent, objective)
     distributions = {k: v for t in study.trials for k, v in t.distributions.items()}
     assert sorted(bands["param"].unique()) == sorted(distributions)
@@ -134,7 +100,7 @@ def _check_bands(
 def _check_top_trials(
     campaign: Campaign, storage: Any, name: str, percent: float, objective: int
 ) -> None:
-    table = top_trials(campaign, _id(campaign, name), percent, objective)
+    table = top_trials(campaign, study_id_of(campaign, name), percent, objective)
     top, _, study = _expected_top(storage, name, percent, objective)
     assert list(table["number"]) == list(top["number"])
     assert list(table["rank"]) == list(range(1, len(top) + 1))
@@ -146,14 +112,32 @@ def _check_top_trials(
             assert row[f"param_{param}"] == value and type(row[f"param_{param}"]) is type(value)
 
 
-def test_objective_named_by_the_metric_names(multi: tuple[Campaign, Any]) -> None:
-    campaign, _ = multi
-    assert top_trials(campaign, _id(campaign, NSGA), objective=1).columns[2] == "accuracy"
-    assert top_trials(campaign, _id(campaign, RANDOM)).columns[2] == "values_0"
+# Each check against Optuna's trials_dataframe, on each study of PATTERN_CASES / MULTI_CASES.
+CHECKS = pytest.mark.parametrize(
+    "check", [_check_bands, _check_top_trials], ids=["bands", "top_trials"]
+)
+
+
+@CHECKS
+@pytest.mark.parametrize("case", PATTERN_CASES, ids=_case_id)
+def test_single_objective_studies(patterns_loaded: Loaded, case: Case, check: Check) -> None:
+    check(*patterns_loaded, *case)
+
+
+@CHECKS
+@pytest.mark.parametrize("case", MULTI_CASES, ids=_case_id)
+def test_multi_objective_studies(multi_loaded: Loaded, case: Case, check: Check) -> None:
+    check(*multi_loaded, *case)
+
+
+def test_objective_named_by_the_metric_names(multi_loaded: Loaded) -> None:
+    campaign, _ = multi_loaded
+    assert top_trials(campaign, study_id_of(campaign, NSGA), objective=1).columns[2] == "accuracy"
+    assert top_trials(campaign, study_id_of(campaign, RANDOM)).columns[2] == "values_0"
     with pytest.raises(HpoTuiError, match="objective 3 does not exist"):
-        param_bands(campaign, _id(campaign, RANDOM), objective=3)
+        param_bands(campaign, study_id_of(campaign, RANDOM), objective=3)
     with pytest.raises(HpoTuiError, match="above 0 and at most 100"):
-        param_bands(campaign, _id(campaign, RANDOM), top_percent=0)
+        param_bands(campaign, study_id_of(campaign, RANDOM), top_percent=0)
 
 
 def test_top_count() -> None:
@@ -165,9 +149,9 @@ def test_top_count() -> None:
     assert top_count(7, 100) == 7
 
 
-def test_ranked_trials_leave_failed_and_infeasible_out(multi: tuple[Campaign, Any]) -> None:
-    campaign, storage = multi
-    ranked = ranked_trials(campaign, _id(campaign, LISTED))
+def test_ranked_trials_leave_failed_and_infeasible_out(multi_loaded: Loaded) -> None:
+    campaign, storage = multi_loaded
+    ranked = ranked_trials(campaign, study_id_of(campaign, LISTED))
     study = optuna.load_study(study_name=LISTED, storage=storage)
     feasible = [
         t.number
@@ -197,7 +181,7 @@ def test_constant_param_sits_in_the_middle(tmp_path: Path) -> None:
     study = optuna.create_study(study_name="one_2M_h1", storage=f"sqlite:///{path}")
     study.optimize(lambda t: t.suggest_float("x", 0.0, 1.0) + t.suggest_int("k", 3, 3), n_trials=3)
     campaign = load_campaign([str(path)])
-    bands = param_bands(campaign, _id(campaign, "one_2M_h1"), 50.0)
+    bands = param_bands(campaign, study_id_of(campaign, "one_2M_h1"), 50.0)
     k = bands[bands["param"] == "k"].set_index("statistic")
     assert list(k["top"]) == [2, 3, 3, 3, 3, 3] and list(k["all"]) == [3, 3, 3, 3, 3, 3]
     assert np.isclose(param_position(3, ParamInfo("k", "linear", low=3, high=3)), 0.5)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -12,7 +11,6 @@ import optuna
 import pytest
 from optuna.distributions import CategoricalDistribution, IntDistribution
 
-from hpo_tui.core import load_campaign
 from hpo_tui.core.analysis.contour import (
     EMPTY_GLYPH,
     GLYPHS,
@@ -21,25 +19,10 @@ from hpo_tui.core.analysis.contour import (
     glyph_levels,
 )
 from hpo_tui.core.errors import HpoTuiError
-from hpo_tui.core.model.campaign import Campaign
+from tests.core.conftest import Loaded
 from tests.helpers.multi_objective import KEYED, LISTED, NSGA, RANDOM
 from tests.helpers.patterns_campaign import STRONG, TRAP
-
-
-@pytest.fixture(scope="module")
-def patterns(patterns_db: Path) -> tuple[Campaign, str]:
-    path = patterns_db
-    return load_campaign([str(path)]), f"sqlite:///{path}"
-
-
-@pytest.fixture(scope="module")
-def multi(multi_built: tuple[str, Any]) -> tuple[Campaign, Any]:
-    spec, storage = multi_built
-    return load_campaign([spec]), storage
-
-
-def _id(campaign: Campaign, name: str) -> int:
-    return int(campaign.studies.set_index("study")["study_id"][name])
+from tests.helpers.studies import study_id_of
 
 
 def _bin(value: Any, distribution: Any, n_bins: int) -> int:
@@ -78,16 +61,10 @@ def _expected_cells(
     return expected
 
 
-def _check(
-    campaign: Campaign,
-    storage: Any,
-    name: str,
-    x: str,
-    y: str,
-    bins: tuple[int, int],
-    objective: int,
-) -> None:
-    result = contour(campaign, _id(campaign, name), x, y, bins, objective)
+def _check(loaded: Loaded, case: Case) -> None:
+    campaign, storage = loaded
+    name, x, y, bins, objective = case
+    result = contour(campaign, study_id_of(campaign, name), x, y, bins, objective)
     expected = _expected_cells(storage, name, x, y, bins, objective)
     found = {
         (row.x_bin, row.y_bin): (row.n_trials, row.best_value, row.best_number)
@@ -97,45 +74,39 @@ def _check(
     assert result.n_trials == sum(n for n, _, _ in expected.values())
 
 
-PATTERN_CASES = [
+Case = tuple[str, str, str, tuple[int, int], int]  # study, x, y, bins, objective
+
+PATTERN_CASES: list[Case] = [
     (STRONG, "learning_rate", "width", (10, 10), 0),  # log × int (step 16, more than bins)
     (STRONG, "activation", "dropout", (10, 7), 0),  # categorical × linear
     (TRAP, "x", "y", (20, 8), 0),  # maximize
 ]
-MULTI_CASES = [
+MULTI_CASES: list[Case] = [
     (NSGA, "learning_rate", "activation", (12, 10), 1),  # accuracy, maximized
     (RANDOM, "x", "z", (10, 10), 0),  # an int with one bin per value; an inf value
     (LISTED, "x", "y", (5, 5), 1),  # constrained: infeasible trials are never the best
 ]
 
 
-@pytest.mark.parametrize(("name", "x", "y", "bins", "objective"), PATTERN_CASES)
-def test_cells_of_single_objective_studies(
-    patterns: tuple[Campaign, str],
-    name: str,
-    x: str,
-    y: str,
-    bins: tuple[int, int],
-    objective: int,
-) -> None:
-    _check(*patterns, name, x, y, bins, objective)
+def _case_id(case: Case) -> str:
+    return "-".join(map(str, case))
 
 
-@pytest.mark.parametrize(("name", "x", "y", "bins", "objective"), MULTI_CASES)
-def test_cells_of_multi_objective_studies(
-    multi: tuple[Campaign, Any],
-    name: str,
-    x: str,
-    y: str,
-    bins: tuple[int, int],
-    objective: int,
-) -> None:
-    _check(*multi, name, x, y, bins, objective)
+@pytest.mark.parametrize("case", PATTERN_CASES, ids=_case_id)
+def test_cells_of_single_objective_studies(patterns_loaded: Loaded, case: Case) -> None:
+    _check(patterns_loaded, case)
 
 
-def test_axes_follow_the_distributions(patterns: tuple[Campaign, str]) -> None:
-    campaign, _ = patterns
-    result = contour(campaign, _id(campaign, STRONG), "learning_rate", "activation", (3, 10))
+@pytest.mark.parametrize("case", MULTI_CASES, ids=_case_id)
+def test_cells_of_multi_objective_studies(multi_loaded: Loaded, case: Case) -> None:
+    _check(multi_loaded, case)
+
+
+def test_axes_follow_the_distributions(patterns_loaded: Loaded) -> None:
+    campaign, _ = patterns_loaded
+    result = contour(
+        campaign, study_id_of(campaign, STRONG), "learning_rate", "activation", (3, 10)
+    )
     # log: 1e-5 … 1e-1 in 3 bins of 4/3 decades each
     np.testing.assert_allclose(result.x.edges, [1e-5, 10 ** (-5 + 4 / 3), 10 ** (-5 + 8 / 3), 0.1])
     assert result.x.log and result.y.labels == ["relu", "gelu", "tanh"]
@@ -144,15 +115,15 @@ def test_axes_follow_the_distributions(patterns: tuple[Campaign, str]) -> None:
     assert cells["y_low"].isna().all()
 
 
-def test_errors(multi: tuple[Campaign, Any]) -> None:
-    campaign, _ = multi
-    study = _id(campaign, KEYED)
+def test_errors(multi_loaded: Loaded) -> None:
+    campaign, _ = multi_loaded
+    study = study_id_of(campaign, KEYED)
     with pytest.raises(HpoTuiError, match="two different params"):
         contour(campaign, study, "x", "x")
     with pytest.raises(HpoTuiError, match=r"has no param 'lr' \(params: x\)"):
         contour(campaign, study, "x", "lr")
     with pytest.raises(HpoTuiError, match="from 1 to 200"):
-        contour(campaign, _id(campaign, RANDOM), "x", "y", bins=(0, 5))
+        contour(campaign, study_id_of(campaign, RANDOM), "x", "y", bins=(0, 5))
     with pytest.raises(HpoTuiError, match="objective 2 does not exist"):
         contour(campaign, study, "x", "y", objective=2)
 
@@ -173,9 +144,9 @@ def test_glyph_levels_by_hand() -> None:
     assert np.all(np.diff(levels.ravel()) <= 0)  # worse values never get denser glyphs
 
 
-def test_picture_reads_without_colour(patterns: tuple[Campaign, str]) -> None:
-    campaign, _ = patterns
-    result = contour(campaign, _id(campaign, TRAP), "x", "y", (8, 4))
+def test_picture_reads_without_colour(patterns_loaded: Loaded) -> None:
+    campaign, _ = patterns_loaded
+    result = contour(campaign, study_id_of(campaign, TRAP), "x", "y", (8, 4))
     lines = contour_lines(result)
     assert lines[0] == "value (maximize): best per cell of x × y"
     grid_lines = lines[2:6]  # the four y bins, top (high y) first

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import struct
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -16,10 +15,9 @@ from hpo_tui.core.analysis.pruning import pruning_audit
 from hpo_tui.core.export.dictionary import PRUNED_TRIAL_DOCS, PRUNING_DEFINITIONS, PRUNING_FIELDS
 from hpo_tui.core.export.writer import EXPORT_FILES, render_export, write_export
 from tests.helpers import pruning_campaign as pc
-from tests.helpers.paths import ROOT
+from tests.helpers.export_compare import FIXED
+from tests.helpers.export_docs import DATA_MODEL, assert_documented, documented_columns
 from tests.helpers.sqlite_file import written_sqlite
-
-FIXED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -31,14 +29,6 @@ def campaign(tmp_path_factory: pytest.TempPathFactory):
 
 def _read(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, keep_default_na=False, na_values=[""])
-
-
-def _documented(docs: list[tuple[str, str]], axes: tuple[str, ...]) -> set[str]:
-    names: set[str] = set()
-    for name, _ in docs:
-        for part in name.split(" / "):
-            names |= set(axes) if part == "<axes>" else {part}
-    return names
 
 
 def test_both_files_read_back_exactly(campaign, tmp_path: Path) -> None:
@@ -71,14 +61,11 @@ def test_both_files_read_back_exactly(campaign, tmp_path: Path) -> None:
 def test_every_column_is_documented_in_readme_and_docs(campaign) -> None:
     audit = pruning_audit(campaign)
     axes = campaign.axis_names
-    assert _documented(PRUNING_FIELDS, axes) == set(audit.studies.columns) - {"study_id"}
-    assert _documented(PRUNED_TRIAL_DOCS, axes) == set(audit.trials.columns) - {"study_id"}
+    assert documented_columns(PRUNING_FIELDS, axes) == set(audit.studies.columns) - {"study_id"}
+    assert documented_columns(PRUNED_TRIAL_DOCS, axes) == set(audit.trials.columns) - {"study_id"}
     readme = render_export(campaign, FIXED)["README.md"]
-    data_model = (ROOT / "docs" / "data-model.md").read_text(encoding="utf-8")
-    for name, meaning in [*PRUNING_FIELDS, *PRUNED_TRIAL_DOCS]:
-        line = f"| `{name}` | {meaning} |"
-        assert line in readme, name
-        assert line in data_model, name
+    assert_documented(readme, [*PRUNING_FIELDS, *PRUNED_TRIAL_DOCS])
     assert PRUNING_DEFINITIONS in readme
+    data_model = DATA_MODEL.read_text(encoding="utf-8")
     assert PRUNING_DEFINITIONS.replace("\n", " ").strip() in data_model.replace("\n", " ")
     assert "`hpo_pruning.csv`" in readme and "`hpo_pruning_trials.csv`" in readme

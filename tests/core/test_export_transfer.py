@@ -4,7 +4,6 @@ read back as the core frames, every column documented in the README and the docs
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
@@ -18,21 +17,17 @@ from hpo_tui.core.export.dictionary import (
 )
 from hpo_tui.core.export.formats.csv import frame_to_csv
 from hpo_tui.core.export.writer import EXPORT_FILES, render_export
-from tests.helpers.paths import ROOT
+from tests.helpers.export_compare import FIXED
+from tests.helpers.export_docs import DATA_MODEL, assert_documented, documented_columns
+from tests.helpers.sqlite_file import written_sqlite
 from tests.helpers.transfer_campaign import populate_transfer
-
-FIXED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
 def campaign(tmp_path_factory: pytest.TempPathFactory):
-    path = tmp_path_factory.mktemp("export_transfer") / "transfer.db"
-    populate_transfer(f"sqlite:///{path}")
-    return load_campaign([str(path)])
-
-
-def _documented(docs: list[tuple[str, str]]) -> set[str]:
-    return {part for name, _ in docs for part in name.split(" / ")}
+    return load_campaign(
+        [written_sqlite(tmp_path_factory, "export_transfer/transfer.db", populate_transfer)]
+    )
 
 
 def test_both_files_are_the_core_frames(campaign) -> None:
@@ -49,14 +44,10 @@ def test_both_files_are_the_core_frames(campaign) -> None:
 
 def test_every_column_is_documented_in_readme_and_docs(campaign) -> None:
     result = transfer(campaign)
-    assert _documented(TRANSFER_FIELDS) == set(result.pairs.columns)
-    assert _documented(TRANSFER_PARAM_FIELDS) == set(result.params.columns)
+    assert documented_columns(TRANSFER_FIELDS) == set(result.pairs.columns)
+    assert documented_columns(TRANSFER_PARAM_FIELDS) == set(result.params.columns)
     readme = render_export(campaign, FIXED)["README.md"]
-    data_model = (ROOT / "docs" / "data-model.md").read_text(encoding="utf-8")
-    for name, meaning in [*TRANSFER_FIELDS, *TRANSFER_PARAM_FIELDS]:
-        line = f"| `{name}` | {meaning} |"
-        assert line in readme, name
-        assert line in data_model, name
+    assert_documented(readme, [*TRANSFER_FIELDS, *TRANSFER_PARAM_FIELDS])
     assert TRANSFER_DEFINITIONS in readme
-    assert TRANSFER_DEFINITIONS in data_model
+    assert TRANSFER_DEFINITIONS in DATA_MODEL.read_text(encoding="utf-8")
     assert "`hpo_transfer.csv`" in readme and "`hpo_transfer_params.csv`" in readme

@@ -13,8 +13,6 @@ the same zone as the reader (Europe/Berlin, whose offset differs between winter 
 from __future__ import annotations
 
 import dataclasses
-import os
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from concurrent import futures
@@ -30,11 +28,11 @@ from hpo_tui.core import load_campaign
 from hpo_tui.core.errors import SourceError
 from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.core.model.live import LiveCampaign
+from tests.helpers.cli_process import one_line_error, run_cli
 from tests.helpers.compare import assert_same_frames
 from tests.helpers.export_compare import export_files, first_difference, masked_text
 from tests.helpers.fixture_campaign import populate
 from tests.helpers.grpc_proxy import free_port, proxy_client, serve
-from tests.helpers.paths import ROOT
 from tests.helpers.timezone import local_time_zone
 from tests.helpers.worker import finish_workers, start_workers
 
@@ -163,30 +161,10 @@ def _unnamed(campaign: Campaign) -> Campaign:
     return dataclasses.replace(campaign, **frames)
 
 
-def _run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    return subprocess.run(
-        [sys.executable, "-m", "hpo_tui", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-        env=env,
-    )
-
-
-def _one_line_error(result: subprocess.CompletedProcess[str], named: str) -> str:
-    assert result.returncode == 2, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
-    assert named in lines[0]
-    return lines[0]
-
-
 def test_an_unreachable_proxy_is_one_line() -> None:
     spec = f"grpc://127.0.0.1:{free_port()}"
-    line = _one_line_error(_run_cli("summary", spec), spec)
-    assert "not reachable" in line
+    line = one_line_error(run_cli("summary", spec))
+    assert spec in line and "not reachable" in line
 
 
 @pytest.mark.parametrize(
@@ -200,7 +178,7 @@ def test_an_unreachable_proxy_is_one_line() -> None:
     ],
 )
 def test_a_malformed_proxy_address_is_one_line(spec: str, problem: str) -> None:
-    result = _run_cli("summary", spec)
+    result = run_cli("summary", spec)
     assert result.returncode == 2, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert problem in result.stderr and "s3cret" not in result.stderr + result.stdout

@@ -15,8 +15,8 @@ from hpo_tui.core.model.live import LiveCampaign
 from hpo_tui.core.storage.journal import read_journal
 from hpo_tui.core.storage.sources import resolve_sources
 from tests.conftest import BuiltStorage
+from tests.helpers.compare import assert_same_frames
 from tests.helpers.journal_oracle import (
-    assert_same_campaign,
     campaign_of,
     journal_lines,
     line_number,
@@ -41,7 +41,7 @@ def _ours(path: Path) -> tuple:
 def _assert_like_optuna(path: Path, skip_lines: tuple[int, ...] = (), oracle: Path | None = None):
     tables, notes = _ours(path)
     expected = optuna_tables(oracle or path, skip_lines)
-    assert_same_campaign(campaign_of(path, tables), campaign_of(path, expected))
+    assert_same_frames(campaign_of(path, tables), campaign_of(path, expected), system_attrs=True)
     return notes
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import optuna
+import pandas as pd
 
 from hpo_tui.core import load_campaign
 from hpo_tui.core.model.objectives import (
@@ -24,12 +25,17 @@ def test_names_fall_back_to_the_value_columns() -> None:
     assert objective_names({"study:metric_names": ["a"]}, 2) == ["values_0", "values_1"]
 
 
-def test_names_stored_by_optuna_are_read(tmp_path: Path) -> None:
-    path = tmp_path / "named.db"
+def _named_study(folder: Path, metric_names: list[str]) -> pd.Series:
+    """The studies row of a minimize/maximize study whose metric names Optuna stored."""
+    path = folder / "named.db"
     study = optuna.create_study(storage=f"sqlite:///{path}", directions=["minimize", "maximize"])
-    study.set_metric_names(["val_loss", "accuracy"])
+    study.set_metric_names(metric_names)
     study.optimize(lambda trial: (trial.suggest_float("x", 0, 1), 0.5), n_trials=1)
-    row = load_campaign([str(path)]).studies.iloc[0]
+    return load_campaign([str(path)]).studies.iloc[0]
+
+
+def test_names_stored_by_optuna_are_read(tmp_path: Path) -> None:
+    row = _named_study(tmp_path, ["val_loss", "accuracy"])
     assert objective_names(row["system_attrs"], int(row["n_objectives"])) == [
         "val_loss",
         "accuracy",
@@ -45,11 +51,7 @@ def test_header_names_fall_back_where_a_name_cannot_be_a_header() -> None:
 
 
 def test_study_objectives(tmp_path: Path) -> None:
-    path = tmp_path / "named.db"
-    study = optuna.create_study(storage=f"sqlite:///{path}", directions=["minimize", "maximize"])
-    study.set_metric_names(["val_loss", "number"])
-    study.optimize(lambda trial: (trial.suggest_float("x", 0, 1), 0.5), n_trials=1)
-    row = load_campaign([str(path)]).studies.iloc[0]
+    row = _named_study(tmp_path, ["val_loss", "number"])
     objectives = study_objectives(row, taken=("number",))
     assert objectives.columns == ["values_0", "values_1"]
     assert objectives.names == ["val_loss", "values_1"]

@@ -5,7 +5,6 @@ and random samplers, with and without constraints) on every backend."""
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 import optuna
@@ -24,19 +23,10 @@ from hpo_tui.core.analysis.pareto import (
     suggested_reference_point,
 )
 from hpo_tui.core.errors import HpoTuiError
-from hpo_tui.core.model.campaign import Campaign
+from tests.core.conftest import Loaded
 from tests.helpers.fixture_campaign import MULTI
 from tests.helpers.multi_objective import KEYED, LISTED, NSGA, RANDOM, STUDIES
-
-
-@pytest.fixture(scope="module")
-def loaded(multi_built: tuple[str, Any]) -> tuple[Campaign, Any]:
-    spec, storage = multi_built
-    return load_campaign([spec]), storage
-
-
-def _id(campaign: Campaign, name: str) -> int:
-    return int(campaign.studies.set_index("study")["study_id"][name])
+from tests.helpers.studies import study_id_of
 
 
 def _signs(study: optuna.Study) -> np.ndarray:
@@ -44,10 +34,10 @@ def _signs(study: optuna.Study) -> np.ndarray:
 
 
 @pytest.mark.parametrize("name", STUDIES)
-def test_front_is_optunas_best_trials(loaded: tuple[Campaign, Any], name: str) -> None:
-    campaign, storage = loaded
+def test_front_is_optunas_best_trials(multi_loaded: Loaded, name: str) -> None:
+    campaign, storage = multi_loaded
     study = optuna.load_study(study_name=name, storage=storage)
-    points, objectives = pareto_points(campaign, _id(campaign, name))
+    points, objectives = pareto_points(campaign, study_id_of(campaign, name))
     front = points[points["on_front"]]
     assert sorted(front["number"]) == sorted(t.number for t in study.best_trials)
     by_number = {t.number: t for t in study.trials}
@@ -58,8 +48,8 @@ def test_front_is_optunas_best_trials(loaded: tuple[Campaign, Any], name: str) -
     assert sorted(points["number"]) == sorted(t.number for t in complete)
 
 
-def test_an_infeasible_trial_is_never_on_the_front(loaded: tuple[Campaign, Any]) -> None:
-    campaign, storage = loaded
+def test_an_infeasible_trial_is_never_on_the_front(multi_loaded: Loaded) -> None:
+    campaign, storage = multi_loaded
     for name, dominant in ((LISTED, 0), (KEYED, 0)):
         study = optuna.load_study(study_name=name, storage=storage)
         trial = study.trials[dominant]
@@ -73,46 +63,46 @@ def test_an_infeasible_trial_is_never_on_the_front(loaded: tuple[Campaign, Any])
             if t.state == TrialState.COMPLETE and t.number != dominant
         ]
         assert all(np.all(mine <= o) and np.any(mine < o) for o in others)
-        points, _ = pareto_points(campaign, _id(campaign, name))
+        points, _ = pareto_points(campaign, study_id_of(campaign, name))
         row = points.set_index("number").loc[dominant]
         assert not row["on_front"]
         assert not bool(row["feasible"])
     # KEYED's trial 2 set no constraint: Optuna counts it feasible, and so it can be best.
-    points, _ = pareto_points(campaign, _id(campaign, KEYED))
+    points, _ = pareto_points(campaign, study_id_of(campaign, KEYED))
     assert points.set_index("number").loc[2, "on_front"]
 
 
-def test_equal_values_are_on_the_front_together(loaded: tuple[Campaign, Any]) -> None:
-    campaign, _ = loaded
-    points, objectives = pareto_points(campaign, _id(campaign, NSGA))
+def test_equal_values_are_on_the_front_together(multi_loaded: Loaded) -> None:
+    campaign, _ = multi_loaded
+    points, objectives = pareto_points(campaign, study_id_of(campaign, NSGA))
     first, second = (points.set_index("number").loc[n] for n in (0, 1))
     assert [first[c] for c in objectives.columns] == [second[c] for c in objectives.columns]
     assert first["on_front"] and second["on_front"]
 
 
-def test_table_is_named_by_the_metric_names(loaded: tuple[Campaign, Any]) -> None:
-    campaign, storage = loaded
-    table = pareto_table(campaign, _id(campaign, NSGA))
+def test_table_is_named_by_the_metric_names(multi_loaded: Loaded) -> None:
+    campaign, storage = multi_loaded
+    table = pareto_table(campaign, study_id_of(campaign, NSGA))
     assert list(table.columns[:3]) == ["number", "val_loss", "accuracy"]
     assert list(table.columns[3:6]) == ["on_front", "feasible", "constraint_violation"]
     assert {"param_learning_rate", "param_width", "param_activation"} <= set(table.columns)
     assert table["on_front"].all()
     assert table["val_loss"].is_monotonic_increasing  # best first in the first objective
     # "number" cannot be a header beside the trial number: its column name stands in.
-    keyed = pareto_table(campaign, _id(campaign, KEYED), objectives=(1, 0))
+    keyed = pareto_table(campaign, study_id_of(campaign, KEYED), objectives=(1, 0))
     assert list(keyed.columns[:3]) == ["number", "cost", "values_0"]
     # Every complete trial with all_trials, each with its on_front flag.
-    every = pareto_table(campaign, _id(campaign, RANDOM), all_trials=True)
+    every = pareto_table(campaign, study_id_of(campaign, RANDOM), all_trials=True)
     study = optuna.load_study(study_name=RANDOM, storage=storage)
     assert len(every) == sum(t.state == TrialState.COMPLETE for t in study.trials)
     assert every["on_front"].sum() == len(study.best_trials)
     assert list(every.columns[1:4]) == ["values_0", "values_1", "values_2"]
 
 
-def test_bad_objective_index(loaded: tuple[Campaign, Any]) -> None:
-    campaign, _ = loaded
+def test_bad_objective_index(multi_loaded: Loaded) -> None:
+    campaign, _ = multi_loaded
     with pytest.raises(HpoTuiError, match=r"objective 2 does not exist: the study has 2"):
-        pareto_table(campaign, _id(campaign, NSGA), objectives=(0, 2))
+        pareto_table(campaign, study_id_of(campaign, NSGA), objectives=(0, 2))
 
 
 def _optuna_history(study: optuna.Study, reference: list[float]) -> list[float]:
@@ -131,10 +121,10 @@ def _optuna_history(study: optuna.Study, reference: list[float]) -> list[float]:
 
 
 @pytest.mark.parametrize("name", STUDIES)
-def test_hypervolume_history_matches_optuna(loaded: tuple[Campaign, Any], name: str) -> None:
-    campaign, storage = loaded
+def test_hypervolume_history_matches_optuna(multi_loaded: Loaded, name: str) -> None:
+    campaign, storage = multi_loaded
     study = optuna.load_study(study_name=name, storage=storage)
-    study_id = _id(campaign, name)
+    study_id = study_id_of(campaign, name)
     nadir = suggested_reference_point(campaign, study_id)
     # The nadir of every finite value, and a tighter point that leaves some trials out.
     complete = [t for t in study.trials if t.state == TrialState.COMPLETE]
@@ -206,7 +196,7 @@ def test_fixture_campaign_multi_study_on_every_backend(any_storage) -> None:
             for other in losses
         )
     }
-    points, _ = pareto_points(campaign, _id(campaign, MULTI))
+    points, _ = pareto_points(campaign, study_id_of(campaign, MULTI))
     assert set(points.loc[points["on_front"], "number"]) == front
 
 
@@ -228,7 +218,7 @@ def test_a_study_without_any_stored_value(tmp_path) -> None:
     study.optimize(fail, n_trials=3, catch=(ValueError,))
     campaign = load_campaign([str(path)])
     assert "values_0" not in campaign.trials.columns
-    study_id = _id(campaign, "failing")
+    study_id = study_id_of(campaign, "failing")
     points, _ = pareto_points(campaign, study_id)
     assert points.empty and pareto_table(campaign, study_id).empty
     assert hypervolume_history(campaign, study_id, [1.0, 1.0]).empty

@@ -17,6 +17,7 @@ from tests.helpers.patterns_campaign import (
     STRONG,
     TRAP,
 )
+from tests.helpers.studies import study_id_of
 
 
 @pytest.fixture(scope="module")
@@ -24,12 +25,8 @@ def campaign(patterns_db: Path):
     return load_campaign([str(patterns_db)])
 
 
-def _id(campaign, name: str) -> int:
-    return int(campaign.studies.set_index("study")["study_id"][name])
-
-
 def test_slice_points_keep_diverged_trials_without_value(campaign) -> None:
-    points = slice_points(campaign, _id(campaign, STRONG), "learning_rate")
+    points = slice_points(campaign, study_id_of(campaign, STRONG), "learning_rate")
     assert list(points.columns) == [
         "number",
         "state",
@@ -50,7 +47,7 @@ def test_slice_points_keep_diverged_trials_without_value(campaign) -> None:
 
 
 def test_param_scale_from_the_stored_distribution(campaign) -> None:
-    study = _id(campaign, STRONG)
+    study = study_id_of(campaign, STRONG)
     assert param_scale(campaign, study, "learning_rate") == "log"
     assert param_scale(campaign, study, "dropout") == "linear"
     assert param_scale(campaign, study, "width") == "linear"
@@ -58,15 +55,15 @@ def test_param_scale_from_the_stored_distribution(campaign) -> None:
 
 
 def test_top_split_is_direction_aware(campaign) -> None:
-    top, rest = top_split(campaign, _id(campaign, TRAP))
+    top, rest = top_split(campaign, study_id_of(campaign, TRAP))
     assert len(top) == 8 and len(rest) == 72  # ceil(10 % of 80)
     assert top["value"].min() >= rest["value"].max()  # maximize: the highest values
-    top, rest = top_split(campaign, _id(campaign, STRONG))
+    top, rest = top_split(campaign, study_id_of(campaign, STRONG))
     assert top["value"].max() <= rest["value"].min()  # minimize: the lowest
 
 
 def test_top_vs_rest_numeric_quantiles_and_categorical_counts(campaign) -> None:
-    table = top_vs_rest(campaign, _id(campaign, TRAP))
+    table = top_vs_rest(campaign, study_id_of(campaign, TRAP))
     assert list(table.columns) == ["param", "kind", "statistic", "top", "rest"]
     x = table[table["param"] == "x"].set_index("statistic")
     assert list(x.index) == ["n", "min", "q25", "median", "q75", "max"]
@@ -75,7 +72,7 @@ def test_top_vs_rest_numeric_quantiles_and_categorical_counts(campaign) -> None:
     assert x.loc["min", "rest"] < -0.5 and x.loc["max", "rest"] > 0.5
     assert list(table["param"].unique()) == ["x", "y"]
 
-    strong = top_vs_rest(campaign, _id(campaign, STRONG))
+    strong = top_vs_rest(campaign, study_id_of(campaign, STRONG))
     activation = strong[strong["param"] == "activation"].set_index("statistic")
     assert list(activation["kind"].unique()) == ["categorical"]
     assert list(activation.index) == ["n", "relu", "gelu", "tanh"]  # Optuna's choice order
@@ -86,7 +83,7 @@ def test_top_vs_rest_numeric_quantiles_and_categorical_counts(campaign) -> None:
 
 
 def test_small_and_multi_objective_studies(campaign, tmp_path: Path) -> None:
-    few = top_vs_rest(campaign, _id(campaign, FEW))
+    few = top_vs_rest(campaign, study_id_of(campaign, FEW))
     n = few[few["statistic"] == "n"].iloc[0]
     assert (n["top"], n["rest"]) == (1, 7)  # ceil(0.8) = 1: descriptive, shown with its n
     golden = load_campaign([str(GOLDEN_DB)])

@@ -9,7 +9,6 @@ the logs after the last one read, and for nothing else.
 from __future__ import annotations
 
 import json
-import os
 import pickle
 import subprocess
 import sys
@@ -24,14 +23,13 @@ from hpo_tui.core import SourceError, load_campaign
 from hpo_tui.core.model.live import LiveCampaign
 from hpo_tui.core.storage.redis_journal import BATCH_LOGS, read_redis_journal
 from hpo_tui.core.storage.sources import SourceKind, redis_address, resolve_sources
-from tests.helpers.compare import assert_matches, from_frozen
+from tests.helpers.cli_process import one_line_error, run_cli
+from tests.helpers.compare import assert_matches, assert_same_frames, from_frozen
 from tests.helpers.journal_oracle import (
-    assert_same_campaign,
     campaign_of,
     optuna_replay_tables,
     write_edge_journal,
 )
-from tests.helpers.paths import ROOT
 from tests.helpers.redis_server import RedisServer, backend_args, journal_storage
 
 
@@ -84,7 +82,9 @@ def test_the_edge_journal_reads_like_optuna(redis_server: RedisServer, edge_spec
     logs = _logs(redis_server, edge_spec)
     assert result.logs == len(logs)
     expected = optuna_replay_tables([json.loads(log) for log in logs])
-    assert_same_campaign(campaign_of(edge_spec, result.tables), campaign_of(edge_spec, expected))
+    assert_same_frames(
+        campaign_of(edge_spec, result.tables), campaign_of(edge_spec, expected), system_attrs=True
+    )
     campaign = load_campaign([edge_spec])
     assert sorted(campaign.studies["study"]) == ["edge_20M_h1", "edge_2B_h3", "edge_2M_h1"]
     assert set(campaign.trials["state"]) == {"COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING"}
@@ -185,7 +185,9 @@ def test_a_user_allowed_only_to_read_the_logs_is_enough(
     study = _one_study(spec)
     as_reader = spec.replace("redis://", "redis://reader:s3cret@")
     assert len(load_campaign([as_reader]).trials) == 2
-    assert_same_campaign(campaign_of(spec, _tables(as_reader)), campaign_of(spec, _tables(spec)))
+    assert_same_frames(
+        campaign_of(spec, _tables(as_reader)), campaign_of(spec, _tables(spec)), system_attrs=True
+    )
     live = LiveCampaign([as_reader])
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
     assert live.refresh().new_trials == 1
@@ -232,7 +234,7 @@ def test_a_refresh_asks_for_the_logs_after_the_last_one_read(
     assert live.refresh().new_trials == 1
     wanted = tuple(f"{prefix}:log:{n}" for n in range(read, now))
     assert recorded == [("MGET", counter, first), ("MGET", *wanted)]
-    assert_same_campaign(live.campaign, load_campaign([spec]))
+    assert_same_frames(live.campaign, load_campaign([spec]), system_attrs=True)
 
 
 def test_a_missing_log_ends_the_read_and_the_next_refresh_retries_it(
@@ -249,7 +251,7 @@ def test_a_missing_log_ends_the_read_and_the_next_refresh_retries_it(
 
     live = LiveCampaign([spec])
     expected = optuna_replay_tables([json.loads(log) for log in logs[:hole]])
-    assert_same_campaign(live.campaign, campaign_of(spec, expected))
+    assert_same_frames(live.campaign, campaign_of(spec, expected), system_attrs=True)
     (note,) = live.campaign.warnings
     assert f"log {hole} is missing" in note and f"{len(logs) - hole} logs" in note
     summary = live.refresh()  # still missing: said once more, since it did not move
@@ -259,7 +261,7 @@ def test_a_missing_log_ends_the_read_and_the_next_refresh_retries_it(
     redis_server.admin.set(f"{prefix}:log:{hole}", logs[hole])  # the writer's second step
     summary = live.refresh()
     assert summary.changed
-    assert_same_campaign(live.campaign, load_campaign([spec]))
+    assert_same_frames(live.campaign, load_campaign([spec]), system_attrs=True)
     assert_matches(live.campaign, _optuna_view(spec))
 
 
@@ -290,7 +292,7 @@ def test_a_journal_deleted_and_written_again_is_read_afresh(redis_server: RedisS
     _one_study(spec, name="second_2M_h1", trials=3)  # as many logs as before, or more
     assert live.refresh().changed
     assert live.campaign.studies["study"].tolist() == ["second_2M_h1"]
-    assert_same_campaign(live.campaign, load_campaign([spec]))
+    assert_same_frames(live.campaign, load_campaign([spec]), system_attrs=True)
 
     redis_server.admin.delete(*redis_server.admin.keys(f"{prefix}:*"))
     with pytest.raises(SourceError, match="the journal is gone"):
@@ -317,7 +319,7 @@ def test_damaged_logs_and_unknown_op_codes_are_read_around(redis_server: RedisSe
     assert f"log {target} is damaged" in damaged and "state update lost" in damaged
     assert "op code 10" in unknown and f"1 log from log {last}" in unknown
     kept = [json.loads(log) for n, log in enumerate(logs) if n != target]
-    assert_same_campaign(campaign, campaign_of(spec, optuna_replay_tables(kept)))
+    assert_same_frames(campaign, campaign_of(spec, optuna_replay_tables(kept)), system_attrs=True)
 
 
 def test_a_redis_url_is_a_source_of_its_own_kind() -> None:
@@ -335,24 +337,10 @@ def test_a_redis_url_is_a_source_of_its_own_kind() -> None:
 # ------------------------------------------------------------------------- the command line
 
 
-def _run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    path = os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))
-    return subprocess.run(
-        [sys.executable, "-m", "hpo_tui", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": path},
-    )
-
-
 def _one_line_error(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 2, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    """The command's one-line error, which never shows the password."""
     assert "hunter2" not in result.stderr + result.stdout
-    return lines[0]
+    return one_line_error(result)
 
 
 @pytest.fixture
@@ -371,7 +359,7 @@ def test_an_unreachable_server_is_one_line() -> None:
     from tests.helpers.grpc_proxy import free_port
 
     spec = f"redis://:hunter2@127.0.0.1:{free_port()}/0?prefix=x"
-    line = _one_line_error(_run_cli("summary", spec))
+    line = _one_line_error(run_cli("summary", spec))
     assert "redis://:***@127.0.0.1" in line and "not reachable (connection refused)" in line
 
 
@@ -379,7 +367,7 @@ def test_a_wrong_password_is_one_line(redis_server: RedisServer) -> None:
     redis_server.admin.execute_command("ACL", "SETUSER", "alice", "on", ">right", "+mget", "~*")
     try:
         spec = f"redis://alice:hunter2@127.0.0.1:{redis_server.port}/0"
-        line = _one_line_error(_run_cli("summary", spec))
+        line = _one_line_error(run_cli("summary", spec))
         assert "redis://alice:***@" in line and "authentication failed" in line
     finally:
         redis_server.admin.execute_command("ACL", "DELUSER", "alice")
@@ -389,7 +377,7 @@ def test_a_prefix_without_a_journal_names_those_that_exist(redis_server: RedisSe
     spec = redis_server.fresh_spec(db=3)
     _one_study(spec)
     prefix = redis_address(spec).prefix
-    line = _one_line_error(_run_cli("summary", f"{redis_server.base}/3?prefix=nothing"))
+    line = _one_line_error(run_cli("summary", f"{redis_server.base}/3?prefix=nothing"))
     assert "no Optuna journal with prefix 'nothing' in database 3" in line
     assert repr(prefix) in line
 
@@ -406,14 +394,14 @@ def test_a_prefix_without_a_journal_names_those_that_exist(redis_server: RedisSe
 )
 @pytest.mark.usefixtures("redis_package")
 def test_a_malformed_redis_address_is_one_line(spec: str, problem: str) -> None:
-    assert problem in _one_line_error(_run_cli("summary", spec))
+    assert problem in _one_line_error(run_cli("summary", spec))
 
 
 def test_tls_to_a_plain_server_is_one_line(redis_server: RedisServer) -> None:
     """The server waits for a command that never comes; the client's timeout ends it (the
     URL's own option, shorter than hpo-tui's 10 s)."""
     spec = f"rediss://:hunter2@127.0.0.1:{redis_server.port}/0?socket_timeout=1"
-    line = _one_line_error(_run_cli("summary", spec))
+    line = _one_line_error(run_cli("summary", spec))
     assert line.startswith("hpo-tui: error: rediss://:***@127.0.0.1")
     assert "does it speak TLS" in line
 

@@ -189,9 +189,9 @@ def assert_same_campaign(a: Campaign, b: Campaign) -> None:
     pd.testing.assert_frame_equal(_canonical_details(a.details), _canonical_details(b.details))
 
 
-def assert_same_frames(a: Campaign, b: Campaign) -> None:
+def assert_same_frames(a: Campaign, b: Campaign, *, system_attrs: bool = False) -> None:
     """A refreshed campaign equals a fresh load: the same frames (the studies' attrs compared
-    as lists, system attrs left out) and the same details."""
+    as lists; system attrs only with ``system_attrs``) and the same details."""
     pd.testing.assert_frame_equal(a.trials, b.trials)
     pd.testing.assert_frame_equal(a.curves, b.curves)
     pd.testing.assert_frame_equal(
@@ -199,4 +199,6 @@ def assert_same_frames(a: Campaign, b: Campaign) -> None:
         b.studies.drop(columns=["user_attrs", "system_attrs"]),
     )
     assert a.studies["user_attrs"].tolist() == b.studies["user_attrs"].tolist()
+    if system_attrs:
+        assert a.studies["system_attrs"].tolist() == b.studies["system_attrs"].tolist()
     pd.testing.assert_frame_equal(a.details, b.details)

@@ -1,18 +1,27 @@
 """Export files compared across storages: exported at a fixed time, and the only text that
-names the storage (the ``source`` column/field, the README's provenance line) masked."""
+names the storage (the ``source`` column/field, the README's provenance line) masked. Also how
+a test reads a CSV text back, the way the export README tells its readers to."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pandas as pd
 
 from hpo_tui.core.export.writer import write_export
 from hpo_tui.core.model.campaign import Campaign
 
 FIXED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 SOURCE_MASK = "<source>"
+
+
+def csv_frame(text: str) -> pd.DataFrame:
+    """CSV text read back exactly: an empty cell is missing, no other text is (``NA`` stays)."""
+    return pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""])
 
 
 def export_files(campaign: Campaign, folder: Path) -> dict[str, bytes]:

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import optuna
-import pandas as pd
 from optuna.storages.journal import JournalFileBackend
 from optuna.trial import TrialState, create_trial
 
@@ -46,19 +45,6 @@ def optuna_replay_tables(logs: list[dict[str, Any]]) -> RawTables:
 def campaign_of(path: Path, tables: RawTables) -> Campaign:
     """The campaign built from ``tables`` read from ``path``."""
     return build_campaign([(resolve_sources([str(path)])[0], tables)], Config())
-
-
-def assert_same_campaign(a: Campaign, b: Campaign) -> None:
-    """Every frame equal: trials, curves, studies (attrs included), details."""
-    pd.testing.assert_frame_equal(a.trials, b.trials)
-    pd.testing.assert_frame_equal(a.curves, b.curves)
-    pd.testing.assert_frame_equal(
-        a.studies.drop(columns=["user_attrs", "system_attrs"]),
-        b.studies.drop(columns=["user_attrs", "system_attrs"]),
-    )
-    assert a.studies["user_attrs"].tolist() == b.studies["user_attrs"].tolist()
-    assert a.studies["system_attrs"].tolist() == b.studies["system_attrs"].tolist()
-    pd.testing.assert_frame_equal(a.details, b.details)
 
 
 def write_edge_journal(path: Path | Any) -> None:

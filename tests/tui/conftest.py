@@ -8,11 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import DataTable
 
 from hpo_tui.tui.app import HpoApp
 from tests.helpers.golden import GOLDEN_SPEC
 from tests.helpers.paths import ROOT
 
+# The terminal sizes of the snapshot tests: the usual window, and the smallest one supported.
+SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
 # "Now" of every test app: a running trial's age must not change between snapshot runs.
 FIXED_NOW = datetime(2026, 11, 25, 21, 50, 0, tzinfo=UTC)
 # Every test collected in this session, before -k/-m deselect any (see test_snapshot_files.py).
@@ -61,6 +64,25 @@ async def press(pilot, *keys: str) -> None:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
     await pilot.pause()
+
+
+async def run_command(pilot, command: str) -> None:
+    """Open the command palette, search ``command`` and run the first hit, waiting for the
+    workers it starts."""
+    from textual.command import CommandInput, CommandPalette
+
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    palette = pilot.app.screen
+    assert isinstance(palette, CommandPalette)
+    palette.query_one(CommandInput).value = command
+    await settle(pilot)
+    await press(pilot, "enter")
+
+
+def table_rows(table: DataTable) -> list[list[str]]:
+    """Every row of ``table``, each cell as its text."""
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
 
 
 def after_keys(keys: Sequence[str]) -> Callable[[Any], Awaitable[None]]:

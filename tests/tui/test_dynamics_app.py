@@ -17,7 +17,7 @@ from hpo_tui.tui.screens.effects import EffectsScreen, cells_table, params_table
 from hpo_tui.tui.screens.grid import GridScreen
 from hpo_tui.tui.widgets.curve_plot import CurvePlot
 from tests.helpers import dynamics_campaign as dc
-from tests.tui.conftest import loaded, make_app
+from tests.tui.conftest import loaded, make_app, settle
 
 SIZE = (120, 40)
 
@@ -33,12 +33,6 @@ def _text(renderable: object) -> str:
     return console.export_text()
 
 
-async def _settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
-
-
 async def test_t_opens_the_dynamics_of_the_cursor_study(storage: str) -> None:
     app = make_app([storage])
     async with app.run_test(size=SIZE) as pilot:
@@ -47,7 +41,7 @@ async def test_t_opens_the_dynamics_of_the_cursor_study(storage: str) -> None:
         assert isinstance(grid, GridScreen)
         study_id = grid.selected_study()  # 2M × h1: the overfitting study
         await pilot.press("t")
-        await _settle(pilot)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, DynamicsScreen) and screen.study_id == study_id
         stats = str(screen.query_one("#dynamics-stats").render())
@@ -68,13 +62,13 @@ async def test_g_cycles_group_by_param_with_median_and_quartiles(storage: str) -
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("t")
-        await _settle(pilot)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, DynamicsScreen)
         assert screen.params == ["layers", "lr", "width"]
         for expected in ("layers", "lr", "width"):
             await pilot.press("g")
-            await _settle(pilot)
+            await settle(pilot)
             assert screen.param == expected
         series = screen.query_one(CurvePlot).series
         # Two groups × (median, q25, q75); the median and its quartiles differ by marker,
@@ -88,7 +82,7 @@ async def test_g_cycles_group_by_param_with_median_and_quartiles(storage: str) -
         stats = str(screen.query_one("#dynamics-stats").render())
         assert "grouped by width" in stats
         await pilot.press("g")  # past the last param: back to the top-k overlay
-        await _settle(pilot)
+        await settle(pilot)
         assert screen.param is None
         assert len(screen.query_one(CurvePlot).series) == 5
 
@@ -101,7 +95,7 @@ async def test_markup_in_a_study_name_is_shown_literally(storage: str) -> None:
         studies = app.campaign.studies
         study_id = int(studies.loc[studies["study"] == dc.MAXIMIZED, "study_id"].iloc[0])
         app.open_dynamics(study_id)
-        await _settle(pilot)
+        await settle(pilot)
         stats = str(app.screen.query_one("#dynamics-stats").render())
         assert dc.MAXIMIZED in stats
         assert "maximize" in stats
@@ -112,7 +106,7 @@ async def test_x_opens_horizon_effects_and_toggles_to_budget_effects(storage: st
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("x")  # cursor on 2M × h1
-        await _settle(pilot)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, EffectsScreen)
         assert screen.effects is not None
@@ -125,14 +119,14 @@ async def test_x_opens_horizon_effects_and_toggles_to_budget_effects(storage: st
         labels = [s.label for s in screen.query_one(CurvePlot).series]
         assert labels == ["h1 #1", "h3 #0", "h5 #0"]
         await pilot.press("x")  # budget effects for the cursor's horizon (h1)
-        await _settle(pilot)
+        await settle(pilot)
         assert screen.effects.along == "budget" and screen.effects.fixed == ("horizon", "h1")
         assert list(screen.effects.cells.index) == ["2M", "20M"]
         await pilot.press("n")  # next horizon
-        await _settle(pilot)
+        await settle(pilot)
         assert screen.effects.fixed == ("horizon", "h3")
         await pilot.press("p", "p")  # wraps around
-        await _settle(pilot)
+        await settle(pilot)
         assert screen.effects.fixed == ("horizon", "h5")
 
 
@@ -141,7 +135,7 @@ async def test_effects_follow_the_cursor_row(storage: str) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("down", "x")  # row 20M
-        await _settle(pilot)
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, EffectsScreen) and screen.effects is not None
         assert screen.effects.fixed == ("budget", "20M")

@@ -6,10 +6,9 @@ import gc
 import weakref
 from pathlib import Path
 
-import optuna
-
 from hpo_tui.tui.app import HpoApp
 from hpo_tui.tui.screens.study import StudyScreen
+from tests.helpers.sqlite_file import small_study
 from tests.tui.conftest import loaded
 
 SIZE = (120, 40)
@@ -20,11 +19,7 @@ def _in_collected_generations(obj: object) -> bool:
 
 
 async def test_campaign_is_frozen_and_a_refresh_frees_closed_screens(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'sweep.db'}"
-    optuna.logging.set_verbosity(optuna.logging.ERROR)
-    study = optuna.create_study(study_name="s_2M_h1", storage=url)
-    study.optimize(lambda t: t.suggest_float("x", 0.0, 1.0), n_trials=3)
-
+    url, study = small_study(tmp_path, "s_2M_h1")
     app = HpoApp([url], show_clock=False, watch_seconds=None)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)

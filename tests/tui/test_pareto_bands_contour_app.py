@@ -4,8 +4,6 @@ the core tests check against Optuna), and Enter opens a trial."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import optuna
 import pytest
 
@@ -20,44 +18,25 @@ from hpo_tui.tui.screens.slice import SliceScreen
 from hpo_tui.tui.screens.study import StudyScreen
 from hpo_tui.tui.screens.trial import TrialScreen
 from hpo_tui.tui.widgets.pareto_plot import FRONT_MARKER, ParetoPlot
-from tests.helpers.multi_objective import LISTED, NSGA, multi_db
+from tests.helpers.multi_objective import LISTED, NSGA
 from tests.helpers.patterns_campaign import STRONG
-from tests.tui.conftest import loaded, make_app
+from tests.helpers.studies import study_id_of
+from tests.tui.conftest import loaded, make_app, press, run_command
 
 SIZE = (120, 40)
-
-
-@pytest.fixture(scope="module")
-def multi(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return str(multi_db(tmp_path_factory))
-
-
-@pytest.fixture(scope="module")
-def patterns(patterns_db: Path) -> str:
-    return str(patterns_db)
-
-
-def _id(app, name: str) -> int:
-    return int(app.campaign.studies.set_index("study")["study_id"][name])
 
 
 def _text(screen, selector: str) -> str:
     return str(screen.query_one(selector).render())
 
 
-async def _press(pilot, *keys: str) -> None:
-    for key in keys:
-        await pilot.press(key)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 async def test_pareto_from_the_grid(multi: str) -> None:
     app = make_app([multi])
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        assert isinstance(app.screen, GridScreen) and app.screen.selected_study() == _id(app, NSGA)
-        await _press(pilot, "P")
+        nsga = study_id_of(app.campaign, NSGA)
+        assert isinstance(app.screen, GridScreen) and app.screen.selected_study() == nsga
+        await press(pilot, "P")
         screen = app.screen
         assert isinstance(screen, ParetoScreen)
         study = optuna.load_study(study_name=NSGA, storage=f"sqlite:///{multi}")
@@ -65,7 +44,7 @@ async def test_pareto_from_the_grid(multi: str) -> None:
         # The table: the front, best val_loss first (ties by number).
         expected = sorted(best, key=lambda t: (t.values[0], t.number))
         assert screen.front_keys == [
-            int(app.campaign.study_trials(_id(app, NSGA)).set_index("number").loc[t.number, "key"])
+            int(app.campaign.study_trials(nsga).set_index("number").loc[t.number, "key"])
             for t in expected
         ]
         title = _text(screen, "#pareto-title")
@@ -75,12 +54,12 @@ async def test_pareto_from_the_grid(multi: str) -> None:
         front_group = next(g for g in plot.data.groups if g[1] == FRONT_MARKER)
         assert sorted(front_group[3]) == sorted(t.values[0] for t in best)
         # o: the other way round; Enter: the first front trial (best accuracy now).
-        await _press(pilot, "o")
+        await press(pilot, "o")
         assert "x accuracy (maximize) · y val_loss (minimize)" in _text(screen, "#pareto-title")
-        await _press(pilot, "enter")
+        await press(pilot, "enter")
         assert isinstance(app.screen, TrialScreen)
         best_accuracy = max(best, key=lambda t: (t.values[1], -t.number))
-        trials = app.campaign.study_trials(_id(app, NSGA)).set_index("number")
+        trials = app.campaign.study_trials(study_id_of(app.campaign, NSGA)).set_index("number")
         assert app.screen.key == int(trials.loc[best_accuracy.number, "key"])
 
 
@@ -88,25 +67,25 @@ async def test_hypervolume_asks_for_a_reference_point(multi: str) -> None:
     app = make_app([multi])
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await _press(pilot, "P", "h")
+        await press(pilot, "P", "h")
         screen = app.screen
         assert isinstance(screen, ParetoScreen)
         field = screen.query_one("#pareto-reference")
         assert not field.has_class("hidden")
         field.value = "1"  # type: ignore[attr-defined]
-        await _press(pilot, "enter")
+        await press(pilot, "enter")
         assert "has 1 numbers; the study has 2 objectives" in _text(screen, "#pareto-error")
         field.value = "0.9, 0.5"  # type: ignore[attr-defined]
-        await _press(pilot, "enter")
+        await press(pilot, "enter")
         assert field.has_class("hidden") and screen.showing_history
-        history = hypervolume_history(app.campaign, _id(app, NSGA), [0.9, 0.5])
+        history = hypervolume_history(app.campaign, study_id_of(app.campaign, NSGA), [0.9, 0.5])
         last = display_number(history["hypervolume"].iloc[-1])
         title = _text(screen, "#pareto-title")
         assert "hypervolume up to (val_loss 0.9000, accuracy 0.5000)" in title
         assert f"{last} after trial 39" in title
         line = screen.query_one(ParetoPlot).data.line
         assert line is not None and line[1] == history["hypervolume"].tolist()
-        await _press(pilot, "h")  # back to the front, the point kept
+        await press(pilot, "h")  # back to the front, the point kept
         assert not screen.showing_history and screen.reference == [0.9, 0.5]
 
 
@@ -114,10 +93,10 @@ async def test_pareto_marks_infeasible_trials(multi: str) -> None:
     app = make_app([multi])
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        app.open_screen(lambda: ParetoScreen(_id(app, LISTED)))
+        app.open_screen(lambda: ParetoScreen(study_id_of(app.campaign, LISTED)))
         await pilot.pause()
         screen = app.screen
-        points, _ = pareto_points(app.campaign, _id(app, LISTED))
+        points, _ = pareto_points(app.campaign, study_id_of(app.campaign, LISTED))
         n_infeasible = int((points["feasible"] == False).sum())  # noqa: E712
         assert n_infeasible and f"{n_infeasible} infeasible (never on it)" in _text(
             screen, "#pareto-title"
@@ -130,7 +109,7 @@ async def test_single_objective_study_has_no_pareto_view(patterns: str) -> None:
     app = make_app([patterns])
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await _press(pilot, "P")
+        await press(pilot, "P")
         assert isinstance(app.screen, GridScreen)
         assert any("has one objective" in str(n.message) for n in app._notifications)
 
@@ -139,9 +118,9 @@ async def test_bands_from_a_study_table(patterns: str) -> None:
     app = make_app([patterns])
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await _press(pilot, "enter")
+        await press(pilot, "enter")
         assert isinstance(app.screen, StudyScreen)
-        await _press(pilot, "B")
+        await press(pilot, "B")
         screen = app.screen
         assert isinstance(screen, BandsScreen)
         strip = screen.query_one("#strip-table")
@@ -153,12 +132,12 @@ async def test_bands_from_a_study_table(patterns: str) -> None:
         assert strip.row_count == top_count(len(complete), 10)  # type: ignore[attr-defined]
         title = _text(screen, "#bands-title")
         assert f"top 10 % = {strip.row_count} of {len(complete)} ranked trials" in title  # type: ignore[attr-defined]
-        await _press(pilot, "k")
+        await press(pilot, "k")
         assert screen.top_percent == 20
         assert strip.row_count == top_count(len(complete), 20)  # type: ignore[attr-defined]
-        await _press(pilot, "enter")
+        await press(pilot, "enter")
         assert isinstance(app.screen, TrialScreen)
-        trials = app.campaign.study_trials(_id(app, STRONG)).set_index("number")
+        trials = app.campaign.study_trials(study_id_of(app.campaign, STRONG)).set_index("number")
         assert app.screen.key == int(trials.loc[complete[0].number, "key"])
 
 
@@ -166,7 +145,7 @@ async def test_views_of_one_study_are_not_in_the_all_trials_table(patterns: str)
     app = make_app([patterns])
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await _press(pilot, "a", "B", "P")
+        await press(pilot, "a", "B", "P")
         assert isinstance(app.screen, StudyScreen) and app.screen.study_id is None
 
 
@@ -174,10 +153,10 @@ async def test_contour_from_the_slice_view(patterns: str) -> None:
     app = make_app([patterns])
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await _press(pilot, "i", "down", "enter")
+        await press(pilot, "i", "down", "enter")
         slice_screen = app.screen
         assert isinstance(slice_screen, SliceScreen)
-        await _press(pilot, "c")
+        await press(pilot, "c")
         screen = app.screen
         assert isinstance(screen, ContourScreen)
         # x is the slice's param, y the next in its walk (the next most important).
@@ -189,9 +168,9 @@ async def test_contour_from_the_slice_view(patterns: str) -> None:
         legend = _text(screen, "#contour-legend")
         assert legend.splitlines()[1].startswith("@@ ") and "no trial" in legend
         before = screen.y
-        await _press(pilot, "n")
+        await press(pilot, "n")
         assert screen.y != before and screen.y != screen.x
-        await _press(pilot, "s")
+        await press(pilot, "s")
         assert screen.y == slice_screen.param
 
 
@@ -204,12 +183,29 @@ async def test_palette_opens_the_views_of_the_cursors_study(multi: str) -> None:
             ("Param bands", BandsScreen),
             ("Pareto front", ParetoScreen),
         ):
-            await pilot.press("ctrl+p")
-            await pilot.pause()
-            for character in command:
-                await pilot.press(character if character != " " else "space")
-            await pilot.pause()
-            await _press(pilot, "enter")
+            await run_command(pilot, command)
             assert isinstance(app.screen, screen_type), command
-            assert app.screen.study_id == _id(app, NSGA)
-            await _press(pilot, "escape")
+            assert app.screen.study_id == study_id_of(app.campaign, NSGA)
+            await press(pilot, "escape")
+
+
+@pytest.mark.parametrize(
+    ("command", "title"), [("Param bands", "#bands-title"), ("Contour", "#contour-title")]
+)
+async def test_o_cycles_the_objective_only_of_a_multi_objective_study(
+    multi: str, patterns: str, command: str, title: str
+) -> None:
+    for source, n_objectives in ((multi, 2), (patterns, 1)):
+        app = make_app([source])
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            await run_command(pilot, command)
+            screen = app.screen
+            assert isinstance(screen, BandsScreen | ContourScreen) and screen.objective == 0
+            assert ("o" in screen.active_bindings) == (n_objectives == 2)  # footer, ? help
+            first = _text(screen, title)
+            await press(pilot, "o")
+            assert screen.objective == n_objectives - 1
+            assert (_text(screen, title) != first) == (n_objectives == 2)
+            await press(pilot, "o")
+            assert screen.objective == 0 and _text(screen, title) == first

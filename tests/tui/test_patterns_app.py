@@ -22,11 +22,6 @@ from tests.tui.conftest import loaded, make_app
 SIZE = (120, 40)
 
 
-@pytest.fixture
-def patterns(patterns_db: Path) -> str:
-    return str(patterns_db)
-
-
 class _Counting:
     """Counts the PED-ANOVA evaluations (``ped_anova_scores`` calls), held at ``gate``."""
 

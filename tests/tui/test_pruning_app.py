@@ -3,31 +3,20 @@ of ``tests/helpers/pruning_campaign.py`` (numbers in ``tests/core/test_pruning.p
 
 from __future__ import annotations
 
-import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable
 
 from hpo_tui.tui.screens.grid import GridScreen
 from hpo_tui.tui.screens.pruning import PruningScreen
 from hpo_tui.tui.screens.study import StudyScreen
 from hpo_tui.tui.screens.trial import TrialScreen
 from tests.helpers import pruning_campaign as pc
-from tests.helpers.sqlite_file import written_sqlite
-from tests.tui.conftest import loaded, make_app, settle
+from tests.tui.conftest import loaded, make_app, run_command, settle, table_rows
 
 SIZE = (120, 40)
 
 
-@pytest.fixture(scope="module")
-def storage(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return written_sqlite(tmp_path_factory, "pruning_app/pruning.db", pc.populate_pruning)
-
-
-def _rows(table: DataTable) -> list[list[str]]:
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
-
-
-async def test_p_on_the_grid_opens_the_audit_at_the_cursor_study(storage: str) -> None:
-    app = make_app([storage])
+async def test_p_on_the_grid_opens_the_audit_at_the_cursor_study(pruning_db: str) -> None:
+    app = make_app([pruning_db])
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         grid = app.screen
@@ -37,12 +26,12 @@ async def test_p_on_the_grid_opens_the_audit_at_the_cursor_study(storage: str) -
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, PruningScreen) and screen.study_id == study_id
-        studies = _rows(screen.query_one("#pruning-studies", DataTable))
+        studies = table_rows(screen.query_one("#pruning-studies", DataTable))
         assert [row[0] for row in studies] == [pc.MINIMIZED, pc.MAXIMIZED, pc.NO_PRUNED, pc.MULTI]
         # pruned, assessed, 2 of 4 possible false prunes, 6 + 4 + 6 + 2 + 5 steps not run
         assert studies[0][1:5] == ["6", "4", "50% (2/4)", "23"]
         assert studies[2][3] == "—" and studies[2][5] == "no pruned trials"
-        trials = _rows(screen.query_one("#pruning-trials", DataTable))
+        trials = table_rows(screen.query_one("#pruning-trials", DataTable))
         assert [row[0] for row in trials] == ["#4", "#5", "#6", "#7", "#8", "#9"]
         # Trial 4: step 2, 0.92, rank 4 among the 4 complete trials there and itself (5),
         # as low as #0 which finished first, a possible false prune, 6 steps not run.
@@ -52,15 +41,15 @@ async def test_p_on_the_grid_opens_the_audit_at_the_cursor_study(storage: str) -
         assert trials[5][3] == "—" and trials[5][-1] == "no COMPLETE trial reported step 3"
         await pilot.press("down")  # the maximized mirror: the same ranks
         await settle(pilot)
-        mirrored = _rows(screen.query_one("#pruning-trials", DataTable))
+        mirrored = table_rows(screen.query_one("#pruning-trials", DataTable))
         assert [row[3] for row in mirrored] == [row[3] for row in trials]
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is grid
 
 
-async def test_percent_cycles_top_k_and_enter_opens_a_trial(storage: str) -> None:
-    app = make_app([storage])
+async def test_percent_cycles_top_k_and_enter_opens_a_trial(pruning_db: str) -> None:
+    app = make_app([pruning_db])
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("p")
@@ -83,8 +72,8 @@ async def test_percent_cycles_top_k_and_enter_opens_a_trial(storage: str) -> Non
         assert int(app.campaign.trials.loc[trial.key, "number"]) == 4
 
 
-async def test_p_on_a_study_table_opens_its_audit(storage: str) -> None:
-    app = make_app([storage])
+async def test_p_on_a_study_table_opens_its_audit(pruning_db: str) -> None:
+    app = make_app([pruning_db])
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
         await pilot.press("down", "enter")  # 20M × h1: the study without pruned trials
@@ -100,19 +89,10 @@ async def test_p_on_a_study_table_opens_its_audit(storage: str) -> None:
         assert pc.NO_PRUNED in header
 
 
-async def test_the_palette_opens_the_audit(storage: str) -> None:
-    from textual.command import CommandPalette
-
-    app = make_app([storage])
+async def test_the_palette_opens_the_audit(pruning_db: str) -> None:
+    app = make_app([pruning_db])
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        palette = app.screen
-        assert isinstance(palette, CommandPalette)
-        palette.query_one(Input).value = "Pruner audit"
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_command(pilot, "Pruner audit")
         assert isinstance(app.screen, PruningScreen)
         assert app.screen.audit is not None and len(app.screen.audit.studies) == 4

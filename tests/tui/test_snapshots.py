@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tui.conftest import loaded, make_app
-
-SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
+from tests.tui.conftest import SIZES, loaded, make_app
 
 
 @pytest.mark.parametrize("size", list(SIZES))

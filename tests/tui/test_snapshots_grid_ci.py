@@ -12,9 +12,7 @@ import pytest
 
 from tests.helpers import grid_ci_campaign as gc
 from tests.helpers.sqlite_file import written_sqlite
-from tests.tui.conftest import loaded, make_app
-
-SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
+from tests.tui.conftest import SIZES, loaded, make_app
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers.multi_objective import multi_db
-from tests.tui.conftest import loaded, make_app
-
-SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
+from tests.tui.conftest import SIZES, after_keys, make_app
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -32,22 +29,11 @@ SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
 def test_screen(
     snap_compare,
     request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
     name: str,
     storage: str,
     keys: list[str],
     size: str,
 ) -> None:
-    source = str(
-        multi_db(tmp_path_factory) if storage == "multi" else request.getfixturevalue("patterns_db")
-    )
-
-    async def run_before(pilot) -> None:
-        await loaded(pilot)
-        for key in keys:
-            await pilot.press(key)
-            await pilot.app.workers.wait_for_complete()
-            await pilot.pause()
-        await pilot.pause()
-
-    assert snap_compare(make_app([source]), terminal_size=SIZES[size], run_before=run_before)
+    source = request.getfixturevalue(storage)  # the session's `multi` or `patterns` file
+    app = make_app([source])
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=after_keys(keys))

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tui.conftest import after_keys, make_app
-
-SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
+from tests.tui.conftest import SIZES, after_keys, make_app
 
 
 @pytest.mark.parametrize("size", list(SIZES))

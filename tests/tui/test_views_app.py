@@ -9,7 +9,6 @@ import itertools
 from pathlib import Path
 
 import numpy as np
-import optuna
 import pandas as pd
 import pytest
 from rich.console import Console
@@ -26,6 +25,7 @@ from hpo_tui.tui.screens.study import StudyScreen
 from hpo_tui.tui.screens.timeline import TimelineScreen
 from hpo_tui.tui.widgets.curve_plot import CurvePlot
 from hpo_tui.tui.widgets.gantt import GanttChart, assign_lanes
+from tests.helpers.sqlite_file import small_study
 from tests.tui.conftest import FIXED_NOW, loaded, make_app, press
 
 SIZE = (120, 40)
@@ -245,10 +245,7 @@ def _trial_count(screen) -> int:
 async def test_a_refresh_computes_the_view_again_with_the_new_trials(
     tmp_path: Path, view: str
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'views.db'}"
-    optuna.logging.set_verbosity(optuna.logging.ERROR)
-    study = optuna.create_study(study_name="v_2M_h1", storage=url)
-    study.optimize(lambda t: t.suggest_float("x", 0.0, 1.0), n_trials=3)
+    url, study = small_study(tmp_path, "v_2M_h1")
     app = HpoApp([url], show_clock=False, watch_seconds=None)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)

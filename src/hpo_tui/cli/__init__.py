@@ -10,9 +10,12 @@ How the package is laid out:
 - one module per theme of commands: ``tables.py`` (summary, grid, diverged, space,
   importance, methods, trial), ``export.py`` (export), ``verify.py`` (verify), ``tui.py``
   (open, demo, serve);
-- ``args.py``: arguments several commands share (sources, ``--digits``, ``--watch``);
+- ``args.py``: arguments several commands share (sources, ``--digits``, ``--watch``, bounded
+  numbers);
+- ``studies.py`` and ``study_select.py``: ``--study`` of the commands about one study and of
+  those that show a few, and what those print around their table;
 - ``common.py``: what commands share when they run (load the sources, print a frame in the
-  chosen format, the ``--watch`` loop);
+  chosen format, its readable columns only in table/markdown/latex, the ``--watch`` loop);
 - ``render.py`` (Rich tables on a terminal) and ``serve.py`` (textual-serve).
 
 Adding a command is a new module plus one line. The module defines::

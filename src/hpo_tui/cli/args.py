@@ -1,4 +1,5 @@
-"""Arguments that several commands share: sources, ``--format``, ``--digits``, ``--watch``.
+"""Arguments that several commands share: sources, ``--format``, ``--digits``, ``--watch``,
+and :func:`checked_number`, the ``type`` of every argument that takes a bounded number.
 
 A command module calls these from its ``add_parser`` so the same flag reads, parses and is
 checked the same way in every command.
@@ -7,14 +8,45 @@ checked the same way in every command.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import TypeVar
 
 # What ``ArgumentParser.add_subparsers`` returns; argparse names no public type for it.
 Subparsers = argparse._SubParsersAction
+N = TypeVar("N", int, float)  # the kind of number a checked_number argument holds
 
 TABLE_FORMATS = ("table", "csv", "json", "markdown", "latex")
+VIEW_FORMATS = ("table", "csv", "json")  # the views of the TUI (history, bands, …) as text
 # The formats for reading, which round to significant digits; csv/json keep every digit.
 DIGITS_FORMATS = ("table", "markdown", "latex")
 DIGITS_HELP = "significant digits in table/markdown/latex (default: the config's, else 4)"
+
+
+def checked_number(
+    kind: Callable[[str], N], accept: Callable[[N], bool], refusal: str
+) -> Callable[[str], N]:
+    """An argparse ``type``: the text read as ``kind`` (``int`` or ``float``), refused with
+    ``refusal`` unless ``accept(value)``; text that is no such number is refused by name."""
+    what = "an integer" if kind is int else "a number"
+
+    def parse(text: str) -> N:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
+        if not accept(value):
+            raise argparse.ArgumentTypeError(refusal)
+        return value
+
+    return parse
+
+
+# A number of seconds in (0, 86400].
+positive = checked_number(
+    float, lambda s: 0 < s <= 86_400, "must be a number of seconds between 0 and 86400"
+)
+# A number of significant digits in [1, 17].
+digits = checked_number(int, lambda n: 1 <= n <= 17, "must be between 1 and 17")
 
 
 def add_sources(parser: argparse.ArgumentParser) -> None:
@@ -34,28 +66,6 @@ def add_digits(parser: argparse.ArgumentParser) -> None:
     """``--digits N`` (``args.digits``; the config's when not given). Refused with a format
     outside :data:`DIGITS_FORMATS` (``hpo_tui.cli.parser.check_flags``)."""
     parser.add_argument("--digits", type=digits, default=None, help=DIGITS_HELP)
-
-
-def positive(text: str) -> float:
-    """A number of seconds in (0, 86400]."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not (0 < value <= 86_400):
-        raise argparse.ArgumentTypeError("must be a number of seconds between 0 and 86400")
-    return value
-
-
-def digits(text: str) -> int:
-    """A number of significant digits in [1, 17]."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if not 1 <= value <= 17:
-        raise argparse.ArgumentTypeError("must be between 1 and 17")
-    return value
 
 
 def add_tui_watch(parser: argparse.ArgumentParser) -> None:

@@ -5,25 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from hpo_tui.cli.studies import add_format_options, add_study_option, check_digits, study_id_named
-
 if TYPE_CHECKING:
+    from hpo_tui.cli.args import Subparsers
     from hpo_tui.core.config import Config
 
 
-def _percent(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0 < value <= 100:
-        raise argparse.ArgumentTypeError("must be above 0 and at most 100")
-    return value
-
-
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: Subparsers) -> None:
     """The ``bands`` subcommand."""
-    from hpo_tui.cli.args import add_sources
+    from hpo_tui.cli.args import add_sources, checked_number
+    from hpo_tui.cli.studies import add_format_options, add_objective_option, add_study_option
     from hpo_tui.core.analysis.defaults import DEFAULT_TOP_PERCENT
 
     parser = subparsers.add_parser(
@@ -38,18 +28,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     add_study_option(parser)
     parser.add_argument(
         "--top",
-        type=_percent,
+        type=checked_number(float, lambda p: 0 < p <= 100, "must be above 0 and at most 100"),
         default=DEFAULT_TOP_PERCENT,
         metavar="PERCENT",
         help="the share of best trials (default: %(default)g)",
     )
-    parser.add_argument(
-        "--objective",
-        type=int,
-        default=0,
-        metavar="I",
-        help="rank by this objective of a multi-objective study (default: 0)",
-    )
+    add_objective_option(parser, "rank by this objective of a multi-objective study (default: 0)")
     parser.add_argument(
         "--trials",
         action="store_true",
@@ -60,13 +44,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, config: Config) -> int:
     """Print the bands (or the top trials)."""
-    from hpo_tui.cli.common import emit, load
+    from hpo_tui.cli.common import emit
+    from hpo_tui.cli.studies import load_study
     from hpo_tui.core.analysis.bands import check_objective, param_bands, top_trials
     from hpo_tui.core.display import plural, printable
 
-    digits = check_digits(args.view_digits, args.format, config.digits)
-    campaign = load(args.sources, config)
-    study_id = study_id_named(campaign, args.study)
+    campaign, study_id, digits = load_study(args, config)
     objectives = check_objective(campaign, study_id, args.objective)
     by = objectives.label(args.objective)
     name = printable(args.study)

@@ -70,6 +70,29 @@ def emit(frame: pd.DataFrame, fmt: str, digits: int = 4, title: str | None = Non
         print_table(frame, title=title, digits=digits)
 
 
+def emit_readable(
+    frame: pd.DataFrame,
+    args: argparse.Namespace,
+    shown: Sequence[str],
+    title: str,
+    note: str | None = None,
+) -> None:
+    """``frame`` in ``args.format``: csv and json hold every column; table, markdown and
+    latex show the ``shown`` columns to ``args.digits`` significant digits, under ``title``;
+    a table is followed by ``note``, a line on what its columns mean."""
+    if args.format in ("csv", "json"):
+        emit(frame, args.format)
+        return
+    emit(frame[list(shown)], args.format, args.digits, title=title)
+    if note is not None and args.format == "table":
+        print(note)
+
+
+def columns_without(columns: Sequence[str], *left_out: str) -> list[str]:
+    """``columns`` in their order, but for ``left_out``."""
+    return [column for column in columns if column not in left_out]
+
+
 def watch(args: argparse.Namespace, config: Config, show: Callable[[Campaign], None]) -> int:
     """Print, then refresh every ``args.watch`` seconds, always, and print again on each
     change. A failed refresh is reported once and the watch goes on."""

@@ -6,15 +6,15 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from hpo_tui.cli.studies import add_format_options, add_study_option, check_digits, study_id_named
-
 if TYPE_CHECKING:
+    from hpo_tui.cli.args import Subparsers
     from hpo_tui.core.config import Config
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: Subparsers) -> None:
     """The ``contour`` subcommand."""
     from hpo_tui.cli.args import add_sources
+    from hpo_tui.cli.studies import add_format_options, add_objective_option, add_study_option
     from hpo_tui.core.analysis.defaults import DEFAULT_BINS
 
     parser = subparsers.add_parser(
@@ -39,25 +39,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         metavar=("NX", "NY"),
         help="bins along each param (default: %(default)s; a categorical param has one per choice)",
     )
-    parser.add_argument(
-        "--objective",
-        type=int,
-        default=0,
-        metavar="I",
-        help="the objective of a multi-objective study (default: 0)",
-    )
+    add_objective_option(parser, "the objective of a multi-objective study (default: 0)")
     add_format_options(parser)
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
     """Print the picture, or the cells."""
-    from hpo_tui.cli.common import emit, load
+    from hpo_tui.cli.common import emit
+    from hpo_tui.cli.studies import load_study
     from hpo_tui.core.analysis.contour import contour, contour_lines
     from hpo_tui.core.display import display_number, plural, printable
 
-    digits = check_digits(args.view_digits, args.format, config.digits)
-    campaign = load(args.sources, config)
-    study_id = study_id_named(campaign, args.study)
+    campaign, study_id, digits = load_study(args, config)
     x, y = args.params
     result = contour(campaign, study_id, x, y, tuple(args.bins), args.objective)
     if args.format != "table":

@@ -45,7 +45,7 @@ def add_parser(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace, config: Config) -> int:
     """Print one row per study that changed (every study with ``--all``)."""
-    from hpo_tui.cli.common import emit
+    from hpo_tui.cli.common import emit_readable
     from hpo_tui.core.display import plural
     from hpo_tui.core.export.diff import diff_exports, read_export
 
@@ -56,11 +56,10 @@ def run(args: argparse.Namespace, config: Config) -> int:
         | (frame["counts_changed"] != "")
         | (frame["state_changed"] != "")
     )
-    shown = frame if args.all else frame[changed].reset_index(drop=True)
-    digits = args.digits if args.digits is not None else config.digits
-    if args.format in ("csv", "json"):
-        emit(shown, args.format)
-        return 0
-    title = f"changes · {plural(int(changed.sum()), 'study')} of {len(frame)} changed"
-    emit(shown[TABLE], args.format, digits, title=title)
+    emit_readable(
+        frame if args.all else frame[changed].reset_index(drop=True),
+        args,
+        shown=TABLE,
+        title=f"changes · {plural(int(changed.sum()), 'study')} of {len(frame)} changed",
+    )
     return 0

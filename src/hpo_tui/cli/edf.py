@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING
 
-from hpo_tui.cli.study_select import add_study_option, selected_studies, with_source
-
 if TYPE_CHECKING:
+    from hpo_tui.cli.args import Subparsers
     from hpo_tui.core.config import Config
 
-FORMATS = ("table", "csv", "json")
 
-
-def _points(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if not 2 <= value <= 100_000:
-        raise argparse.ArgumentTypeError("must be between 2 and 100000")
-    return value
-
-
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from hpo_tui.cli.args import add_sources
+def add_parser(subparsers: Subparsers) -> None:
+    from hpo_tui.cli.args import VIEW_FORMATS, add_sources, checked_number
+    from hpo_tui.cli.study_select import add_study_option
 
     parser = subparsers.add_parser(
         "edf", help="empirical distribution of objective values (fraction of trials ≤ value)"
@@ -35,20 +22,20 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     add_study_option(parser)
     parser.add_argument(
         "--points",
-        type=_points,
+        type=checked_number(int, lambda n: 2 <= n <= 100_000, "must be between 2 and 100000"),
         default=None,
         metavar="N",
         help="instead of every distinct value: N evenly spaced values from the smallest to "
         "the largest of all the studies, the same for each (Optuna's plot_edf draws 100)",
     )
-    parser.add_argument("--format", choices=FORMATS, default="table")
+    parser.add_argument("--format", choices=VIEW_FORMATS, default="table")
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
     from hpo_tui.cli.common import emit, load
+    from hpo_tui.cli.study_select import note_multi_objective, selected_studies, with_source
     from hpo_tui.core.analysis.edf import edf, edf_on_grid
-    from hpo_tui.core.analysis.history import multi_objective
-    from hpo_tui.core.display import plural, printable
+    from hpo_tui.core.display import plural
 
     campaign = load(args.sources, config)
     ids = selected_studies(campaign, args.studies)
@@ -59,10 +46,5 @@ def run(args: argparse.Namespace, config: Config) -> int:
         table = with_source(campaign, edf_on_grid(campaign, ids, args.points))
         title = f"EDF at {plural(args.points, 'point')}"
     emit(table, args.format, config.digits, title=title)
-    names = campaign.studies.set_index("study_id")["study"]
-    for study_id in multi_objective(campaign, ids):
-        print(
-            f"hpo-tui: note: {printable(str(names[study_id]))} is multi-objective: left out",
-            file=sys.stderr,
-        )
+    note_multi_objective(campaign, ids, "left out")
     return 0

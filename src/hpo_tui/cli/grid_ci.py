@@ -13,28 +13,9 @@ if TYPE_CHECKING:
     from hpo_tui.core.model.campaign import Campaign
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if not 1 <= value <= 1_000_000:
-        raise argparse.ArgumentTypeError("must be between 1 and 1000000")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """``--ci``, ``--resamples`` and ``--seed`` on the ``grid`` subcommand."""
+    from hpo_tui.cli.args import checked_number
     from hpo_tui.core.analysis.defaults import DEFAULT_RESAMPLES, DEFAULT_SEED
 
     parser.add_argument(
@@ -45,14 +26,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--resamples",
-        type=_count,
+        type=checked_number(int, lambda n: 1 <= n <= 1_000_000, "must be between 1 and 1000000"),
         default=None,
         metavar="B",
         help=f"bootstrap resamples per cell with --ci (default {DEFAULT_RESAMPLES})",
     )
     parser.add_argument(
         "--seed",
-        type=_seed,
+        type=checked_number(int, lambda n: n >= 0, "must be 0 or more"),
         default=None,
         help=f"bootstrap seed with --ci (default {DEFAULT_SEED})",
     )

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING
 
-from hpo_tui.cli.study_select import add_study_option, selected_studies, with_source
-
 if TYPE_CHECKING:
+    from hpo_tui.cli.args import Subparsers
     from hpo_tui.core.config import Config
 
-FORMATS = ("table", "csv", "json")
 
-
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from hpo_tui.cli.args import add_sources
+def add_parser(subparsers: Subparsers) -> None:
+    from hpo_tui.cli.args import VIEW_FORMATS, add_sources
+    from hpo_tui.cli.study_select import add_study_option
 
     parser = subparsers.add_parser(
         "history",
@@ -31,13 +28,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="order of the trials: number (every trial) or completion time (finished "
         "trials; the running best as known at each moment)",
     )
-    parser.add_argument("--format", choices=FORMATS, default="table")
+    parser.add_argument("--format", choices=VIEW_FORMATS, default="table")
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
     from hpo_tui.cli.common import emit, load
-    from hpo_tui.core.analysis.history import multi_objective, optimization_history
-    from hpo_tui.core.display import plural, printable
+    from hpo_tui.cli.study_select import note_multi_objective, selected_studies, with_source
+    from hpo_tui.core.analysis.history import optimization_history
+    from hpo_tui.core.display import plural
 
     campaign = load(args.sources, config)
     ids = selected_studies(campaign, args.studies)
@@ -55,11 +53,5 @@ def run(args: argparse.Namespace, config: Config) -> int:
             config.digits,
             title=f"{title}: {plural(len(history), 'trial')}",
         )
-    names = campaign.studies.set_index("study_id")["study"]
-    for study_id in multi_objective(campaign, ids):
-        print(
-            f"hpo-tui: note: {printable(str(names[study_id]))} is multi-objective: "
-            "no single best, left out",
-            file=sys.stderr,
-        )
+    note_multi_objective(campaign, ids, "no single best, left out")
     return 0

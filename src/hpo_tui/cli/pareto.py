@@ -5,15 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from hpo_tui.cli.studies import add_format_options, add_study_option, check_digits, study_id_named
-
 if TYPE_CHECKING:
+    from hpo_tui.cli.args import Subparsers
     from hpo_tui.core.config import Config
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: Subparsers) -> None:
     """The ``pareto`` subcommand."""
     from hpo_tui.cli.args import add_sources
+    from hpo_tui.cli.studies import add_format_options, add_study_option
 
     parser = subparsers.add_parser(
         "pareto",
@@ -52,7 +52,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, config: Config) -> int:
     """Print the front (or the hypervolume history)."""
-    from hpo_tui.cli.common import emit, load
+    from hpo_tui.cli.common import emit
+    from hpo_tui.cli.studies import load_study
     from hpo_tui.core.analysis.pareto import (
         hypervolume_history,
         objectives_of,
@@ -62,9 +63,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
     from hpo_tui.core.display import plural, printable
     from hpo_tui.core.errors import HpoTuiError
 
-    digits = check_digits(args.view_digits, args.format, config.digits)
-    campaign = load(args.sources, config)
-    study_id = study_id_named(campaign, args.study)
+    campaign, study_id, digits = load_study(args, config)
     objectives = objectives_of(campaign, study_id)
     name = printable(args.study)
     if len(objectives) < 2:

@@ -9,33 +9,6 @@ if TYPE_CHECKING:
     from hpo_tui.cli.args import Subparsers
     from hpo_tui.core.config import Config
 
-FORMATS = ("table", "csv", "json", "markdown", "latex")
-# The columns of the readable tables (table, markdown, latex); csv/json hold every column.
-STUDY_TABLE = [
-    "study",
-    "n_complete",
-    "n_top_k",
-    "n_pruned",
-    "n_assessed",
-    "n_possible_false_prune",
-    "false_prune_estimate",
-    "full_step",
-    "steps_not_run",
-    "note",
-]
-TRIAL_TABLE = [
-    "study",
-    "number",
-    "pruning_step",
-    "value_at_pruning",
-    "n_complete_at_step",
-    "rank_at_pruning",
-    "best_final_rank_as_low",
-    "possible_false_prune",
-    "steps_not_run",
-    "note",
-]
-
 
 def top_k_fraction(text: str) -> float:
     """``10%`` or ``0.1`` as the fraction 0.1 (argparse type of ``--top-k``)."""
@@ -58,14 +31,14 @@ def top_k_fraction(text: str) -> float:
 
 def add_parser(subparsers: Subparsers) -> None:
     """Add ``pruning`` to the CLI's subcommands."""
-    from hpo_tui.cli.args import add_digits, add_sources
+    from hpo_tui.cli.args import TABLE_FORMATS, add_digits, add_sources
 
     parser = subparsers.add_parser(
         "pruning",
         help="pruner audit: where pruned trials ranked, possible false prunes, steps saved",
     )
     add_sources(parser)
-    parser.add_argument("--format", choices=FORMATS, default="table")
+    parser.add_argument("--format", choices=TABLE_FORMATS, default="table")
     parser.add_argument(
         "--top-k",
         dest="top_k",
@@ -86,26 +59,29 @@ def add_parser(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace, config: Config) -> int:
     """Print the audit: one row per study (or per pruned trial with ``--trials``)."""
-    from hpo_tui.cli.common import emit, load
+    from hpo_tui.cli.common import columns_without, emit_readable, load
+    from hpo_tui.core.analysis import pruning
     from hpo_tui.core.analysis.patterns import TOP_FRACTION
-    from hpo_tui.core.analysis.pruning import pruning_audit
     from hpo_tui.core.display import plural
 
     fraction = TOP_FRACTION if args.top_k is None else args.top_k
-    audit = pruning_audit(load(args.sources, config), fraction)
-    frame = audit.trials if args.trials else audit.studies
-    digits = args.digits if args.digits is not None else config.digits
-    if args.format in ("csv", "json"):
-        emit(frame.drop(columns=["study_id"]), args.format)
-        return 0
-    shown = frame[TRIAL_TABLE if args.trials else STUDY_TABLE]
+    audit = pruning.pruning_audit(load(args.sources, config), fraction)
+    # The readable tables leave out the top k (in the title), the direction and the full
+    # step (a study's, not the trial's); csv and json hold every column.
+    if args.trials:
+        frame, what = audit.trials, plural(len(audit.trials), "pruned trial")
+        fields = columns_without(pruning.PRUNED_TRIAL_FIELDS, "full_step")
+    else:
+        frame, what = audit.studies, plural(len(audit.studies), "study")
+        fields = columns_without(pruning.STUDY_PRUNING_FIELDS, "direction", "top_k_fraction")
     percent = f"{fraction * 100:g} %"
-    what = plural(len(frame), "pruned trial" if args.trials else "study")
-    emit(shown, args.format, digits, title=f"pruner audit · top k = {percent} · {what}")
-    if args.format == "table":
-        print(
-            f"possible false prune: at its pruning step the trial ranked at least as well as a "
-            f"COMPLETE trial that finished in the top {percent}; false_prune_estimate = "
-            "n_possible_false_prune / n_assessed (README: Pruner audit)"
-        )
+    emit_readable(
+        frame.drop(columns=["study_id"]),
+        args,
+        shown=["study", *fields],
+        title=f"pruner audit · top k = {percent} · {what}",
+        note=f"possible false prune: at its pruning step the trial ranked at least as well as "
+        f"a COMPLETE trial that finished in the top {percent}; false_prune_estimate = "
+        "n_possible_false_prune / n_assessed (README: Pruner audit)",
+    )
     return 0

@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 from hpo_tui.core.errors import HpoTuiError
 
 if TYPE_CHECKING:
+    from hpo_tui.core.config import Config
     from hpo_tui.core.model.campaign import Campaign
-
-VIEW_FORMATS = ("table", "csv", "json")
 
 
 def add_study_option(parser: argparse.ArgumentParser) -> None:
@@ -20,7 +19,7 @@ def add_study_option(parser: argparse.ArgumentParser) -> None:
 
 def add_format_options(parser: argparse.ArgumentParser) -> None:
     """``--format table|csv|json`` and ``--digits`` (table only)."""
-    from hpo_tui.cli.args import DIGITS_HELP
+    from hpo_tui.cli.args import DIGITS_HELP, VIEW_FORMATS
     from hpo_tui.cli.args import digits as _digits
 
     parser.add_argument("--format", choices=VIEW_FORMATS, default="table")
@@ -29,6 +28,11 @@ def add_format_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--digits", dest="view_digits", type=_digits, default=None, help=DIGITS_HELP
     )
+
+
+def add_objective_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """``--objective I`` (default 0): which objective of a multi-objective study."""
+    parser.add_argument("--objective", type=int, default=0, metavar="I", help=help_text)
 
 
 def check_digits(given: int | None, fmt: str, config_digits: int) -> int:
@@ -40,6 +44,17 @@ def check_digits(given: int | None, fmt: str, config_digits: int) -> int:
     if given is not None and fmt != "table":
         raise HpoTuiError(f"--digits has no meaning with --format {fmt} (it applies to table)")
     return config_digits if given is None else given
+
+
+def load_study(args: argparse.Namespace, config: Config) -> tuple[Campaign, int, int]:
+    """The campaign of ``args.sources``, the id of the study ``--study`` names in it, and the
+    digits of a table (``--digits`` refused before anything is read when the format has no
+    use for it)."""
+    from hpo_tui.cli.common import load
+
+    digits = check_digits(args.view_digits, args.format, config.digits)
+    campaign = load(args.sources, config)
+    return campaign, study_id_named(campaign, args.study), digits
 
 
 def study_id_named(campaign: Campaign, name: str) -> int:

@@ -47,6 +47,22 @@ def selected_studies(campaign: Campaign, names: list[str]) -> list[int] | None:
     return list(dict.fromkeys(ids))
 
 
+def note_multi_objective(campaign: Campaign, ids: list[int] | None, consequence: str) -> None:
+    """A note on stderr for each multi-objective study among ``ids`` (every study for
+    ``None``): the view, made for one objective, says what it did with it."""
+    import sys
+
+    from hpo_tui.core.analysis.history import multi_objective
+    from hpo_tui.core.display import printable
+
+    names = campaign.studies.set_index("study_id")["study"]
+    for study_id in multi_objective(campaign, ids):
+        print(
+            f"hpo-tui: note: {printable(str(names[study_id]))} is multi-objective: {consequence}",
+            file=sys.stderr,
+        )
+
+
 def with_source(campaign: Campaign, frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` without its ``study_id``, with a ``source`` column after ``study`` when the
     campaign has several sources (the same study name can come from two)."""

@@ -19,6 +19,7 @@ from hpo_tui.cli.args import (
     add_sources,
 )
 from hpo_tui.cli.common import emit, load, sources_text, watch
+from hpo_tui.cli.studies import add_study_option
 from hpo_tui.core.analysis.metrics import METRICS, SUMMARY_METRICS
 from hpo_tui.core.config import Config
 from hpo_tui.core.errors import HpoTuiError
@@ -267,7 +268,7 @@ def _add_trial(subparsers: Subparsers) -> None:
         "trial", help="one trial in full: state, values, params, attrs, datetimes, divergence"
     )
     add_sources(trial)
-    trial.add_argument("--study", required=True, metavar="NAME", help="the study's name")
+    add_study_option(trial)
     trial.add_argument(
         "--number", required=True, type=int, metavar="N", help="the trial number in the study"
     )
@@ -282,22 +283,16 @@ def _add_trial(subparsers: Subparsers) -> None:
 
 def run_trial(args: argparse.Namespace, config: Config) -> int:
     """One trial in full, found by study name and trial number."""
+    from hpo_tui.cli.studies import study_id_named
     from hpo_tui.core.display import printable
     from hpo_tui.core.export.formats.json import dumps_strict
     from hpo_tui.core.export.full_json import trial_document
 
     campaign = load(args.sources, config)
-    studies = campaign.studies[campaign.studies["study"] == args.study]
-    name = printable(repr(args.study))
-    if studies.empty:
-        raise HpoTuiError(f"no study named {name} in {sources_text(campaign)}")
-    if len(studies) > 1:
-        where = ", ".join(printable(str(s)) for s in studies["source"])
-        raise HpoTuiError(f"study {name} is in {len(studies)} sources ({where}): give one of them")
-    study_id = int(studies["study_id"].iloc[0])
-    trials = campaign.study_trials(study_id)
+    trials = campaign.study_trials(study_id_named(campaign, args.study))
     match = trials[trials["number"] == args.number]
     if match.empty:
+        name = printable(repr(args.study))
         raise HpoTuiError(f"no trial {args.number} in study {name} ({len(trials)} trials)")
     document = trial_document(campaign, int(match["key"].iloc[0]))
     if args.format == "json":

@@ -5,29 +5,22 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from hpo_tui.cli.study_select import add_study_option, selected_studies, with_source
-
 if TYPE_CHECKING:
     import pandas as pd
 
+    from hpo_tui.cli.args import Subparsers
     from hpo_tui.core.config import Config
 
-FORMATS = ("table", "csv", "json")
 VIEWS = ("studies", "trials", "stalled", "gaps", "hours")
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not (0 < value < float("inf")):
-        raise argparse.ArgumentTypeError("must be a positive number of seconds")
-    return value
+def add_parser(subparsers: Subparsers) -> None:
+    from hpo_tui.cli.args import VIEW_FORMATS, add_sources, checked_number
+    from hpo_tui.cli.study_select import add_study_option
 
-
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from hpo_tui.cli.args import add_sources
+    seconds = checked_number(
+        float, lambda s: 0 < s < float("inf"), "must be a positive number of seconds"
+    )
 
     parser = subparsers.add_parser(
         "timeline",
@@ -47,7 +40,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument(
         "--stall-after",
-        type=_seconds,
+        type=seconds,
         default=None,
         metavar="SECONDS",
         help="a RUNNING trial whose last heartbeat (else its start) is older is stalled "
@@ -56,13 +49,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument(
         "--idle-gap",
-        type=_seconds,
+        type=seconds,
         default=None,
         metavar="SECONDS",
         help="report intervals with no trial running longer than this (default per study: "
         "the median trial duration, at least 60 s)",
     )
-    parser.add_argument("--format", choices=FORMATS, default="table")
+    parser.add_argument("--format", choices=VIEW_FORMATS, default="table")
 
 
 # Left out of the table (still in csv/json): what the view itself says.
@@ -102,6 +95,7 @@ def for_people(frame: pd.DataFrame, view: str) -> pd.DataFrame:
 
 def run(args: argparse.Namespace, config: Config) -> int:
     from hpo_tui.cli.common import emit, load
+    from hpo_tui.cli.study_select import selected_studies, with_source
     from hpo_tui.core.analysis.timeline import timeline
     from hpo_tui.core.display import plural
 

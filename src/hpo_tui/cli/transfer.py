@@ -9,35 +9,6 @@ if TYPE_CHECKING:
     from hpo_tui.cli.args import Subparsers
     from hpo_tui.core.config import Config
 
-# The columns of the readable tables (table, markdown, latex); csv/json hold every column.
-PAIR_TABLE = [
-    "sweep",
-    "axis",
-    "fixed",
-    "a",
-    "b",
-    "importance_rho",
-    "importance_n",
-    "best_params_rho",
-    "best_params_n",
-    "shared_rho",
-    "shared_n",
-    "note",
-]
-PARAM_TABLE = [
-    "axis",
-    "fixed",
-    "a",
-    "b",
-    "param",
-    "best_a",
-    "best_b",
-    "best_b_percentile_in_a",
-    "best_b_in_top_k_of_a",
-    "best_a_percentile_in_b",
-    "best_a_in_top_k_of_b",
-]
-
 
 def add_parser(subparsers: Subparsers) -> None:
     """Add ``transfer`` to the CLI's subcommands."""
@@ -63,8 +34,8 @@ def add_parser(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace, config: Config) -> int:
     """Print one row per pair of grid cells (or per pair and param with ``--params``)."""
-    from hpo_tui.cli.common import emit, load
-    from hpo_tui.core.analysis.transfer import transfer
+    from hpo_tui.cli.common import columns_without, emit_readable, load
+    from hpo_tui.core.analysis.transfer import PAIR_COLUMNS, PARAM_COLUMNS, transfer
     from hpo_tui.core.display import plural
     from hpo_tui.core.errors import HpoTuiError
 
@@ -80,18 +51,20 @@ def run(args: argparse.Namespace, config: Config) -> int:
         raise HpoTuiError(
             "no two studies of a sweep share a grid row or column: nothing to compare"
         )
-    digits = args.digits if args.digits is not None else config.digits
-    if args.format in ("csv", "json"):
-        emit(frame.reset_index(drop=True), args.format)
-        return 0
-    shown = frame[PARAM_TABLE if args.params else PAIR_TABLE].reset_index(drop=True)
-    what = plural(len(result.pairs), "pair")
-    emit(shown, args.format, digits, title=f"cross-budget transfer · {what}")
-    if args.format == "table":
-        print(
-            "Spearman ρ of a and b: importance = param importances (PED-ANOVA); best_params = "
-            "the two winners' params placed in their range; shared = objective of configs run "
-            "in both (NaN below 3, see note). --params: where each winner's value falls in the "
-            "other study (README: Cross-budget transfer)"
-        )
+    # The readable tables leave out study_a and study_b (the sweep, a and b name them); the
+    # one per param also the sweep, the param's kind and the trial counts.
+    if args.params:
+        shown = columns_without(PARAM_COLUMNS, "sweep", "study_a", "study_b", "kind", "n_a", "n_b")
+    else:
+        shown = columns_without(PAIR_COLUMNS, "study_a", "study_b")
+    emit_readable(
+        frame.reset_index(drop=True),
+        args,
+        shown=shown,
+        title=f"cross-budget transfer · {plural(len(result.pairs), 'pair')}",
+        note="Spearman ρ of a and b: importance = param importances (PED-ANOVA); best_params = "
+        "the two winners' params placed in their range; shared = objective of configs run "
+        "in both (NaN below 3, see note). --params: where each winner's value falls in the "
+        "other study (README: Cross-budget transfer)",
+    )
     return 0

@@ -14,18 +14,9 @@ if TYPE_CHECKING:
 FORMATS = ("table", "csv", "json", "markdown")
 
 
-def _limit(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
 def add_parser(subparsers: Subparsers) -> None:
     """Add ``verify`` to the CLI's subcommands."""
+    from hpo_tui.cli.args import checked_number
     from hpo_tui.core.export.defaults import DEFAULT_LIMIT
 
     parser = subparsers.add_parser(
@@ -44,7 +35,7 @@ def add_parser(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--max",
         dest="limit",
-        type=_limit,
+        type=checked_number(int, lambda n: n >= 1, "must be at least 1"),
         default=DEFAULT_LIMIT,
         metavar="N",
         help="list at most N differences (all are counted; default: %(default)s)",

@@ -272,21 +272,20 @@ class JournalReplay:
             self.studies_changed = True
 
     def _set_study_user_attr(self, record: dict[str, Any]) -> None:
-        study = self.studies.get(record["study_id"])
-        if study is not None:
-            update = record["user_attr"]
-            if len(update) != 1:
-                raise ValueError("not one attr")
-            study.user_attrs = {**study.user_attrs, **update}
-            self.studies_changed = True
+        self._set_study_attr(record, "user_attr", "user_attrs")
 
     def _set_study_system_attr(self, record: dict[str, Any]) -> None:
+        self._set_study_attr(record, "system_attr", "system_attrs")
+
+    def _set_study_attr(self, record: dict[str, Any], field: str, attrs: str) -> None:
+        """The one attr of ``record[field]`` merged into the study's ``attrs``: the dict is
+        replaced, never changed in place."""
         study = self.studies.get(record["study_id"])
         if study is not None:
-            update = record["system_attr"]
+            update = record[field]
             if len(update) != 1:
                 raise ValueError("not one attr")
-            study.system_attrs = {**study.system_attrs, **update}
+            setattr(study, attrs, {**getattr(study, attrs), **update})
             self.studies_changed = True
 
     def _create_trial(self, record: dict[str, Any]) -> None:

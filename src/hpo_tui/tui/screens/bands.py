@@ -30,7 +30,7 @@ from hpo_tui.core.analysis.bands import (
 from hpo_tui.core.analysis.params import ParamInfo
 from hpo_tui.core.analysis.patterns import choice_label
 from hpo_tui.core.display import display_number, plural, printable
-from hpo_tui.tui.screens.study_view import StudyViewScreen
+from hpo_tui.tui.screens.study_view import ObjectiveViewScreen
 from hpo_tui.tui.text import literal
 from hpo_tui.tui.widgets.footer import KeysFooter
 
@@ -100,7 +100,7 @@ def bounds_text(info: ParamInfo) -> str:
     return f"{bound_text(info.low)} … {bound_text(info.high)}{scale}"
 
 
-class BandsScreen(StudyViewScreen):
+class BandsScreen(ObjectiveViewScreen):
     """``k`` changes the share of top trials; Enter on the strip opens a trial."""
 
     BINDINGS = [
@@ -133,7 +133,6 @@ class BandsScreen(StudyViewScreen):
     def __init__(self, study_id: int, top_percent: float = DEFAULT_TOP_PERCENT) -> None:
         super().__init__(study_id)
         self.top_percent = top_percent
-        self.objective = 0
         self.top_keys: list[int] = []
         self.band_width = 0
 
@@ -161,14 +160,6 @@ class BandsScreen(StudyViewScreen):
     def _band_width(columns: int) -> int:
         """The bands take what the other columns leave, 12 to 48 columns."""
         return max(12, min(48, columns - 62))
-
-    def show_study(self) -> None:
-        """A refresh that still holds the study: new trials join the view."""
-        self.fill()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """``o`` only for a study with several objectives."""
-        return self.has_several_objectives() if action == "objective" else True
 
     def fill(self) -> None:
         campaign = self.hpo.campaign
@@ -306,13 +297,6 @@ class BandsScreen(StudyViewScreen):
         self.top_percent = choices[index]
         self.fill()
 
-    def action_objective(self) -> None:
-        campaign = self.hpo.campaign
-        assert campaign is not None
-        study = campaign.studies.set_index("study_id").loc[self.study_id]
-        self.objective = (self.objective + 1) % int(study["n_objectives"])
-        self.fill()
-
     def action_open_trial(self) -> None:
         table = self.query_one("#strip-table", DataTable)
         if self.top_keys and table.cursor_row < len(self.top_keys):
@@ -322,6 +306,3 @@ class BandsScreen(StudyViewScreen):
         event.stop()
         if event.data_table.id == "strip-table":
             self.action_open_trial()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

@@ -26,7 +26,7 @@ from hpo_tui.core.analysis.contour import (
 )
 from hpo_tui.core.display import display_number, plural, printable
 from hpo_tui.core.errors import HpoTuiError
-from hpo_tui.tui.screens.study_view import StudyViewScreen
+from hpo_tui.tui.screens.study_view import ObjectiveViewScreen
 from hpo_tui.tui.text import literal
 from hpo_tui.tui.widgets.footer import KeysFooter
 
@@ -98,7 +98,7 @@ def legend(result: Contour) -> Text:
     return text
 
 
-class ContourScreen(StudyViewScreen):
+class ContourScreen(ObjectiveViewScreen):
     """``n``/``p`` change the y param; ``s`` swaps the axes; ``o`` the objective."""
 
     BINDINGS = [
@@ -124,7 +124,6 @@ class ContourScreen(StudyViewScreen):
         self.params = params
         self.x = x
         self.y = next(p for p in params if p != x)
-        self.objective = 0
         self.bins = (10, 10)
         self.cell_width = CELL_WIDTH
 
@@ -161,14 +160,6 @@ class ContourScreen(StudyViewScreen):
         trials = campaign.study_trials(self.study_id) if campaign is not None else None
         n_complete = 0 if trials is None else int((trials["state"] == "COMPLETE").sum())
         return fitting_bins(width - LEGEND_WIDTH - 2, height - 5, n_complete)
-
-    def show_study(self) -> None:
-        """A refresh that still holds the study: new trials join the view."""
-        self.fill()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """``o`` only for a study with several objectives."""
-        return self.has_several_objectives() if action == "objective" else True
 
     def fill(self) -> None:
         campaign = self.hpo.campaign
@@ -211,13 +202,3 @@ class ContourScreen(StudyViewScreen):
     def action_swap(self) -> None:
         self.x, self.y = self.y, self.x
         self.fill()
-
-    def action_objective(self) -> None:
-        campaign = self.hpo.campaign
-        assert campaign is not None
-        study = campaign.studies.set_index("study_id").loc[self.study_id]
-        self.objective = (self.objective + 1) % int(study["n_objectives"])
-        self.fill()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

@@ -23,7 +23,7 @@ from hpo_tui.core.display import display_number, plural, printable
 from hpo_tui.core.errors import HpoTuiError
 from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.core.model.objectives import StudyObjectives
-from hpo_tui.tui.screens.study_view import StudyViewScreen
+from hpo_tui.tui.screens.study_view import FilledViewScreen
 from hpo_tui.tui.text import literal
 from hpo_tui.tui.widgets.footer import KeysFooter
 from hpo_tui.tui.widgets.pareto_plot import (
@@ -51,7 +51,7 @@ def why_no_front(campaign: Campaign, study_id: int) -> str | None:
     return None
 
 
-class ParetoScreen(StudyViewScreen):
+class ParetoScreen(FilledViewScreen):
     """``o`` cycles the pair of objectives; ``h`` the hypervolume history."""
 
     BINDINGS = [
@@ -109,10 +109,6 @@ class ParetoScreen(StudyViewScreen):
     def on_mount(self) -> None:
         self.fill()
         self.query_one(DataTable).focus()
-
-    def show_study(self) -> None:
-        """A refresh that still holds the study: new trials join the view."""
-        self.fill()
 
     def fill(self) -> None:
         campaign = self.hpo.campaign

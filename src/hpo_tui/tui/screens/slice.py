@@ -17,13 +17,13 @@ from hpo_tui.core.analysis.patterns import (
 )
 from hpo_tui.core.display import display_number, printable
 from hpo_tui.core.model.objectives import study_objectives
-from hpo_tui.tui.screens.study_view import StudyViewScreen
+from hpo_tui.tui.screens.study_view import FilledViewScreen
 from hpo_tui.tui.text import literal
 from hpo_tui.tui.widgets.footer import KeysFooter
 from hpo_tui.tui.widgets.slice_plot import SlicePlot, slice_data
 
 
-class SliceScreen(StudyViewScreen):
+class SliceScreen(FilledViewScreen):
     """``n``/``p`` walk the study's params (most important first)."""
 
     BINDINGS = [
@@ -76,10 +76,6 @@ class SliceScreen(StudyViewScreen):
     def on_mount(self) -> None:
         self.fill()
         self.query_one(DataTable).focus()
-
-    def show_study(self) -> None:
-        """A refresh: new trials appear in the plot and the table."""
-        self.fill()
 
     def fill(self) -> None:
         campaign = self.hpo.campaign

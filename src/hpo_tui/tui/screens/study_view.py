@@ -1,5 +1,6 @@
-"""Bases of the screens about one study: what they share on a refresh, and (for the views
-that overlay the studies of its grid row or column) how the scope cycles and is named."""
+"""Bases of the screens about one study: what they share on a refresh; for the views drawn at
+once, the refresh itself and (for those of one objective) ``o``; for the views that overlay
+the studies of its grid row or column, how the scope cycles and is named."""
 
 from __future__ import annotations
 
@@ -35,14 +36,40 @@ class StudyViewScreen(HpoScreen):
         """Compute or fill the screen again from the app's campaign."""
         raise NotImplementedError
 
-    def has_several_objectives(self) -> bool:
-        """Whether the study has more than one objective (views that rank by one of them
-        offer ``o`` only then)."""
+
+class FilledViewScreen(StudyViewScreen):
+    """A view drawn at once from the app's campaign by :meth:`fill` (cheap enough for the UI
+    thread): a refresh that still holds the study fills it again, new trials joining it."""
+
+    def show_study(self) -> None:
+        self.fill()
+
+    def fill(self) -> None:
+        """Draw the view from the app's campaign."""
+        raise NotImplementedError
+
+
+class ObjectiveViewScreen(FilledViewScreen):
+    """A view of one objective of the study (:attr:`objective`, from 0); ``o`` moves to the
+    next one, and is offered only for a study with several."""
+
+    def __init__(self, study_id: int) -> None:
+        super().__init__(study_id)
+        self.objective = 0
+
+    def n_objectives(self) -> int:
+        """How many objectives the study has (0 before the campaign is loaded)."""
         campaign = self.hpo.campaign
         if campaign is None:
-            return False
-        study = campaign.studies.set_index("study_id").loc[self.study_id]
-        return int(study["n_objectives"]) > 1
+            return 0
+        return int(campaign.studies.set_index("study_id").at[self.study_id, "n_objectives"])
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.n_objectives() > 1 if action == "objective" else True
+
+    def action_objective(self) -> None:
+        self.objective = (self.objective + 1) % self.n_objectives()
+        self.fill()
 
 
 class ScopedViewScreen(StudyViewScreen):

@@ -195,9 +195,6 @@ class TransferScreen(HpoScreen):
                 top_k_text(row["best_a_in_top_k_of_b"]),
             )
 
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
 
 def _pair_label(row: pd.Series) -> str:
     """``2M → 2B @ h1`` (sweep first when it has a name)."""

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from rich.text import Text
 from textual.app import RenderResult
-from textual_plotext import PlotextPlot
 
 from hpo_tui.core.analysis.plot_range import PlotRange, integer_ticks, plot_range
 from hpo_tui.core.display import printable
 from hpo_tui.tui.compat import PLOTEXT_COLORS, PLOTEXT_MARKER_CODES, plotext_theme, size_plot
+from hpo_tui.tui.widgets.ranged_plot import RangedPlot
 
 # Columns of the plot not under the x axis: the y tick labels and the frame.
 X_LABEL_MARGIN = 8
@@ -108,12 +108,8 @@ def _range_of(series: list[Series], robust: bool, log_y: bool) -> PlotRange | No
     return plot_range(values, robust=robust, log=log_y)
 
 
-class CurvePlot(PlotextPlot):
-    """A plot that keeps its series and redraws them in :meth:`replot`.
-
-    By default the y range leaves outliers out
-    (:func:`hpo_tui.core.analysis.plot_range.plot_range`); ``full_range`` shows every finite value.
-    """
+class CurvePlot(RangedPlot):
+    """Series of points (:class:`Series`) and vertical marks, kept and drawn in :meth:`replot`."""
 
     DEFAULT_CSS = """
     CurvePlot { height: 1fr; min-height: 10; }
@@ -125,8 +121,6 @@ class CurvePlot(PlotextPlot):
         self.marks: list[tuple[float, str]] = []
         self.title = ""
         self.log_y = False
-        self.full_range = False
-        self.y_range: PlotRange | None = None
         self.xlabels = ["step"]  # longest first: the widest that fits is drawn
         self.legend_outside = False  # where the last render put the legend
 
@@ -148,11 +142,6 @@ class CurvePlot(PlotextPlot):
         self.title = title
         self.marks = marks or []
         self.log_y = log_y
-        self.replot()
-
-    def toggle_full_range(self) -> None:
-        """Switch between the robust y range and every finite value."""
-        self.full_range = not self.full_range
         self.replot()
 
     @property

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from textual_plotext import PlotextPlot
 
-from hpo_tui.core.analysis.plot_range import PlotRange, integer_ticks, plot_range
+from hpo_tui.core.analysis.plot_range import integer_ticks, plot_range
+from hpo_tui.tui.widgets.ranged_plot import RangedPlot
 
 FRONT_MARKER, DOMINATED_MARKER, INFEASIBLE_MARKER = "*", "·", "x"
 # Drawn in this order: the front last, on top.
@@ -59,27 +59,21 @@ def front_data(
     return data
 
 
-class ParetoPlot(PlotextPlot):
-    """A scatter (or a line) that keeps its data and redraws it in :meth:`replot`."""
+class ParetoPlot(RangedPlot):
+    """A scatter (or a line) of :class:`ScatterData`; its y range holds every point unless
+    :attr:`full_range` is off (the front sits at the extremes)."""
 
     DEFAULT_CSS = """
     ParetoPlot { height: 1fr; min-height: 8; }
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
+        super().__init__(full_range=True, id=id, classes=classes)
         self.data = ScatterData(title="", xlabel="", ylabel="")
-        # y range: every point (default: the front sits at the extremes), or without outliers
-        self.full_range = True
-        self.y_range: PlotRange | None = None
 
     def show(self, data: ScatterData) -> None:
         """Replace what is drawn and redraw."""
         self.data = data
-        self.replot()
-
-    def toggle_full_range(self) -> None:
-        self.full_range = not self.full_range
         self.replot()
 
     def range_note(self) -> str:

@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from textual_plotext import PlotextPlot
 
 from hpo_tui.core.analysis.patterns import choice_label
-from hpo_tui.core.analysis.plot_range import PlotRange, plot_range
+from hpo_tui.core.analysis.plot_range import plot_range
 from hpo_tui.core.display import printable
+from hpo_tui.tui.widgets.ranged_plot import RangedPlot
 
 TOP_MARKER, REST_MARKER, DIVERGED_MARKER = "*", "o", "x"
 
@@ -87,8 +87,8 @@ def slice_data(
     return data
 
 
-class SlicePlot(PlotextPlot):
-    """A scatter that keeps its data and redraws it in :meth:`replot`."""
+class SlicePlot(RangedPlot):
+    """A scatter of :class:`SliceData`."""
 
     DEFAULT_CSS = """
     SlicePlot { height: 1fr; min-height: 10; }
@@ -97,17 +97,10 @@ class SlicePlot(PlotextPlot):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.data = SliceData(title="", xlabel="")
-        self.full_range = False  # the y range: every point, or without outliers (default)
-        self.y_range: PlotRange | None = None
 
     def show(self, data: SliceData) -> None:
         """Replace the plotted points and redraw."""
         self.data = data
-        self.replot()
-
-    def toggle_full_range(self) -> None:
-        """Switch between the robust y range and every finite value."""
-        self.full_range = not self.full_range
         self.replot()
 
     def drawn_groups(self) -> list[tuple[str, str, list[float], list[float]]]:

@@ -7,12 +7,16 @@ because these are for reading; CSV and JSON renderings elsewhere stay exact.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
 
 from hpo_tui.core.display import display_number, printable
+
+TextRows = Sequence[Sequence[str]]  # a table's body: rows of cell texts
+Cells = set[tuple[int, int]]  # (row, column) positions in the body
+Aligns = Sequence[str]  # per column: "l", "r" or "c"
 
 _LATEX_SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -50,51 +54,52 @@ def cell_display(value: Any, digits: int) -> str:
 
 
 def markdown_table(
-    header: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    bold: set[tuple[int, int]] | None = None,
-    align: Sequence[str] | None = None,
+    header: Sequence[str], rows: TextRows, bold: Cells | None = None, align: Aligns | None = None
 ) -> str:
     """A GitHub-flavoured Markdown table; cells given as plain text get escaped here."""
-    bold = bold or set()
-    align = align or ["l"] + ["r"] * (len(header) - 1)
     rule = {"l": "---", "r": "---:", "c": ":---:"}
     lines = [
         "| " + " | ".join(markdown_escape(h) for h in header) + " |",
-        "|" + "|".join(rule[a] for a in align) + "|",
+        "|" + "|".join(rule[a] for a in align or _default_align(header)) + "|",
     ]
-    for i, row in enumerate(rows):
-        cells = []
-        for j, text in enumerate(row):
-            text = markdown_escape(text)
-            cells.append(f"**{text}**" if (i, j) in bold else text)
-        lines.append("| " + " | ".join(cells) + " |")
+    body = _body(rows, bold, markdown_escape, lambda text: f"**{text}**")
+    lines += ["| " + " | ".join(cells) + " |" for cells in body]
     return "\n".join(lines) + "\n"
 
 
 def latex_table(
-    header: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    bold: set[tuple[int, int]] | None = None,
-    align: Sequence[str] | None = None,
+    header: Sequence[str], rows: TextRows, bold: Cells | None = None, align: Aligns | None = None
 ) -> str:
     """A booktabs ``tabular`` (needs ``\\usepackage{booktabs}``)."""
-    bold = bold or set()
-    align = align or ["l"] + ["r"] * (len(header) - 1)
     lines = [
-        r"\begin{tabular}{" + "".join(align) + "}",
+        r"\begin{tabular}{" + "".join(align or _default_align(header)) + "}",
         r"\toprule",
         " & ".join(latex_escape(h) for h in header) + r" \\",
         r"\midrule",
     ]
-    for i, row in enumerate(rows):
-        cells = []
-        for j, text in enumerate(row):
-            text = latex_escape(text)
-            cells.append(rf"\textbf{{{text}}}" if (i, j) in bold else text)
-        lines.append(" & ".join(cells) + r" \\")
+    body = _body(rows, bold, latex_escape, lambda text: rf"\textbf{{{text}}}")
+    lines += [" & ".join(cells) + r" \\" for cells in body]
     lines += [r"\bottomrule", r"\end{tabular}"]
     return "\n".join(lines) + "\n"
+
+
+def _default_align(header: Sequence[str]) -> list[str]:
+    """The first column left (names), the others right (numbers)."""
+    return ["l"] + ["r"] * (len(header) - 1)
+
+
+def _body(
+    rows: TextRows,
+    bold: Cells | None,
+    escape: Callable[[str], str],
+    emphasis: Callable[[str], str],
+) -> list[list[str]]:
+    """Each cell escaped, and emphasised where (row, column) is in ``bold``."""
+    bold = bold or set()
+    return [
+        [emphasis(escape(text)) if (i, j) in bold else escape(text) for j, text in enumerate(row)]
+        for i, row in enumerate(rows)
+    ]
 
 
 def frame_rows(frame: pd.DataFrame, digits: int) -> list[list[str]]:
