@@ -1,7 +1,8 @@
 """Cross-budget transfer against its definitions applied trial by trial to Optuna's own trials
 (param dicts, distributions), on small random campaigns: ties, the same config in several
 trials and studies, missing params, a categorical param mixing None, str, int and float,
-±inf values, multi-objective studies. Every number of every pair and param row, exactly."""
+±inf values, multi-objective studies. Every number of every pair and param row, exactly.
+And the value codes configs are matched by, against the definition (type name and repr)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from optuna.distributions import CategoricalDistribution
 from optuna.trial import FrozenTrial, TrialState
 
 from hpo_tui.core.analysis.importance import ImportanceCache
 from hpo_tui.core.analysis.patterns import TOP_FRACTION
 from hpo_tui.core.analysis.transfer import MIN_RANKED, spearman, transfer
+from hpo_tui.core.analysis.transfer_inputs import value_codes
 from tests.helpers.random_campaign import RandomCampaign, random_campaigns
 
 
@@ -176,3 +179,26 @@ def test_transfer_matches_its_definitions_on_optunas_trials(rc: RandomCampaign) 
     assert (result.pairs["shared_n"] < MIN_RANKED).sum() == result.pairs["note"].str.contains(
         "shared configs"
     ).sum()
+
+
+PARAM_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.integers(min_value=2**63, max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0.0, -0.0, 1.0, math.nan, -math.nan]),
+    st.text(max_size=2),
+    st.sampled_from([np.float64(1.0), np.int64(1), (1, "a"), (1, "a")]),
+)
+
+
+@given(st.lists(PARAM_VALUES, max_size=30))
+def test_value_codes_are_equal_exactly_for_equal_type_and_repr(values: list[Any]) -> None:
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    codes = value_codes(array)
+    keys = [(type(v).__name__, repr(v)) for v in values]
+    for i in range(len(values)):
+        for j in range(len(values)):
+            assert (codes[i] == codes[j]) == (keys[i] == keys[j]), (values[i], values[j])
