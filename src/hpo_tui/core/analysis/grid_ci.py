@@ -34,6 +34,7 @@ import dataclasses
 import hashlib
 import threading
 import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -97,31 +98,96 @@ def eligible(trials: pd.DataFrame) -> np.ndarray:
 
 def cell_values(campaign: Campaign, study_id: int) -> np.ndarray:
     """The values a cell's metric is computed from, in trial-number order."""
-    trials = campaign.study_trials(study_id)
+    return cells_values(campaign, [study_id])[study_id]
+
+
+def cells_values(campaign: Campaign, study_ids: Iterable[int]) -> dict[int, np.ndarray]:
+    """:func:`cell_values` of each of ``study_ids``, from one pass over the trials."""
+    wanted = [int(s) for s in study_ids]
+    trials = campaign.trials
     if "value" not in trials.columns:
-        return np.zeros(0, dtype=float)
-    chosen = trials[eligible(trials)].sort_values("number", kind="stable")
-    return chosen["value"].to_numpy(dtype=float)
+        return {s: np.zeros(0, dtype=float) for s in wanted}
+    ids = trials["study_id"].to_numpy(dtype=np.int64)
+    chosen = np.flatnonzero(eligible(trials) & np.isin(ids, wanted))
+    # By study, then by number (stable: a stable sort by number within each study).
+    chosen = chosen[np.lexsort((trials["number"].to_numpy()[chosen], ids[chosen]))]
+    values = trials["value"].to_numpy(dtype=float)[chosen]
+    found, starts = np.unique(ids[chosen], return_index=True)
+    parts = np.split(values, starts[1:]) if len(found) else []
+    by_study = {int(s): part for s, part in zip(found, parts, strict=True)}
+    return {s: by_study.get(s, np.zeros(0, dtype=float)) for s in wanted}
 
 
 def statistic(samples: np.ndarray, metric: str, direction: str) -> np.ndarray:
     """The metric of each row of ``samples`` (resamples × values)."""
-    if metric == "median":
-        return np.median(samples, axis=1)
+    return _statistics(samples, (metric,), direction)[metric]
+
+
+def _statistics(
+    samples: np.ndarray, metrics: Sequence[str], direction: str, scratch: bool = False
+) -> dict[str, np.ndarray]:
+    """:func:`statistic` of each of ``metrics``, the signed copy of ``samples`` made once.
+
+    ``scratch``: ``samples`` may be reordered within its rows (the resamples drawn for this
+    call). The median and the best value are taken before any row is reordered: which of two
+    equal zeros (0.0, -0.0) they return depends on the order.
+    """
+    for metric in metrics:
+        if metric not in CI_METRICS:
+            raise ValueError(
+                f"no bootstrap interval for metric {metric!r} (only {', '.join(CI_METRICS)})"
+            )
+    out = {}
+    if "median" in metrics:
+        out["median"] = np.median(samples, axis=1)
     sign = 1.0 if direction == "minimize" else -1.0
-    signed = samples * sign  # smaller is better
-    if metric == "best":
-        return signed.min(axis=1) * sign
-    if metric == "top5_mean":
-        k = min(TOP_K, samples.shape[1])
-        best_k = np.partition(signed, k - 1, axis=1)[:, :k] if k < samples.shape[1] else signed
-        return best_k.mean(axis=1) * sign
-    raise ValueError(f"no bootstrap interval for metric {metric!r} (only {', '.join(CI_METRICS)})")
+    if "best" in metrics or "top5_mean" in metrics:
+        # Smaller is better; times 1.0 changes no value, so a scratch array serves as it is.
+        signed = samples if scratch and sign == 1.0 else samples * sign
+        if "best" in metrics:
+            out["best"] = signed.min(axis=1) * sign
+        if "top5_mean" in metrics:
+            k = min(TOP_K, samples.shape[1])
+            if k < samples.shape[1]:
+                signed.partition(k - 1, axis=1)  # in place: what np.partition does to a copy
+            out["top5_mean"] = signed[:, :k].mean(axis=1) * sign
+    return {metric: out[metric] for metric in metrics}
 
 
 def stream_of(name: str) -> int:
     """A cell's random stream: the CRC-32 of its study's name (UTF-8)."""
     return zlib.crc32(name.encode("utf-8"))
+
+
+def bootstrap_intervals(
+    values: np.ndarray,
+    metrics: Sequence[str],
+    direction: str,
+    bootstrap: Bootstrap = Bootstrap(),
+    stream: int = 0,
+) -> dict[str, tuple[float, float]]:
+    """The percentile interval of each of ``metrics`` over ``values``, from one set of
+    resamples: each is bit for bit what :func:`bootstrap_interval` draws for that metric
+    alone (the same random stream), for the cost of one draw. ``(nan, nan)`` each without
+    values or without a direction."""
+    n = len(values)
+    if n == 0 or direction not in ("minimize", "maximize"):
+        return {metric: (np.nan, np.nan) for metric in metrics}
+    rng = np.random.default_rng([bootstrap.seed, stream])
+    per_block = max(1, MAX_DRAWS // n)
+    stats = {metric: np.empty(bootstrap.resamples, dtype=float) for metric in metrics}
+    for start in range(0, bootstrap.resamples, per_block):
+        count = min(per_block, bootstrap.resamples - start)
+        picks = rng.integers(0, n, size=(count, n))
+        found_by_metric = _statistics(values[picks], metrics, direction, scratch=True)
+        for metric, found in found_by_metric.items():
+            stats[metric][start : start + count] = found
+    alpha = (1.0 - bootstrap.level) / 2
+    intervals = {}
+    for metric in metrics:
+        low, high = np.quantile(stats[metric], [alpha, 1.0 - alpha], method="inverted_cdf")
+        intervals[metric] = (float(low), float(high))
+    return intervals
 
 
 def bootstrap_interval(
@@ -133,19 +199,7 @@ def bootstrap_interval(
 ) -> tuple[float, float]:
     """The percentile interval of ``metric`` over ``values`` (see the module docstring);
     ``(nan, nan)`` without values or without a direction."""
-    n = len(values)
-    if n == 0 or direction not in ("minimize", "maximize"):
-        return (np.nan, np.nan)
-    rng = np.random.default_rng([bootstrap.seed, stream])
-    per_block = max(1, MAX_DRAWS // n)
-    stats = np.empty(bootstrap.resamples, dtype=float)
-    for start in range(0, bootstrap.resamples, per_block):
-        count = min(per_block, bootstrap.resamples - start)
-        picks = rng.integers(0, n, size=(count, n))
-        stats[start : start + count] = statistic(values[picks], metric, direction)
-    alpha = (1.0 - bootstrap.level) / 2
-    low, high = np.quantile(stats, [alpha, 1.0 - alpha], method="inverted_cdf")
-    return (float(low), float(high))
+    return bootstrap_intervals(values, (metric,), direction, bootstrap, stream)[metric]
 
 
 def overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
@@ -158,8 +212,14 @@ def overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
 @dataclass
 class IntervalCache:
     """Intervals kept per cell until its values change (the TUI recomputes the grid on every
-    refresh; a refresh that adds trials to one study redraws only that cell). Thread-safe."""
+    refresh; a refresh that adds trials to one study redraws only that cell). Thread-safe.
 
+    ``together``: metrics drawn at once; asked for one of them, a cell's intervals of all of
+    them come from one set of resamples (the export wants the best value's and the top-5
+    mean's of every cell: one draw instead of two, the same numbers).
+    """
+
+    together: tuple[str, ...] = ()
     _entries: dict[tuple[object, ...], tuple[float, float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -167,13 +227,19 @@ class IntervalCache:
         self, values: np.ndarray, metric: str, direction: str, bootstrap: Bootstrap, name: str
     ) -> tuple[float, float]:
         digest = hashlib.blake2b(values.tobytes(), digest_size=16).hexdigest()
-        key = (metric, direction, bootstrap, name, digest)
+
+        def key(metric: str) -> tuple[object, ...]:
+            return (metric, direction, bootstrap, name, digest)
+
         with self._lock:
-            found = self._entries.get(key)
+            found = self._entries.get(key(metric))
         if found is None:
-            found = bootstrap_interval(values, metric, direction, bootstrap, stream_of(name))
+            metrics = self.together if metric in self.together else (metric,)
+            drawn = bootstrap_intervals(values, metrics, direction, bootstrap, stream_of(name))
             with self._lock:
-                self._entries[key] = found
+                for each, interval in drawn.items():
+                    self._entries[key(each)] = interval
+            found = drawn[metric]
         return found
 
 
@@ -194,30 +260,40 @@ def grid_intervals(
         )
     cache = cache or IntervalCache()
     studies = campaign.studies.set_index("study_id")
-    low = pd.DataFrame(np.nan, index=grid.values.index, columns=grid.values.columns)
-    high = low.copy()
-    counts = pd.DataFrame(pd.NA, index=low.index, columns=low.columns, dtype="Int64")
-    for row in grid.values.index:
-        for column in grid.values.columns:
-            study_id = grid.study_ids.loc[row, column]
-            if pd.isna(study_id):
-                continue
-            info = studies.loc[int(study_id)]
-            values = cell_values(campaign, int(study_id))
-            interval = cache.interval(
-                values, grid.metric, str(info["direction"]), bootstrap, str(info["study"])
-            )
-            low.loc[row, column], high.loc[row, column] = interval
-            counts.loc[row, column] = len(values)
+    rows, columns = grid.values.index, grid.values.columns
+    missing = grid.study_ids.isna().to_numpy()
+    ids = grid.study_ids.to_numpy(dtype=object, na_value=None)
+    # Filled as arrays (a .loc write per cell costs milliseconds in pandas).
+    low = np.full(ids.shape, np.nan)
+    high = np.full(ids.shape, np.nan)
+    counts = np.zeros(ids.shape, dtype=np.int64)
+    values_of = cells_values(campaign, [int(s) for s in ids[~missing]])
+    for (i, j), study_id in np.ndenumerate(ids):
+        if missing[i, j]:
+            continue
+        info = studies.loc[int(study_id)]
+        values = values_of[int(study_id)]
+        low[i, j], high[i, j] = cache.interval(
+            values, grid.metric, str(info["direction"]), bootstrap, str(info["study"])
+        )
+        counts[i, j] = len(values)
     tied: list[tuple[str, str]] = []
     if grid.best is not None:
-        best = (float(low.loc[grid.best]), float(high.loc[grid.best]))
-        for row in low.index:
-            for column in low.columns:
-                cell = (float(low.loc[row, column]), float(high.loc[row, column]))
-                if overlaps(cell, best):
-                    tied.append((row, column))
-    return GridIntervals(low, high, counts, tied, bootstrap)
+        at = (rows.get_loc(grid.best[0]), columns.get_loc(grid.best[1]))
+        best = (float(low[at]), float(high[at]))
+        for (i, j), _ in np.ndenumerate(low):
+            if overlaps((float(low[i, j]), float(high[i, j])), best):
+                tied.append((rows[i], columns[j]))
+    counted = pd.DataFrame(pd.NA, index=rows, columns=columns, dtype="Int64")
+    for j, column in enumerate(columns):
+        counted[column] = pd.arrays.IntegerArray(counts[:, j], missing[:, j])
+    return GridIntervals(
+        pd.DataFrame(low, index=rows, columns=columns),
+        pd.DataFrame(high, index=rows, columns=columns),
+        counted,
+        tied,
+        bootstrap,
+    )
 
 
 def with_intervals(

@@ -37,16 +37,21 @@ This module is part of the UI-free core: it must not import textual or rich.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from hpo_tui.core.analysis.patterns import TOP_FRACTION
+from hpo_tui.core.analysis.step_ranks import (
+    Reports,
+    Runs,
+    compare_in_rows,
+    intermediate_reports,
+)
 from hpo_tui.core.analysis.summary import study_order
 from hpo_tui.core.model.campaign import Campaign
-from hpo_tui.core.model.curves import INTERMEDIATE
+from hpo_tui.core.model.curves import first_per_group
 
 MULTI_OBJECTIVE_NOTE = "multi-objective study: no single ranking"
 NO_INTERMEDIATE_NOTE = "no intermediate values reported"
@@ -129,33 +134,17 @@ def _identity(campaign: Campaign, study_ids: np.ndarray) -> pd.DataFrame:
 
 
 def _final_ranks(
-    trials: pd.DataFrame, signed_values: np.ndarray, reference: np.ndarray
-) -> tuple[pd.Series, pd.Series]:
-    """(final rank of each reference trial by key, number of reference trials per study)."""
-    chosen = trials[reference]
-    signed = signed_values[reference]
-    order = np.lexsort((chosen["number"].to_numpy(), signed, chosen["study_id"].to_numpy()))
-    ordered = chosen.iloc[order]
-    rank = ordered.groupby("study_id", sort=False).cumcount().to_numpy() + 1
-    return (
-        pd.Series(rank, index=ordered["key"].to_numpy(), dtype=np.int64),
-        ordered.groupby("study_id").size(),
-    )
-
-
-def _intermediate(campaign: Campaign) -> pd.DataFrame:
-    """The ``intermediate`` curve points: ``key, step, value`` (sorted by key, then step)."""
-    curves = campaign.curves
-    if curves.empty:
-        return pd.DataFrame({"key": [], "step": [], "value": []}).astype(
-            {"key": np.int64, "step": np.int64, "value": float}
-        )
-    names = curves["curve"].cat.categories
-    if INTERMEDIATE not in names:
-        return curves.iloc[0:0][["key", "step", "value"]]
-    code = names.get_loc(INTERMEDIATE)
-    mask = curves["curve"].cat.codes.to_numpy() == code
-    return curves.loc[mask, ["key", "step", "value"]]
+    study: np.ndarray, numbers: np.ndarray, signed: np.ndarray, reference: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(final rank of each trial row, 0 off the reference trials; the number of reference
+    trials of each of the ``n`` study codes)."""
+    chosen = np.flatnonzero(reference)
+    order = chosen[np.lexsort((numbers[chosen], signed[chosen], study[chosen]))]
+    starts = first_per_group(study[order])
+    sizes = np.diff(np.r_[starts, len(order)])
+    rank = np.zeros(len(study), dtype=np.int64)
+    rank[order] = np.arange(len(order)) - np.repeat(starts, sizes) + 1
+    return rank, np.bincount(study[chosen], minlength=n).astype(np.int64)
 
 
 def _pair_codes(
@@ -212,6 +201,105 @@ def _compare(
     return ends - starts, below - starts, best
 
 
+@dataclass
+class _Pruned:
+    """The PRUNED trials (rows of ``campaign.trials``, in frame order) and what the audit
+    finds for each; NaN (or -1 for ``step``) where unknown."""
+
+    rows: np.ndarray
+    study: np.ndarray  # study code
+    step: np.ndarray  # int64 pruning step, -1 without one
+    has_step: np.ndarray
+    value: np.ndarray  # value at the pruning step
+    assessed: np.ndarray  # single objective, a step, a value there, reference points there
+    n_at: np.ndarray
+    rank: np.ndarray
+    best_as_low: np.ndarray
+    reason: np.ndarray  # why not assessed: an index into _NOT_ASSESSED, -1 when assessed
+
+
+_MULTI, _NO_REPORT, _NAN, _NO_COMPLETE = range(4)
+_NOT_ASSESSED = (MULTI_OBJECTIVE_NOTE, *_REASONS.values())
+
+
+def _compare_sorted(
+    ref: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    query: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`~hpo_tui.core.analysis.step_ranks.compare_in_rows` for any layout (``ref``:
+    each point's study, rank, step, signed value; ``query``: study, step, signed value):
+    the (study, step) pairs coded by :func:`_pair_codes`, every point sorted by
+    :func:`_compare`."""
+    ref_codes, query_codes = _pair_codes((ref[0], ref[2]), (query[0], query[1]))
+    return _compare(ref_codes, ref[3], ref[1], query_codes, query[2])
+
+
+def _assess(
+    reports: Reports,
+    state: np.ndarray,
+    sign: np.ndarray,
+    study: np.ndarray,
+    rank: np.ndarray,
+    reference: np.ndarray,
+    width: np.ndarray,
+) -> _Pruned:
+    """Each PRUNED trial's last report, compared with the reference trials' points at the
+    same (study, step) (``width``: the number of reference trials of each study code)."""
+    run_of_row = np.full(len(state), -1, dtype=np.int64)
+    run_of_row[reports.row] = np.arange(len(reports.row))
+    rows = np.flatnonzero(state == "PRUNED")
+    run = run_of_row[rows]
+    has_step = run >= 0
+    last = reports.end[run[has_step]] - 1
+    step = np.full(len(rows), -1, dtype=np.int64)
+    step[has_step] = reports.step[last]
+    value = np.full(len(rows), np.nan)
+    value[has_step] = reports.value[last]
+    query = has_step & ~np.isnan(sign[rows]) & ~np.isnan(value)
+
+    # Compared with the reference trials' points, in signed units (smaller is better).
+    of_reference = reference[reports.row]
+    ref_rows = reports.row[of_reference]
+    runs = Runs(
+        reports.start[of_reference],
+        reports.end[of_reference],
+        study[ref_rows],
+        rank[ref_rows],
+        sign[ref_rows],
+    )
+    queried = rows[query]
+    asked = (study[queried], step[query], value[query] * sign[queried])
+    found = compare_in_rows(reports, runs, *asked, width)
+    if found is None:
+        found = _compare_sorted(runs.points(reports), asked)
+    n_at, n_better, best_low = found
+
+    n_complete_at = np.full(len(rows), np.nan)
+    rank_at = np.full(len(rows), np.nan)
+    best_as_low = np.full(len(rows), np.nan)
+    n_complete_at[query] = n_at
+    rank_at[query] = np.where(n_at > 0, n_better + 1, np.nan)
+    best_as_low[query] = np.where(best_low > 0, best_low, np.nan)
+    assessed = query & (n_complete_at > 0)
+    reason = np.select(
+        [np.isnan(sign[rows]), ~has_step, ~query, ~assessed],
+        [_MULTI, _NO_REPORT, _NAN, _NO_COMPLETE],
+        -1,
+    )
+    return _Pruned(
+        rows,
+        study[rows],
+        step,
+        has_step,
+        value,
+        assessed,
+        n_complete_at,
+        rank_at,
+        best_as_low,
+        reason,
+    )
+
+
 def pruning_audit(campaign: Campaign, top_fraction: float = TOP_FRACTION) -> PruningAudit:
     """The pruner audit of every study (definitions in the module docstring).
 
@@ -224,125 +312,112 @@ def pruning_audit(campaign: Campaign, top_fraction: float = TOP_FRACTION) -> Pru
     """
     fraction = check_fraction(top_fraction)
     studies = campaign.studies.set_index("study_id")
-    direction = studies["direction"]
-    sign = pd.Series(
-        np.where(direction == "minimize", 1.0, np.where(direction == "maximize", -1.0, np.nan)),
-        index=studies.index,
+    direction = studies["direction"].to_numpy(dtype=object)
+    study_sign = np.where(
+        direction == "minimize", 1.0, np.where(direction == "maximize", -1.0, np.nan)
     )
     trials = campaign.trials
+    # Study codes are positions in ``studies``; -1 (a study it lacks) takes the appended NaN.
+    study = studies.index.get_indexer(trials["study_id"].to_numpy(dtype=np.int64))
+    sign = np.r_[study_sign, np.nan][study]
     state = trials["state"].to_numpy(dtype=object)
-    trial_sign = trials["study_id"].map(sign).to_numpy(dtype=float)
-    single = ~np.isnan(trial_sign)
     values = (
         trials["value"].to_numpy(dtype=float)
         if "value" in trials.columns
         else np.full(len(trials), np.nan)
     )
-    reference = (state == "COMPLETE") & single & np.isfinite(values)
-    final_rank, n_reference = _final_ranks(trials, values * trial_sign, reference)
-
-    points = _intermediate(campaign)
-    point_keys = points["key"].to_numpy(dtype=np.int64)
-    row_of_point = trials.index.get_indexer(point_keys)
-    known = row_of_point >= 0
-    points, row_of_point = points[known], row_of_point[known]
-    point_keys = point_keys[known]
-    point_state = state[row_of_point]
-    point_study = trials["study_id"].to_numpy(dtype=np.int64)[row_of_point]
-    point_step = points["step"].to_numpy(dtype=np.int64)
-    point_value = points["value"].to_numpy(dtype=float)
+    numbers = trials["number"].to_numpy(dtype=np.int64)
+    reference = (state == "COMPLETE") & ~np.isnan(sign) & np.isfinite(values)
+    rank, n_reference = _final_ranks(study, numbers, values * sign, reference, len(studies))
+    reports = intermediate_reports(campaign)
 
     # The full step: the last step any COMPLETE trial of the study reported.
-    complete_points = point_state == "COMPLETE"
-    full_step = (
-        pd.Series(point_step[complete_points])
-        .groupby(point_study[complete_points])
-        .max()
-        .reindex(studies.index)
-    )
+    full_step = np.full(len(studies), np.nan)
+    complete = state[reports.row] == "COMPLETE"
+    last_steps = reports.step[reports.end[complete] - 1].astype(float)
+    np.fmax.at(full_step, study[reports.row[complete]], last_steps)
 
-    # Each pruned trial's last report: points are sorted by key then step.
-    pruned_points = np.flatnonzero(point_state == "PRUNED")
-    last = (
-        pruned_points[np.r_[point_keys[pruned_points][1:] != point_keys[pruned_points][:-1], True]]
-        if len(pruned_points)
-        else pruned_points
+    pruned = _assess(reports, state, sign, study, rank, reference, n_reference)
+    n_top = np.array([math.ceil(fraction * int(n)) for n in n_reference], dtype=np.int64)
+    possible = pd.array(
+        np.nan_to_num(pruned.best_as_low, nan=np.inf) <= n_top[pruned.study], dtype="boolean"
     )
-    pruned = trials[state == "PRUNED"]
-    pruning_step = pd.Series(point_step[last], index=point_keys[last]).reindex(pruned.index)
-    value_at = pd.Series(point_value[last], index=point_keys[last]).reindex(pruned.index)
+    possible[~pruned.assessed] = pd.NA
+    trial_full = full_step[pruned.study]
+    steps_not_run = np.maximum(0.0, trial_full - np.where(pruned.has_step, pruned.step, np.nan))
+    order = _ordered_ids(campaign)
+    table = _trial_table(campaign, pruned, numbers, possible, trial_full, steps_not_run, order)
 
-    # Reference points: reference trials' finite values, in signed units (smaller is better).
-    is_ref = reference[row_of_point] & np.isfinite(point_value)
-    pruned_sign = pruned["study_id"].map(sign).to_numpy(dtype=float)
-    has_step = pruning_step.notna().to_numpy()
-    query = has_step & ~np.isnan(pruned_sign) & value_at.notna().to_numpy()
-    ref_group, query_group = _pair_codes(
-        (point_study[is_ref], point_step[is_ref]),
-        (
-            pruned["study_id"].to_numpy(dtype=np.int64)[query],
-            pruning_step.to_numpy(dtype=float)[query].astype(np.int64),
+    def per_study(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(pruned.study, weights=weights, minlength=len(studies))
+
+    counts = _Counts(
+        n_reference=n_reference,
+        n_top=n_top,
+        full_step=full_step,
+        n_pruned=per_study(np.ones(len(pruned.rows))),
+        n_assessed=per_study(pruned.assessed),
+        n_possible=per_study(np.asarray(possible.fillna(False), dtype=bool)),
+        steps_not_run=per_study(np.nan_to_num(steps_not_run)),
+        n_known_steps=per_study(~np.isnan(steps_not_run)),
+        reasons=np.stack(
+            [
+                np.bincount(pruned.study[pruned.reason == reason], minlength=len(studies))
+                for reason in range(len(_NOT_ASSESSED))
+            ]
         ),
     )
-    ref_value = point_value[is_ref] * trial_sign[row_of_point[is_ref]]
-    ref_rank = final_rank.reindex(point_keys[is_ref]).to_numpy(dtype=np.int64)
-    query_value = value_at.to_numpy(dtype=float)[query] * pruned_sign[query]
-    n_at, n_better, best_low = _compare(ref_group, ref_value, ref_rank, query_group, query_value)
-
-    n_pruned = len(pruned)
-    n_complete_at = np.full(n_pruned, np.nan)
-    rank_at = np.full(n_pruned, np.nan)
-    best_as_low = np.full(n_pruned, np.nan)
-    n_complete_at[query] = n_at
-    assessed = np.zeros(n_pruned, dtype=bool)
-    assessed[query] = n_at > 0
-    rank_at[query] = np.where(n_at > 0, n_better + 1, np.nan)
-    best_as_low[query] = np.where(best_low > 0, best_low, np.nan)
-    n_top = (
-        n_reference.reindex(studies.index)
-        .fillna(0)
-        .map(lambda n: math.ceil(fraction * n))
-        .astype(np.int64)
-    )
-    top_of_trial = pruned["study_id"].map(n_top).to_numpy(dtype=float)
-    possible = pd.array(np.nan_to_num(best_as_low, nan=np.inf) <= top_of_trial, dtype="boolean")
-    possible[~assessed] = pd.NA
-
-    trial_full = pruned["study_id"].map(full_step).to_numpy(dtype=float)
-    steps_not_run = np.maximum(0.0, trial_full - pruning_step.to_numpy(dtype=float))
-    notes = np.full(n_pruned, "", dtype=object)
-    step_text = pruning_step.to_numpy(dtype=float)
-    for row in range(n_pruned):
-        if np.isnan(pruned_sign[row]):
-            notes[row] = MULTI_OBJECTIVE_NOTE
-        elif not has_step[row]:
-            notes[row] = NO_INTERMEDIATE_NOTE
-        elif not query[row]:
-            notes[row] = NAN_VALUE_NOTE
-        elif not assessed[row]:
-            notes[row] = f"no COMPLETE trial reported step {int(step_text[row])}"
-
-    ids = pruned["study_id"].to_numpy(dtype=np.int64)
-    table = _identity(campaign, ids)
-    table["number"] = pruned["number"].to_numpy(dtype=np.int64)
-    table["pruning_step"] = pd.array(pruning_step.to_numpy(), dtype="Int64")
-    table["value_at_pruning"] = value_at.to_numpy(dtype=float)
-    table["n_complete_at_step"] = pd.array(n_complete_at, dtype="Int64")
-    table["rank_at_pruning"] = pd.array(rank_at, dtype="Int64")
-    table["best_final_rank_as_low"] = pd.array(best_as_low, dtype="Int64")
-    table["possible_false_prune"] = possible
-    table["full_step"] = pd.array(trial_full, dtype="Int64")
-    table["steps_not_run"] = pd.array(steps_not_run, dtype="Int64")
-    table["note"] = notes
-    order = {study_id: i for i, study_id in enumerate(_ordered_ids(campaign))}
-    table = table.iloc[
-        np.lexsort((table["number"].to_numpy(), table["study_id"].map(order).to_numpy()))
-    ].reset_index(drop=True)
     return PruningAudit(
         trials=table[pruned_trial_columns(campaign)],
-        studies=_per_study(campaign, table, n_reference, n_top, full_step, fraction),
+        studies=_per_study(campaign, counts, fraction, order),
         top_fraction=fraction,
     )
+
+
+def _trial_table(
+    campaign: Campaign,
+    pruned: _Pruned,
+    numbers: np.ndarray,
+    possible: pd.api.extensions.ExtensionArray,
+    full_step: np.ndarray,
+    steps_not_run: np.ndarray,
+    order: list[int],
+) -> pd.DataFrame:
+    """One row per pruned trial, by study (``order``: study ids) then number."""
+    notes = np.full(len(pruned.rows), "", dtype=object)
+    for reason in (_MULTI, _NO_REPORT, _NAN):
+        notes[pruned.reason == reason] = _NOT_ASSESSED[reason]
+    unshared = np.flatnonzero(pruned.reason == _NO_COMPLETE)
+    notes[unshared] = [f"no COMPLETE trial reported step {s}" for s in pruned.step[unshared]]
+    table = _identity(campaign, campaign.trials["study_id"].to_numpy(dtype=np.int64)[pruned.rows])
+    table["number"] = numbers[pruned.rows]
+    table["pruning_step"] = pd.arrays.IntegerArray(pruned.step, ~pruned.has_step)
+    table["value_at_pruning"] = pruned.value
+    table["n_complete_at_step"] = pd.array(pruned.n_at, dtype="Int64")
+    table["rank_at_pruning"] = pd.array(pruned.rank, dtype="Int64")
+    table["best_final_rank_as_low"] = pd.array(pruned.best_as_low, dtype="Int64")
+    table["possible_false_prune"] = possible
+    table["full_step"] = pd.array(full_step, dtype="Int64")
+    table["steps_not_run"] = pd.array(steps_not_run, dtype="Int64")
+    table["note"] = notes
+    position = {study_id: i for i, study_id in enumerate(order)}
+    by = np.lexsort((table["number"].to_numpy(), table["study_id"].map(position).to_numpy()))
+    return table.iloc[by].reset_index(drop=True)
+
+
+@dataclass
+class _Counts:
+    """Per study code: what the study row of the audit is made of."""
+
+    n_reference: np.ndarray
+    n_top: np.ndarray
+    full_step: np.ndarray
+    n_pruned: np.ndarray
+    n_assessed: np.ndarray
+    n_possible: np.ndarray
+    steps_not_run: np.ndarray  # the sum of the known ones
+    n_known_steps: np.ndarray
+    reasons: np.ndarray  # (reason, study): pruned trials not assessed, by why
 
 
 def _ordered_ids(campaign: Campaign) -> list[int]:
@@ -350,69 +425,53 @@ def _ordered_ids(campaign: Campaign) -> list[int]:
     return [int(studies.loc[i, "study_id"]) for i in study_order(campaign)]
 
 
-def _study_note(group: pd.DataFrame, multi: bool) -> str:
-    if group.empty:
+def _study_note(counts: _Counts, code: int, multi: bool) -> str:
+    n_pruned = int(counts.n_pruned[code])
+    if n_pruned == 0:
         return NO_PRUNED_NOTE
     if multi:
         return MULTI_OBJECTIVE_NOTE
-    missing = group[group["possible_false_prune"].isna()]
-    if missing.empty:
+    reasons = counts.reasons[:, code]
+    missing = int(reasons.sum())
+    if missing == 0:
         return ""
-    reasons = Counter(
-        next(text for start, text in _REASONS.items() if str(note).startswith(start))
-        for note in missing["note"]
-    )
     listed = ", ".join(
-        f"{reasons[reason]} {reason}" for reason in _REASONS.values() if reasons[reason]
+        f"{int(n)} {reason}" for reason, n in zip(_NOT_ASSESSED, reasons, strict=True) if n
     )
-    return f"{len(missing)} of {len(group)} pruned trials not assessed: {listed}"
+    return f"{missing} of {n_pruned} pruned trials not assessed: {listed}"
 
 
 def _per_study(
-    campaign: Campaign,
-    table: pd.DataFrame,
-    n_reference: pd.Series,
-    n_top: pd.Series,
-    full_step: pd.Series,
-    fraction: float,
+    campaign: Campaign, counts: _Counts, fraction: float, order: list[int]
 ) -> pd.DataFrame:
     studies = campaign.studies.set_index("study_id")
-    ids = np.asarray(_ordered_ids(campaign), dtype=np.int64)
-    rows = []
-    by_study = dict(iter(table.groupby("study_id", sort=False)))
-    for study_id in ids.tolist():
-        group = by_study.get(study_id, table.iloc[0:0])
-        direction = str(studies.loc[study_id, "direction"])
-        multi = direction not in ("minimize", "maximize")
-        flags = group["possible_false_prune"].dropna()
-        known_steps = group["steps_not_run"].dropna()
-        # Pruned trials but none with a known step: unknown (NaN), not 0.
-        steps = float(known_steps.sum()) if len(known_steps) or group.empty else math.nan
-        rows.append(
-            {
-                "direction": direction,
-                "n_complete": int(n_reference.get(study_id, 0)),
-                "top_k_fraction": fraction,
-                "n_top_k": int(n_top.loc[study_id]),
-                "n_pruned": len(group),
-                "n_assessed": len(flags),
-                "n_possible_false_prune": int(flags.sum()),
-                "false_prune_estimate": float(flags.mean()) if len(flags) else math.nan,
-                "full_step": float(full_step.loc[study_id]),
-                "steps_not_run": steps,
-                "note": _study_note(group, multi),
-            }
-        )
+    ids = np.asarray(order, dtype=np.int64)
+    codes = studies.index.get_indexer(ids)
+    direction = studies["direction"].to_numpy(dtype=object)[codes].astype(str)
+    multi = ~np.isin(direction, ["minimize", "maximize"])
+    n_assessed = counts.n_assessed[codes]
+    # Pruned trials but none with a known step: unknown (NaN), not 0.
+    steps = np.where(
+        (counts.n_known_steps[codes] > 0) | (counts.n_pruned[codes] == 0),
+        counts.steps_not_run[codes],
+        np.nan,
+    )
     frame = _identity(campaign, ids)
-    fields = pd.DataFrame(rows, columns=STUDY_PRUNING_FIELDS)
-    for column in fields.columns:
-        frame[column] = fields[column].to_numpy()
-    for column in ("n_complete", "n_top_k", "n_pruned", "n_assessed", "n_possible_false_prune"):
-        frame[column] = frame[column].astype(np.int64)
-    frame["top_k_fraction"] = frame["top_k_fraction"].astype(float)
-    frame["false_prune_estimate"] = frame["false_prune_estimate"].astype(float)
-    frame["full_step"] = pd.array(frame["full_step"].to_numpy(dtype=float), dtype="Int64")
-    frame["steps_not_run"] = pd.array(frame["steps_not_run"].to_numpy(dtype=float), dtype="Int64")
-    frame["direction"] = frame["direction"].astype(object)
-    frame["note"] = frame["note"].astype(object)
+    frame["direction"] = direction
+    frame["n_complete"] = counts.n_reference[codes].astype(np.int64)
+    frame["top_k_fraction"] = fraction
+    frame["n_top_k"] = counts.n_top[codes].astype(np.int64)
+    frame["n_pruned"] = counts.n_pruned[codes].astype(np.int64)
+    frame["n_assessed"] = n_assessed.astype(np.int64)
+    frame["n_possible_false_prune"] = counts.n_possible[codes].astype(np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frame["false_prune_estimate"] = np.where(
+            n_assessed > 0, counts.n_possible[codes] / n_assessed, np.nan
+        )
+    frame["full_step"] = pd.array(counts.full_step[codes], dtype="Int64")
+    frame["steps_not_run"] = pd.array(steps, dtype="Int64")
+    notes = [_study_note(counts, int(c), bool(m)) for c, m in zip(codes, multi, strict=True)]
+    frame["note"] = notes
+    for column in ("direction", "note"):
+        frame[column] = frame[column].astype(object)
     return frame[study_pruning_columns(campaign)]

@@ -47,7 +47,7 @@ import pandas as pd
 
 from hpo_tui.core.analysis.grid import build_grid, sweeps
 from hpo_tui.core.analysis.importance import ImportanceCache
-from hpo_tui.core.analysis.patterns import TOP_FRACTION
+from hpo_tui.core.analysis.transfer_inputs import ParamValues, StudyInputs, study_inputs
 from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.core.storage.raw import parse_distribution
 
@@ -120,57 +120,6 @@ class Transfer:
     params: pd.DataFrame
 
 
-@dataclass
-class _Study:
-    """What the comparisons need of one study."""
-
-    study_id: int
-    name: str
-    direction: str
-    reference: pd.DataFrame  # number, value, params (dict), distributions (dict)
-    best: dict[str, Any] | None  # the best trial's params
-    best_distributions: dict[str, Any]
-    top_k: pd.DataFrame  # the first ceil(10 % n) reference trials, best first
-
-
-def _study(campaign: Campaign, study_id: int) -> _Study:
-    studies = campaign.studies.set_index("study_id")
-    info = studies.loc[study_id]
-    trials = campaign.trials
-    positions = np.flatnonzero(trials["study_id"].to_numpy() == study_id)
-    rows = trials.iloc[positions]
-    values = rows["value"].to_numpy(dtype=float)
-    keep = (rows["state"].to_numpy() == "COMPLETE") & np.isfinite(values)
-    details = campaign.details
-    params = details["params"].to_numpy(dtype=object)[positions][keep]
-    distributions = details["distributions"].to_numpy(dtype=object)[positions][keep]
-    reference = pd.DataFrame(
-        {
-            "number": rows["number"].to_numpy()[keep],
-            "value": values[keep],
-            "params": list(params),
-            "distributions": list(distributions),
-        }
-    )
-    direction = str(info["direction"])
-    best: dict[str, Any] | None = None
-    best_distributions: dict[str, Any] = {}
-    if direction in ("minimize", "maximize") and not pd.isna(info["best_trial"]):
-        match = reference[reference["number"] == int(info["best_trial"])]
-        if not match.empty:
-            best = dict(match["params"].iloc[0])
-            best_distributions = dict(match["distributions"].iloc[0])
-    top_k = reference.iloc[0:0]
-    if direction in ("minimize", "maximize") and len(reference):
-        ordered = reference.assign(
-            order=reference["value"] if direction == "minimize" else -reference["value"]
-        ).sort_values(["order", "number"], kind="stable")
-        top_k = ordered.head(math.ceil(TOP_FRACTION * len(ordered)))
-    return _Study(
-        study_id, str(info["study"]), direction, reference, best, best_distributions, top_k
-    )
-
-
 def _pairs(campaign: Campaign) -> Iterator[tuple[str, str, str, str, str, int, int]]:
     """(sweep, axis, fixed, a, b, study_a, study_b) of every pair, in grid order."""
     if len(campaign.axis_names) < 2:
@@ -190,19 +139,12 @@ def _pairs(campaign: Campaign) -> Iterator[tuple[str, str, str, str, str, int, i
                     yield sweep, grid.column_axis, str(row), str(ca), str(cb), int(sa), int(sb)
 
 
-def _importance_rho(
-    importance: pd.DataFrame, a: _Study, b: _Study
-) -> tuple[float, int, str | None]:
-    def scores(study: _Study) -> pd.Series:
-        rows = importance[importance["study_id"] == study.study_id]
-        return rows.set_index("param")["importance"].dropna()
-
-    sa, sb = scores(a), scores(b)
-    if sa.empty or sb.empty:
-        which = " and ".join(s.name for s, v in ((a, sa), (b, sb)) if v.empty)
+def _importance_rho(a: StudyInputs, b: StudyInputs) -> tuple[float, int, str | None]:
+    if not a.scores or not b.scores:
+        which = " and ".join(s.name for s in (a, b) if not s.scores)
         return math.nan, 0, f"importance: no numbers for {which} (too few completed trials)"
-    common = sorted(set(sa.index) & set(sb.index))
-    rho = spearman(sa.loc[common], sb.loc[common])
+    common = sorted(set(a.scores) & set(b.scores))
+    rho = spearman([a.scores[p] for p in common], [b.scores[p] for p in common])
     if len(common) < MIN_RANKED:
         return rho, len(common), f"importance: {len(common)} common params (< {MIN_RANKED})"
     return rho, len(common), None
@@ -223,7 +165,7 @@ def _position(value: float, low: float, high: float, log: bool) -> float:
     return 0.5 if high == low else (value - low) / (high - low)
 
 
-def _best_params_rho(a: _Study, b: _Study) -> tuple[float, int, str | None]:
+def _best_params_rho(a: StudyInputs, b: StudyInputs) -> tuple[float, int, str | None]:
     if a.best is None or b.best is None:
         which = " and ".join(s.name for s in (a, b) if s.best is None)
         return math.nan, 0, f"best params: no single best trial in {which}"
@@ -250,34 +192,21 @@ def _best_params_rho(a: _Study, b: _Study) -> tuple[float, int, str | None]:
     return rho, n, None
 
 
-def _config_key(params: dict[str, Any]) -> str:
-    """The same text for the same param dict exactly (names, types, values)."""
-    return repr(sorted((k, type(v).__name__, repr(v)) for k, v in params.items()))
-
-
-def _shared_rho(a: _Study, b: _Study) -> tuple[float, int, str | None]:
-    def means(study: _Study) -> pd.Series:
-        keys = [_config_key(p) for p in study.reference["params"]]
-        values = pd.Series(study.reference["value"].to_numpy(), index=pd.Index(keys, dtype=object))
-        return values.groupby(level=0, sort=False).mean()
-
-    if a.reference.empty or b.reference.empty:
+def _shared_rho(a: StudyInputs, b: StudyInputs) -> tuple[float, int, str | None]:
+    if len(a.values) == 0 or len(b.values) == 0:
         return math.nan, 0, f"shared configs: fewer than {MIN_RANKED} in both studies (0)"
-    ma, mb = means(a), means(b)
-    common = [k for k in ma.index if k in mb.index]
-    rho = spearman(ma.loc[common], mb.loc[common]) if common else math.nan
-    if len(common) < MIN_RANKED:
-        return rho, len(common), f"shared configs: {len(common)} (< {MIN_RANKED})"
-    return rho, len(common), None
+    ma, mb = a.config_means, b.config_means
+    in_b = mb.index.get_indexer(ma.index)
+    shared = in_b >= 0  # a's configs that b has, in a's order
+    n = int(shared.sum())
+    rho = spearman(ma.to_numpy()[shared], mb.to_numpy()[in_b[shared]]) if n else math.nan
+    if n < MIN_RANKED:
+        return rho, n, f"shared configs: {n} (< {MIN_RANKED})"
+    return rho, n, None
 
 
-def _values_of(param: str, frame: pd.DataFrame) -> list[Any]:
-    """The values ``param`` took in ``frame`` (a study's reference or top k trials)."""
-    return [p[param] for p in frame["params"] if param in p and p[param] is not None]
-
-
-def _percentile(values: list[Any], value: float) -> float:
-    if not values:
+def _percentile(values: np.ndarray, value: float) -> float:
+    if len(values) == 0:
         return math.nan
     array = np.asarray(values, dtype=float)
     below = float((array < value).sum())
@@ -285,17 +214,17 @@ def _percentile(values: list[Any], value: float) -> float:
     return 100.0 * (below + 0.5 * equal) / len(array)
 
 
-def _in_top_k(top_values: list[Any], value: Any, numeric: bool) -> Any:
-    if not top_values:
+def _in_top_k(param: ParamValues | None, value: Any, code: int, numeric: bool) -> Any:
+    """Whether ``value`` (value code ``code``) lies within what the top k trials used."""
+    if param is None or not param.in_top.any():
         return pd.NA
     if numeric:
-        array = np.asarray(top_values, dtype=float)
+        array = np.asarray(param.values[param.in_top], dtype=float)
         return bool(array.min() <= float(value) <= array.max())
-    keys = {(type(v).__name__, repr(v)) for v in top_values}
-    return (type(value).__name__, repr(value)) in keys
+    return bool(np.isin(code, param.codes[param.in_top]))
 
 
-def _param_rows(a: _Study, b: _Study) -> Iterator[dict[str, Any]]:
+def _param_rows(a: StudyInputs, b: StudyInputs) -> Iterator[dict[str, Any]]:
     if a.best is None or b.best is None:
         return
     for param in sorted(set(a.best) | set(b.best)):
@@ -312,38 +241,43 @@ def _param_rows(a: _Study, b: _Study) -> Iterator[dict[str, Any]]:
             "best_a_percentile_in_b": math.nan,
             "best_a_in_top_k_of_b": pd.NA,
         }
-        for this, value, first, second in ((a, vb, "b", "a"), (b, va, "a", "b")):
+        for this, other, first, second in ((a, b, "b", "a"), (b, a, "a", "b")):
+            value = other.best.get(param)  # type: ignore[union-attr]
             if value is None:  # the other best trial has no such param (or None)
                 continue
-            top = _values_of(param, this.top_k)
+            values = this.params.get(param)
             if numeric:
-                values = _values_of(param, this.reference)
-                row[f"best_{first}_percentile_in_{second}"] = _percentile(values, float(value))
-            row[f"best_{first}_in_top_k_of_{second}"] = _in_top_k(top, value, numeric)
-        row["n_a"] = len(_values_of(param, a.reference))
-        row["n_b"] = len(_values_of(param, b.reference))
+                row[f"best_{first}_percentile_in_{second}"] = _percentile(
+                    values.values if values is not None else np.zeros(0), float(value)
+                )
+            code = other.best_codes[param]
+            row[f"best_{first}_in_top_k_of_{second}"] = _in_top_k(values, value, code, numeric)
+        row["n_a"] = len(a.params[param].values) if param in a.params else 0
+        row["n_b"] = len(b.params[param].values) if param in b.params else 0
         yield row
 
 
-def transfer(campaign: Campaign, cache: ImportanceCache | None = None) -> Transfer:
+def transfer(
+    campaign: Campaign,
+    cache: ImportanceCache | None = None,
+    importance: pd.DataFrame | None = None,
+) -> Transfer:
     """Every pair of the campaign's grids compared (see the module's definitions).
 
     Args:
         campaign: The loaded campaign.
         cache: Importances already computed (the TUI keeps one); a new one by default.
+        importance: The campaign's importance frame (the default method's), when the caller
+            has it already (the export writes it too); ``cache`` is then not used.
     """
-    importance = (cache or ImportanceCache()).get(campaign)
-    studies: dict[int, _Study] = {}
-
-    def study(study_id: int) -> _Study:
-        if study_id not in studies:
-            studies[study_id] = _study(campaign, study_id)
-        return studies[study_id]
+    if importance is None:
+        importance = (cache or ImportanceCache()).get(campaign)
+    studies = study_inputs(campaign, importance)
 
     pair_rows: list[dict[str, Any]] = []
     param_rows: list[dict[str, Any]] = []
     for sweep, axis, fixed, a_label, b_label, id_a, id_b in _pairs(campaign):
-        a, b = study(id_a), study(id_b)
+        a, b = studies[id_a], studies[id_b]
         head = {
             "sweep": sweep,
             "axis": axis,
@@ -354,7 +288,7 @@ def transfer(campaign: Campaign, cache: ImportanceCache | None = None) -> Transf
             "study_b": b.name,
         }
         notes = []
-        importance_rho, importance_n, note = _importance_rho(importance, a, b)
+        importance_rho, importance_n, note = _importance_rho(a, b)
         notes.append(note)
         best_rho, best_n, note = _best_params_rho(a, b)
         notes.append(note)

@@ -25,7 +25,7 @@ from typing import Any, TextIO
 import pandas as pd
 
 from hpo_tui.core.analysis.diverged_trials import EVIDENCE_COLUMNS, diverged_trials
-from hpo_tui.core.analysis.importance import ImportanceCache, campaign_importance
+from hpo_tui.core.analysis.importance import campaign_importance
 from hpo_tui.core.analysis.pruning import PruningAudit, pruning_audit
 from hpo_tui.core.analysis.space import merged_space
 from hpo_tui.core.analysis.transfer import Transfer, transfer
@@ -149,12 +149,18 @@ def _writers(campaign: Campaign, generated_at: datetime) -> dict[str, FileWriter
             audits.append(pruning_audit(campaign))
         return audits[0]
 
-    importances = ImportanceCache()  # computed once, for the importance and transfer files
+    importances: list[pd.DataFrame] = []  # computed once, for the importance file and transfer
+
+    def importance() -> pd.DataFrame:
+        if not importances:
+            importances.append(campaign_importance(campaign))
+        return importances[0]
+
     transfers: list[Transfer] = []  # computed once, for the two transfer files
 
     def pairs() -> Transfer:
         if not transfers:
-            transfers.append(transfer(campaign, importances))
+            transfers.append(transfer(campaign, importance=importance()))
         return transfers[0]
 
     return {
@@ -165,11 +171,7 @@ def _writers(campaign: Campaign, generated_at: datetime) -> dict[str, FileWriter
             lambda: dumps_strict(diverged_document(campaign, generated_at), indent=1) + "\n"
         ),
         SPACE_CSV: text(lambda: frame_to_csv(merged_space(campaign))),
-        IMPORTANCE_CSV: text(
-            lambda: frame_to_csv(
-                campaign_importance(campaign, cache=importances).drop(columns=["study_id"])
-            )
-        ),
+        IMPORTANCE_CSV: text(lambda: frame_to_csv(importance().drop(columns=["study_id"]))),
         PRUNING_CSV: text(lambda: frame_to_csv(audit().studies.drop(columns=["study_id"]))),
         PRUNING_TRIALS_CSV: text(lambda: frame_to_csv(audit().trials.drop(columns=["study_id"]))),
         TRANSFER_CSV: text(lambda: frame_to_csv(pairs().pairs)),

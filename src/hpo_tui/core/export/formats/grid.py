@@ -162,7 +162,7 @@ def interval_export_frame(campaign: Campaign, bootstrap: Bootstrap | None = None
     ]
     frames = []
     names = campaign.studies.set_index("study_id")["study"]
-    cache = IntervalCache()
+    cache = IntervalCache(together=EXPORT_INTERVAL_METRICS)  # one draw per cell for both
     for sweep in sweeps(campaign) if len(axes) == 2 else []:
         for metric in EXPORT_INTERVAL_METRICS:
             grid = with_intervals(campaign, build_grid(campaign, metric, sweep), bootstrap, cache)
