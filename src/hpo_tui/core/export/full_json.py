@@ -1,11 +1,14 @@
-"""``hpo_full.json``: every study and trial with its curves, built study by study from the
-campaign's columnar frames and streamed (never one document in memory); also one trial's
-record (``hpo-tui trial --format json``) and the export's metadata block."""
+"""``hpo_full.json``: every study and trial with its curves, streamed study by study and a
+chunk of trials at a time (never one document in memory; the chunks' texts come from
+:mod:`~hpo_tui.core.export.full_json_records`); the same records as dicts
+(:func:`full_document`, what the streamed bytes are tested against), one trial's record
+(``hpo-tui trial --format json``) and the export's metadata block."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
+from itertools import pairwise
 from typing import Any, TextIO
 
 import numpy as np
@@ -13,8 +16,7 @@ import pandas as pd
 
 from hpo_tui import __version__
 from hpo_tui.core.analysis.summary import SUMMARY_COUNTS
-from hpo_tui.core.export.formats.csv import utc_iso_texts
-from hpo_tui.core.export.formats.json import PlainList, dumps_strict, json_number, strict_json
+from hpo_tui.core.export.formats.json import PlainList, dumps_strict
 from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.core.model.curves import STAT_COLUMNS
 from hpo_tui.core.model.objectives import objectives_record
@@ -143,14 +145,26 @@ _TRIAL_FIELDS = [
 ]
 
 
+def _value_columns(campaign: Campaign, n_objectives: int) -> list[str]:
+    """The ``trials`` columns of a study's objective values (``value`` for one objective)."""
+    value_columns = [c for c in campaign.trials.columns if c.startswith("values_")]
+    return value_columns[:n_objectives] if n_objectives > 1 else ["value"]
+
+
 def _study_records(campaign: Campaign, study: Any) -> Iterator[dict[str, Any]]:
-    """The trial records of one study, built from the frames' columns (no per-trial row
-    lookups); its curves are gathered for this study only, so memory stays bounded."""
+    """The trial records of one study (see :func:`_records`)."""
+    positions = np.flatnonzero(campaign.trials["study_id"].to_numpy() == study.study_id)
+    return _records(campaign, positions, _value_columns(campaign, study.n_objectives))
+
+
+def _records(
+    campaign: Campaign, positions: np.ndarray, columns: list[str]
+) -> Iterator[dict[str, Any]]:
+    """The records of the trials at ``positions`` (rows of ``trials``), built from the
+    frames' columns (no per-trial row lookups); their curves are gathered for them only, so
+    memory stays bounded."""
     trials = campaign.trials
-    positions = np.flatnonzero(trials["study_id"].to_numpy() == study.study_id)
     rows = trials.iloc[positions]
-    value_columns = [c for c in trials.columns if c.startswith("values_")]
-    columns = value_columns[: study.n_objectives] if study.n_objectives > 1 else ["value"]
     fields = {c: rows[c].tolist() for c in [*_TRIAL_FIELDS, *columns]}
     details = campaign.details
     detail_columns = {
@@ -174,32 +188,51 @@ def _study_records(campaign: Campaign, study: Any) -> Iterator[dict[str, Any]]:
 
 
 def write_full_json(out: TextIO, campaign: Campaign, generated_at: datetime) -> None:
-    """Write ``hpo_full.json`` to ``out`` study by study and trial by trial: the same bytes
-    as one compact document of :func:`full_document`, never held whole in memory.
+    """Write ``hpo_full.json`` to ``out`` study by study, a chunk of trials at a time: the
+    same bytes as :func:`full_document`'s metadata, study heads and trial records each through
+    :func:`dumps_strict` (one compact document when orjson takes every record), never held
+    whole in memory.
 
-    Each study's columns are made plain JSON values once (:func:`_json_column`) and its curve
-    points stay numpy slices that orjson writes directly, so a trial's record is one dict of
-    ready values and one ``orjson.dumps``. Onto a file, the UTF-8 bytes go to its binary
-    buffer, without a round trip through ``str``.
+    A chunk's records are made column by column
+    (:mod:`~hpo_tui.core.export.full_json_records`): each field's texts for every trial of
+    the chunk at once, spliced into records by Arrow. Onto a file, the chunk's UTF-8 bytes go
+    to its binary buffer in one write; onto a text stream, record by record.
     """
+    from hpo_tui.core.export.formats.json_columns import replace_texts, text_buffers
+    from hpo_tui.core.export.full_json_records import RecordChunks
+
     buffer = getattr(out, "buffer", None)
     if buffer is not None:
         out.flush()
 
-        def write(chunk: bytes) -> None:
+        def write(chunk: bytes | memoryview) -> None:
             buffer.write(chunk)
     else:
 
-        def write(chunk: bytes) -> None:
-            out.write(chunk.decode())
+        def write(chunk: bytes | memoryview) -> None:
+            out.write(str(chunk, "utf-8"))
 
     write(b'{"metadata":' + _dumps(export_metadata(campaign, generated_at)) + b',"studies":[')
-    for index, study in enumerate(campaign.studies.itertuples(index=False)):
+    chunks = RecordChunks(campaign, _distribution_doc)
+    for index, (study, positions) in enumerate(chunks.studies()):
         head = _dumps(_study_head(campaign, study))
         assert head.endswith(b'"trials":[]}')
         write((b"," if index else b"") + head[:-2])
-        for number, record in enumerate(_study_record_texts(campaign, study)):
-            write(b"," + record if number else record)
+        columns = _value_columns(campaign, study.n_objectives)
+        skip = 1  # each record's text starts with a comma, but the study's first
+        for chunk, records, refused in chunks.records(positions, columns):
+            if refused.any():  # what dumps_strict hands to ``json``: the whole record
+                texts = [b"," + _dumps(r) for r in _records(campaign, chunk[refused], columns)]
+                records = replace_texts(records, refused, texts)
+            data, offsets = text_buffers(records)
+            if buffer is not None:
+                write(data[offsets[0] + skip : offsets[-1]])
+            else:
+                for begin, end in pairwise(offsets.tolist()):
+                    write(data[begin + skip : end])
+                    skip = 0
+            skip = 0
+            del records, data  # not alive while the next chunk is made
         write(b"]}")
     write(b"]}\n")
     if buffer is not None:
@@ -209,137 +242,6 @@ def write_full_json(out: TextIO, campaign: Campaign, generated_at: datetime) -> 
 def _dumps(data: Any) -> bytes:
     """:func:`dumps_strict` as UTF-8 bytes."""
     return dumps_strict(data).encode()
-
-
-def _json_column(series: pd.Series) -> list[Any]:
-    """``strict_json`` of every value of a column, a whole numpy column at once where the
-    dtype allows (floats: only the non-finite ones replaced; ints, bools as they are; UTC
-    datetimes formatted by numpy as ``Timestamp.isoformat`` does)."""
-    dtype = series.dtype
-    if isinstance(dtype, np.dtype) and dtype.kind == "f":
-        values = series.to_numpy()
-        out = values.tolist()
-        for row in np.flatnonzero(~np.isfinite(values)).tolist():
-            out[row] = json_number(out[row])
-        return out
-    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
-        return series.tolist()
-    if isinstance(dtype, pd.DatetimeTZDtype) and str(dtype.tz) == "UTC":
-        texts = utc_iso_texts(series)
-        if texts is not None:
-            return [text or None for text in texts]
-    return [strict_json(v) for v in series.tolist()]
-
-
-def _curve_arrays(curves: pd.DataFrame) -> dict[int, dict[str, dict[str, Any]]]:
-    """:func:`_curves_by_trial` for orjson: finite runs of values and integer steps as numpy
-    slices (views: no Python number is made), other runs as strict JSON lists."""
-    out: dict[int, dict[str, dict[str, Any]]] = {}
-    if curves.empty:
-        return out
-    keys = curves["key"].to_numpy()
-    codes = curves["curve"].cat.codes.to_numpy()
-    names = [str(c) for c in curves["curve"].cat.categories]
-    steps = curves["step"].to_numpy()
-    if steps.dtype.kind in "iu":
-        steps = np.ascontiguousarray(steps, dtype=np.int64)
-    values = np.ascontiguousarray(curves["value"].to_numpy(dtype=float))
-    boundaries = np.flatnonzero((keys[1:] != keys[:-1]) | (codes[1:] != codes[:-1])) + 1
-    starts = np.r_[0, boundaries]
-    ends = np.r_[boundaries, len(keys)]
-    non_finite = np.r_[0, np.cumsum(~np.isfinite(values))]
-    finite = (non_finite[ends] - non_finite[starts] == 0).tolist()
-    integer_steps = steps.dtype == np.int64
-    key_list = keys[starts].tolist()
-    code_list = codes[starts].tolist()
-    for key, code, start, end, plain in zip(
-        key_list, code_list, starts.tolist(), ends.tolist(), finite, strict=True
-    ):
-        run = values[start:end]
-        out.setdefault(int(key), {})[names[code]] = {
-            "steps": steps[start:end] if integer_steps else strict_json(steps[start:end].tolist()),
-            "values": run if plain else [json_number(v) for v in run.tolist()],
-        }
-    return out
-
-
-def _study_record_texts(campaign: Campaign, study: Any) -> Iterator[bytes]:
-    """The JSON text of each trial record of one study, as :func:`_study_records` gives them
-    through :func:`dumps_strict`; its columns converted once, its curves gathered for this
-    study only (memory stays bounded)."""
-    import orjson
-
-    trials = campaign.trials
-    positions = np.flatnonzero(trials["study_id"].to_numpy() == study.study_id)
-    rows = trials.iloc[positions]
-    value_columns = [c for c in trials.columns if c.startswith("values_")]
-    columns = value_columns[: study.n_objectives] if study.n_objectives > 1 else ["value"]
-    fields = {c: _json_column(rows[c]) for c in _TRIAL_FIELDS if c not in ("key",)}
-    values = [_json_column(rows[c]) for c in columns]
-    no_value = rows[columns].isna().all(axis=1).to_numpy().tolist()
-    feasible_missing = rows["feasible"].isna().to_numpy().tolist()
-    feasible = [
-        None if missing else bool(v)
-        for v, missing in zip(rows["feasible"].tolist(), feasible_missing, strict=True)
-    ]
-    violation = [
-        None if missing else v
-        for v, missing in zip(
-            fields["constraint_violation"],
-            rows["constraint_violation"].isna().to_numpy().tolist(),
-            strict=True,
-        )
-    ]
-    details = campaign.details
-    detail_columns = {
-        c: details[c].to_numpy(dtype=object)[positions]
-        for c in ("params", "distributions", "user_attrs", "system_attrs")
-    }
-    curves_frame = campaign.curves
-    mask = np.isin(curves_frame["key"].to_numpy(), rows["key"].to_numpy())
-    curves = _curve_arrays(curves_frame[mask])
-    distribution_docs: dict[str, Any] = {}
-    stats = [fields[c] for c in STAT_COLUMNS]
-    option = orjson.OPT_SERIALIZE_NUMPY
-    for i, key in enumerate(rows["key"].tolist()):
-        texts = detail_columns["distributions"][i]
-        for text in texts.values():
-            if text not in distribution_docs:
-                distribution_docs[text] = strict_json(_distribution_doc(text))
-        record = {
-            "number": fields["number"][i],
-            "state": fields["state"][i],
-            "values": None if no_value[i] else [column[i] for column in values],
-            "feasible": feasible[i],
-            "constraint_violation": violation[i],
-            "params": strict_json(dict(sorted(detail_columns["params"][i].items()))),
-            "distributions": {name: distribution_docs[texts[name]] for name in sorted(texts)},
-            "user_attrs": strict_json(dict(sorted(detail_columns["user_attrs"][i].items()))),
-            "system_attrs": strict_json(dict(sorted(detail_columns["system_attrs"][i].items()))),
-            "datetime_start": fields["datetime_start"][i],
-            "datetime_complete": fields["datetime_complete"][i],
-            "duration_s": fields["duration_s"][i],
-            "diverged": fields["diverged"][i],
-            "diverged_reason": fields["diverged_reason"][i],
-            "diverged_curve": fields["diverged_curve"][i],
-            "diverged_step": fields["diverged_step"][i],
-            "spike_step": fields["spike_step"][i],
-            "curve_stats": {c: column[i] for c, column in zip(STAT_COLUMNS, stats, strict=True)},
-            "curves": curves.get(int(key), {}),
-        }
-        try:
-            yield orjson.dumps(record, option=option)
-        except orjson.JSONEncodeError:  # what dumps_strict hands to ``json`` instead
-            yield _dumps(_lists(record))
-
-
-def _lists(data: Any) -> Any:
-    """``data`` with every numpy array made a list (for the standard ``json`` module)."""
-    if isinstance(data, np.ndarray):
-        return data.tolist()
-    if isinstance(data, dict):
-        return {k: _lists(v) for k, v in data.items()}
-    return data
 
 
 def full_document(campaign: Campaign, generated_at: datetime) -> dict[str, Any]:
