@@ -124,29 +124,34 @@ def statistic(samples: np.ndarray, metric: str, direction: str) -> np.ndarray:
 
 
 def _statistics(
-    samples: np.ndarray, metrics: Sequence[str], direction: str
+    samples: np.ndarray, metrics: Sequence[str], direction: str, scratch: bool = False
 ) -> dict[str, np.ndarray]:
-    """:func:`statistic` of each of ``metrics``, the signed copy of ``samples`` made once."""
-    sign = 1.0 if direction == "minimize" else -1.0
-    signed: np.ndarray | None = None
-    out = {}
+    """:func:`statistic` of each of ``metrics``, the signed copy of ``samples`` made once.
+
+    ``scratch``: ``samples`` may be reordered within its rows (the resamples drawn for this
+    call). The median and the best value are taken before any row is reordered: which of two
+    equal zeros (0.0, -0.0) they return depends on the order.
+    """
     for metric in metrics:
-        if metric == "median":
-            out[metric] = np.median(samples, axis=1)
-            continue
-        if metric not in ("best", "top5_mean"):
+        if metric not in CI_METRICS:
             raise ValueError(
                 f"no bootstrap interval for metric {metric!r} (only {', '.join(CI_METRICS)})"
             )
-        if signed is None:
-            signed = samples * sign  # smaller is better
-        if metric == "best":
-            out[metric] = signed.min(axis=1) * sign
-        else:
+    out = {}
+    if "median" in metrics:
+        out["median"] = np.median(samples, axis=1)
+    sign = 1.0 if direction == "minimize" else -1.0
+    if "best" in metrics or "top5_mean" in metrics:
+        # Smaller is better; times 1.0 changes no value, so a scratch array serves as it is.
+        signed = samples if scratch and sign == 1.0 else samples * sign
+        if "best" in metrics:
+            out["best"] = signed.min(axis=1) * sign
+        if "top5_mean" in metrics:
             k = min(TOP_K, samples.shape[1])
-            best_k = np.partition(signed, k - 1, axis=1)[:, :k] if k < samples.shape[1] else signed
-            out[metric] = best_k.mean(axis=1) * sign
-    return out
+            if k < samples.shape[1]:
+                signed.partition(k - 1, axis=1)  # in place: what np.partition does to a copy
+            out["top5_mean"] = signed[:, :k].mean(axis=1) * sign
+    return {metric: out[metric] for metric in metrics}
 
 
 def stream_of(name: str) -> int:
@@ -174,7 +179,8 @@ def bootstrap_intervals(
     for start in range(0, bootstrap.resamples, per_block):
         count = min(per_block, bootstrap.resamples - start)
         picks = rng.integers(0, n, size=(count, n))
-        for metric, found in _statistics(values[picks], metrics, direction).items():
+        found_by_metric = _statistics(values[picks], metrics, direction, scratch=True)
+        for metric, found in found_by_metric.items():
             stats[metric][start : start + count] = found
     alpha = (1.0 - bootstrap.level) / 2
     intervals = {}
