@@ -348,19 +348,24 @@ def section_export(data: dict[str, Any]) -> str:
         "",
         "One export by phase (`bench/export_phases.py`, core calls, the collector off as in "
         "`hpo-tui export`; exclusive seconds: a phase nested in another counts in the inner "
-        "one only):",
+        "one only; MB: the process's peak RSS while that file was written):",
         "",
-        "| phase | " + " | ".join(f"{e['size']} {e['backend']}" for e in entries) + " |",
-        "|---|" + "--:|" * len(entries),
+        "| phase | " + " | ".join(f"{e['size']} {e['backend']} s | MB" for e in entries) + " |",
+        "|---|" + "--:|--:|" * len(entries),
     ]
     for name in names:
-        cells = [e["phases"]["phases"].get(name) for e in entries]
-        lines.append(
-            f"| {name} | " + " | ".join("" if c is None else f"{c:.2f}" for c in cells) + " |"
-        )
+        cells = []
+        for entry in entries:
+            seconds = entry["phases"]["phases"].get(name)
+            peak = entry["phases"].get("file_peak_rss_mb", {}).get(name.removeprefix("file: "))
+            cells.append("" if seconds is None else f"{seconds:.2f}")
+            cells.append("" if peak is None else f"{peak:.0f}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines.append(
         "| **export (all but load)** | "
-        + " | ".join(f"{e['phases']['export_s']:.2f}" for e in entries)
+        + " | ".join(
+            f"{e['phases']['export_s']:.2f} | {e['phases']['peak_rss_mb']:.0f}" for e in entries
+        )
         + " |"
     )
     return "\n".join(lines)

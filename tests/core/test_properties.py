@@ -26,6 +26,7 @@ from hpo_tui.core.model.axes import axis_sort_key, parse_axes
 from hpo_tui.core.model.build import summarize_studies
 from hpo_tui.core.model.frames import STATES
 from hpo_tui.core.storage.raw import external_param_values
+from tests.helpers.csv_reference import csv_cell_by_cell
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
 
@@ -465,24 +466,6 @@ def test_compact_export_json_does_not_use_the_standard_encoder(
     assert text == '{"values":[0.1,"NaN",0.00001],"name":"ß"}'
 
 
-def _csv_cell_by_cell(frame: pd.DataFrame) -> str:
-    """The reference: every cell through ``cell_text`` (what the export wrote before whole
-    columns were formatted at once)."""
-    import csv
-
-    from hpo_tui.core.export.formats.csv import cell_text
-
-    out = io.StringIO()
-    plain = csv.writer(out, lineterminator="\n")
-    quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
-    columns = [str(c) for c in frame.columns]
-    (quoted if any("\r" in c for c in columns) else plain).writerow(columns)
-    for row in zip(*(frame[c].tolist() for c in frame.columns), strict=True):
-        cells = [cell_text(v) for v in row]
-        (quoted if any("\r" in c for c in cells) else plain).writerow(cells)
-    return out.getvalue()
-
-
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
@@ -504,4 +487,4 @@ def test_csv_columns_at_once_equal_cell_by_cell(rows: list[tuple]) -> None:  # t
         frame["s"] = frame["s"].astype(object)
         frame["n"] = frame["n"].astype("Int64")
         frame["t"] = pd.to_datetime(frame["t"], utc=True)
-    assert frame_to_csv(frame) == _csv_cell_by_cell(frame)
+    assert frame_to_csv(frame) == csv_cell_by_cell(frame)

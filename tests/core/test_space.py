@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+import numpy as np
 import optuna
+import pandas as pd
 import pytest
 
 from hpo_tui.core import load_campaign
-from hpo_tui.core.analysis.space import merged_space, study_space
+from hpo_tui.core.analysis.space import (
+    SPACE_COLUMNS,
+    describe_distribution,
+    merged_space,
+    study_space,
+)
 from hpo_tui.core.export.methods import methods_document, render_space, space_table
+from hpo_tui.core.model.campaign import Campaign
+from hpo_tui.core.model.details import DetailTables
+from tests.helpers.golden import GOLDEN_SPEC
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +96,69 @@ def test_escaping_per_format(spaces: str) -> None:
 def test_space_table_keeps_exact_bounds(spaces: str) -> None:
     table = space_table(load_campaign([spaces]))
     assert "[1e-05, 0.1]" in table["Range / choices"].tolist()
+
+
+def _space_from_details(campaign: Campaign) -> pd.DataFrame:
+    """The reference: ``study_space`` counted trial by trial from each trial's details (how
+    it was computed before it read the long params table)."""
+    trials = campaign.trials
+    counts: dict[tuple[int, str, str], list[int]] = {}
+    for study_id, number, distributions in zip(
+        trials["study_id"], trials["number"], campaign.details["distributions"], strict=True
+    ):
+        for name, text in distributions.items():
+            counts.setdefault((int(study_id), str(name), str(text)), []).append(int(number))
+    studies = campaign.studies.set_index("study_id")
+    rows = [
+        {
+            "study_id": study_id,
+            "study": studies.loc[study_id, "study"],
+            **{axis: studies.loc[study_id, axis] for axis in campaign.axis_names},
+            "param": name,
+            **describe_distribution(text),
+            "n_trials": len(numbers),
+            "first_trial": min(numbers),
+            "last_trial": max(numbers),
+        }
+        for (study_id, name, text), numbers in counts.items()
+    ]
+    columns = ["study_id", "study", *campaign.axis_names, *SPACE_COLUMNS]
+    columns += ["n_trials", "first_trial", "last_trial"]
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)
+    for column in ("study_id", "n_trials", "first_trial", "last_trial"):
+        frame[column] = frame[column].astype(np.int64)
+    frame["variants"] = frame.groupby(["study_id", "param"])["param"].transform("size")
+    return frame.sort_values(["param", "study_id", "first_trial"], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def _shuffled(campaign: Campaign, seed: int) -> Campaign:
+    """The same campaign with its params rows in another order, one row repeated with an
+    edited distribution (a trial's last row is the one its details keep) and one row of a
+    trial the campaign does not hold."""
+    params = campaign.detail_tables.params
+    rng = np.random.default_rng(seed)
+    shuffled = params.iloc[rng.permutation(len(params))].reset_index(drop=True)
+    repeated = shuffled.iloc[[0]].assign(
+        distribution_json='{"name": "IntDistribution", '
+        '"attributes": {"log": false, "step": 1, "low": 0, "high": 99}}'
+    )
+    stranger = shuffled.iloc[[1]].assign(key=int(campaign.trials["key"].max()) + 1)
+    tables = DetailTables(
+        pd.concat([shuffled, repeated, stranger], ignore_index=True),
+        campaign.detail_tables.user_attrs,
+        campaign.detail_tables.system_attrs,
+    )
+    return dataclasses.replace(campaign, detail_tables=tables, _details=None)
+
+
+@pytest.mark.parametrize("which", ["spaces", "golden", "patterns", "shuffled"])
+def test_study_space_counts_the_trials_details_do(
+    which: str, spaces: str, patterns_db: Path
+) -> None:
+    spec = {"spaces": spaces, "golden": GOLDEN_SPEC, "patterns": str(patterns_db)}
+    campaign = load_campaign([spec.get(which, spaces)])
+    if which == "shuffled":
+        campaign = _shuffled(campaign, seed=3)
+    pd.testing.assert_frame_equal(study_space(campaign), _space_from_details(campaign))

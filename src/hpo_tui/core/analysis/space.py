@@ -52,16 +52,10 @@ def study_space(campaign: Campaign) -> pd.DataFrame:
     n_trials, first_trial, last_trial, variants`` (``variants`` > 1: the distribution of this
     param changed within the study).
     """
-    trials = campaign.trials
-    counts: dict[tuple[int, str, str], list[int]] = {}
-    for study_id, number, distributions in zip(
-        trials["study_id"], trials["number"], campaign.details["distributions"], strict=True
-    ):
-        for name, text in distributions.items():
-            counts.setdefault((int(study_id), str(name), str(text)), []).append(int(number))
+    used = _distribution_uses(campaign)
     studies = campaign.studies.set_index("study_id")
     rows = []
-    for (study_id, name, text), numbers in counts.items():
+    for study_id, name, text, n_trials, first, last in used.itertuples(index=False):
         info = studies.loc[study_id]
         rows.append(
             {
@@ -70,9 +64,9 @@ def study_space(campaign: Campaign) -> pd.DataFrame:
                 **{axis: info[axis] for axis in campaign.axis_names},
                 "param": name,
                 **describe_distribution(text),
-                "n_trials": len(numbers),
-                "first_trial": min(numbers),
-                "last_trial": max(numbers),
+                "n_trials": n_trials,
+                "first_trial": first,
+                "last_trial": last,
             }
         )
     columns = [
@@ -92,6 +86,35 @@ def study_space(campaign: Campaign) -> pd.DataFrame:
     return frame.sort_values(["param", "study_id", "first_trial"], kind="stable").reset_index(
         drop=True
     )
+
+
+def _distribution_uses(campaign: Campaign) -> pd.DataFrame:
+    """``study_id, param, text, size, min, max``: each (study, param, stored distribution
+    text) with how many trials used it and their first and last numbers, read from the long
+    params table (a trial's param counted once, by its last row as in the trial's details;
+    the campaign's trials only). Grouped on integer codes, names and texts made ``str``."""
+    params = campaign.detail_tables.params
+    name_codes, names = pd.factorize(params["param_name"], use_na_sentinel=False)
+    text_codes, texts = pd.factorize(params["distribution_json"], use_na_sentinel=False)
+    trials = campaign.trials
+    rows = pd.Index(trials["key"].to_numpy(dtype=np.int64)).get_indexer(
+        params["key"].to_numpy(dtype=np.int64)
+    )
+    own = pd.DataFrame({"row": rows, "param": name_codes, "text": text_codes})
+    own = own[own["row"].to_numpy() >= 0].drop_duplicates(["row", "param"], keep="last")
+    positions = own["row"].to_numpy()
+    own = own.assign(
+        study_id=trials["study_id"].to_numpy(dtype=np.int64)[positions],
+        number=trials["number"].to_numpy(dtype=np.int64)[positions],
+    )
+    used = (
+        own.groupby(["study_id", "param", "text"], sort=False)["number"]
+        .agg(["size", "min", "max"])
+        .reset_index()
+    )
+    used["param"] = [str(names[code]) for code in used["param"].tolist()]
+    used["text"] = [str(texts[code]) for code in used["text"].tolist()]
+    return used
 
 
 def _axes_text(campaign: Campaign, studies: pd.DataFrame, all_ids: set[int]) -> str:

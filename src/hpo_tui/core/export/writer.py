@@ -10,6 +10,7 @@ same campaign gives byte-identical files apart from ``generated_at``.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import io
@@ -17,21 +18,21 @@ import os
 import secrets
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Generic, TextIO, TypeVar
 
 import pandas as pd
 
 from hpo_tui.core.analysis.diverged_trials import EVIDENCE_COLUMNS, diverged_trials
 from hpo_tui.core.analysis.importance import campaign_importance
-from hpo_tui.core.analysis.pruning import PruningAudit, pruning_audit
+from hpo_tui.core.analysis.pruning import pruning_audit
 from hpo_tui.core.analysis.space import merged_space
-from hpo_tui.core.analysis.transfer import Transfer, transfer
+from hpo_tui.core.analysis.transfer import transfer
 from hpo_tui.core.errors import HpoTuiError
 from hpo_tui.core.export.defaults import DEFAULT_OUT
-from hpo_tui.core.export.formats.csv import frame_to_csv
+from hpo_tui.core.export.formats.csv import write_csv
 from hpo_tui.core.export.formats.grid import interval_export_frame
 from hpo_tui.core.export.formats.json import dumps_strict
 from hpo_tui.core.export.full_json import (
@@ -121,9 +122,12 @@ def diverged_frame(campaign: Campaign) -> pd.DataFrame:
     return diverged[summary_columns(campaign) + EVIDENCE_COLUMNS].reset_index(drop=True)
 
 
-def diverged_document(campaign: Campaign, generated_at: datetime) -> dict[str, Any]:
-    """The diverged trials as JSON: metadata plus one record per trial."""
-    frame = diverged_frame(campaign)
+def diverged_document(
+    campaign: Campaign, generated_at: datetime, frame: pd.DataFrame | None = None
+) -> dict[str, Any]:
+    """The diverged trials as JSON: metadata plus one record per trial (of ``frame``, the
+    :func:`diverged_frame` when it is made already)."""
+    frame = diverged_frame(campaign) if frame is None else frame
     return {
         "metadata": export_metadata(campaign, generated_at),
         "trials": frame.to_dict("records"),
@@ -131,10 +135,32 @@ def diverged_document(campaign: Campaign, generated_at: datetime) -> dict[str, A
 
 
 FileWriter = Callable[[TextIO], None]
+T = TypeVar("T")
+
+
+class _Shared(Generic[T]):
+    """What several files are made of (the pruning audit, the transfer comparisons, the
+    diverged trials): computed for the first of them, let go once the last is written."""
+
+    def __init__(self, make: Callable[[], T], uses: int) -> None:
+        self._make = make
+        self._uses = uses
+        self._value: T | None = None
+
+    def take(self) -> T:
+        """The value (made on the first call); after the last use it is no longer held."""
+        value = self._value if self._value is not None else self._make()
+        self._uses -= 1
+        self._value = value if self._uses > 0 else None
+        return value
 
 
 def _writers(campaign: Campaign, generated_at: datetime) -> dict[str, FileWriter]:
-    """One function per export file, writing its text to a handle (in EXPORT_FILES order)."""
+    """One function per export file, writing its text to a handle (in EXPORT_FILES order).
+
+    Each frame lives while its file is written: no writer keeps one for later files, but for
+    what two files share, let go after the second (see :class:`_Shared`).
+    """
 
     def text(make: Callable[[], str]) -> FileWriter:
         def write(out: TextIO) -> None:
@@ -142,41 +168,34 @@ def _writers(campaign: Campaign, generated_at: datetime) -> dict[str, FileWriter
 
         return write
 
-    audits: list[PruningAudit] = []  # computed once, for the two pruning files
+    def table(make: Callable[[], pd.DataFrame]) -> FileWriter:
+        def write(out: TextIO) -> None:
+            write_csv(out, make())
 
-    def audit() -> PruningAudit:
-        if not audits:
-            audits.append(pruning_audit(campaign))
-        return audits[0]
+        return write
 
-    importances: list[pd.DataFrame] = []  # computed once, for the importance file and transfer
-
-    def importance() -> pd.DataFrame:
-        if not importances:
-            importances.append(campaign_importance(campaign))
-        return importances[0]
-
-    transfers: list[Transfer] = []  # computed once, for the two transfer files
-
-    def pairs() -> Transfer:
-        if not transfers:
-            transfers.append(transfer(campaign, importance=importance()))
-        return transfers[0]
+    importance = _Shared(lambda: campaign_importance(campaign), uses=2)  # + the transfer
+    audit = _Shared(lambda: pruning_audit(campaign), uses=2)
+    pairs = _Shared(lambda: transfer(campaign, importance=importance.take()), uses=2)
+    diverged = _Shared(lambda: diverged_frame(campaign), uses=2)
 
     return {
-        SUMMARY_CSV: text(lambda: frame_to_csv(summary_frame(campaign))),
+        SUMMARY_CSV: table(lambda: summary_frame(campaign)),
         FULL_JSON: lambda out: write_full_json(out, campaign, generated_at),
-        DIVERGED_CSV: text(lambda: frame_to_csv(diverged_frame(campaign))),
+        DIVERGED_CSV: table(diverged.take),
         DIVERGED_JSON: text(
-            lambda: dumps_strict(diverged_document(campaign, generated_at), indent=1) + "\n"
+            lambda: (
+                dumps_strict(diverged_document(campaign, generated_at, diverged.take()), indent=1)
+                + "\n"
+            )
         ),
-        SPACE_CSV: text(lambda: frame_to_csv(merged_space(campaign))),
-        IMPORTANCE_CSV: text(lambda: frame_to_csv(importance().drop(columns=["study_id"]))),
-        PRUNING_CSV: text(lambda: frame_to_csv(audit().studies.drop(columns=["study_id"]))),
-        PRUNING_TRIALS_CSV: text(lambda: frame_to_csv(audit().trials.drop(columns=["study_id"]))),
-        TRANSFER_CSV: text(lambda: frame_to_csv(pairs().pairs)),
-        TRANSFER_PARAMS_CSV: text(lambda: frame_to_csv(pairs().params)),
-        GRID_INTERVALS_CSV: text(lambda: frame_to_csv(interval_export_frame(campaign))),
+        SPACE_CSV: table(lambda: merged_space(campaign)),
+        IMPORTANCE_CSV: table(lambda: importance.take().drop(columns=["study_id"])),
+        PRUNING_CSV: table(lambda: audit.take().studies.drop(columns=["study_id"])),
+        PRUNING_TRIALS_CSV: table(lambda: audit.take().trials.drop(columns=["study_id"])),
+        TRANSFER_CSV: table(lambda: pairs.take().pairs),
+        TRANSFER_PARAMS_CSV: table(lambda: pairs.take().params),
+        GRID_INTERVALS_CSV: table(lambda: interval_export_frame(campaign)),
         README: text(lambda: render_readme(campaign, generated_at, summary_columns(campaign))),
     }
 
@@ -184,11 +203,25 @@ def _writers(campaign: Campaign, generated_at: datetime) -> dict[str, FileWriter
 def render_export(campaign: Campaign, generated_at: datetime) -> dict[str, str]:
     """The text of every export file (nothing written): what :func:`write_export` writes."""
     texts = {}
-    for name, writer in _writers(campaign, generated_at).items():
-        out = io.StringIO()
-        writer(out)
-        texts[name] = out.getvalue()
+    with _details_as_found(campaign):
+        for name, writer in _writers(campaign, generated_at).items():
+            out = io.StringIO()
+            writer(out)
+            texts[name] = out.getvalue()
     return texts
+
+
+@contextlib.contextmanager
+def _details_as_found(campaign: Campaign) -> Iterator[None]:
+    """The campaign's per-trial details as they were before the block: built by a file of
+    the export (and kept for the next ones), they are let go at its end, so an app that
+    exports does not hold them for the rest of its life."""
+    built = campaign.details_built
+    try:
+        yield
+    finally:
+        if not built:
+            campaign.drop_details()
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -259,12 +292,13 @@ def write_export(
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         staging = _make_staging(out_dir)
         writers = _writers(campaign, generated_at)
-        for done, name in enumerate(EXPORT_FILES, start=1):
-            if progress is not None:
-                progress(name, done - 1, total)  # about to write ``name``
-            _write_file(staging / name, writers[name])
-            if progress is not None:
-                progress(name, done, total)
+        with _details_as_found(campaign):
+            for done, name in enumerate(EXPORT_FILES, start=1):
+                if progress is not None:
+                    progress(name, done - 1, total)  # about to write ``name``
+                _write_file(staging / name, writers.pop(name))
+                if progress is not None:
+                    progress(name, done, total)
         _publish(staging, out_dir)
         staging = None
     except OSError as exc:

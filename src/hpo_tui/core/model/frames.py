@@ -12,6 +12,7 @@ are stable across refreshes (derived from the source's position and the storage'
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -55,6 +56,28 @@ class Campaign:
         if self._details is None:
             self._details = self.detail_tables.decoded(pd.Index(self.trials["key"].to_numpy()))
         return self._details
+
+    def details_for(
+        self, keys: Sequence[int] | np.ndarray, *, decode_lists: bool = True
+    ) -> pd.DataFrame:
+        """The rows of :attr:`details` of these trials, in this order: taken from
+        :attr:`details` when it is built, else built for these trials alone and not kept (an
+        export, writing study by study, needs no frame of every trial at once).
+        ``decode_lists=False``: number lists stay ``EncodedList`` (see
+        :func:`~hpo_tui.core.model.details.details_frame`), always built from the tables."""
+        index = pd.Index(np.asarray(keys, dtype=np.int64))
+        if self._details is not None and decode_lists:
+            return self._details.loc[index]
+        return self.detail_tables.decoded(index, decode_lists=decode_lists)
+
+    @property
+    def details_built(self) -> bool:
+        """Whether :attr:`details` is built (and kept)."""
+        return self._details is not None
+
+    def drop_details(self) -> None:
+        """Forget the built :attr:`details` (the next use builds them again)."""
+        self._details = None
 
     def trial_detail(self, key: int) -> pd.Series:
         """One trial's row of :attr:`details`, without building them for every trial when
