@@ -60,6 +60,9 @@ def _key(name: str) -> bytes:
     return orjson.dumps(name) + b":"
 
 
+_DETAIL_FIELDS = ("params", "distributions", "user_attrs", "system_attrs")
+
+
 def _dict_texts(dicts: list[dict[str, Any]], refused: np.ndarray) -> pa.Array:
     """Each dict's text, its keys sorted (not those of the dicts in it); ``refused`` set
     where orjson refused a value.
@@ -148,10 +151,6 @@ class RecordChunks:
                 dtype=object,
             )
         self._columns = ColumnTexts(columns, nan_as_null={"constraint_violation"})
-        self._details = {
-            c: campaign.details[c].to_numpy(dtype=object)
-            for c in ("params", "distributions", "user_attrs", "system_attrs")
-        }
 
     def studies(self) -> Iterator[tuple[Any, np.ndarray]]:
         """Each study (a row of ``studies``) with the positions of its trials in ``trials``,
@@ -188,7 +187,10 @@ class RecordChunks:
         texts, refused = self._columns.texts(positions)
         separated = [part for name in value_columns for part in (b",", texts[name])][1:]
         no_value = np.logical_and.reduce([self._no_value[c][positions] for c in value_columns])
-        details = {name: column[positions].tolist() for name, column in self._details.items()}
+        # The chunk's details alone (taken from the campaign's when built, else made for these
+        # trials and let go with the chunk): the export never holds every trial's dicts.
+        chunk_details = self.campaign.details_for(self._trial_keys[positions])
+        details = {name: chunk_details[name].tolist() for name in _DETAIL_FIELDS}
         fields: list[tuple[str, pa.Array]] = [
             ("number", texts["number"]),
             ("state", texts["state"]),
