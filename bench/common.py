@@ -7,6 +7,7 @@ clock, and it must not pull numpy, pandas or Optuna into a process that measures
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,28 @@ GENERATOR_VERSION = 1
 
 BENCH_DIR = Path(__file__).resolve().parent
 CACHE_DIR = BENCH_DIR / ".cache"
+
+
+def archived_source(rev: str) -> tuple[str, Path]:
+    """``src/`` of ``rev`` in ``bench/.cache/src-<commit>/`` (made once): (commit, its src)."""
+    root = BENCH_DIR.parent
+    commit = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{rev}^{{commit}}"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    target = CACHE_DIR / f"src-{commit[:12]}"
+    if not (target / "src" / "hpo_tui").is_dir():
+        target.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", "archive", commit, "src"], cwd=root, capture_output=True, check=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return commit, target / "src"
+
+
 ARROW_VENV_PYTHON = CACHE_DIR / "arrow-venv" / "bin" / "python"
 
 PG_HOST = "127.0.0.1"

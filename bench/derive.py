@@ -35,7 +35,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from common import BENCH_DIR, CACHE_DIR
+from common import BENCH_DIR, archived_source
 
 ROOT = BENCH_DIR.parent
 PHASES = ("importance", "pruning", "transfer", "intervals")
@@ -89,25 +89,6 @@ def child(spec: str) -> dict[str, Any]:
         "source": str(Path(hpo_tui.__file__).parent),
         "trials": len(campaign.trials),
     }
-
-
-def archived_source(rev: str) -> tuple[str, Path]:
-    """``src/`` of ``rev`` in ``bench/.cache/src-<commit>/`` (made once): (commit, its src)."""
-    commit = subprocess.run(
-        ["git", "rev-parse", "--verify", f"{rev}^{{commit}}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    target = CACHE_DIR / f"src-{commit[:12]}"
-    if not (target / "src" / "hpo_tui").is_dir():
-        target.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(
-            ["git", "archive", commit, "src"], cwd=ROOT, capture_output=True, check=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-    return commit, target / "src"
 
 
 def run_child(spec: str, src: Path) -> dict[str, Any]:

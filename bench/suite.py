@@ -76,7 +76,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from common import BENCH_DIR, CACHE_DIR, Size, parse_backends, parse_sizes
+from common import BENCH_DIR, CACHE_DIR, Size, archived_source, parse_backends, parse_sizes
 from load import ALL_METHODS, _busy_jiffies, _children_cpu, machine_info, pg_available
 from load import run as run_load
 
@@ -91,22 +91,9 @@ ANSI = re.compile(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[\]P^_].*?(?:\x07|\x1b\\)|\
 
 def use_source(rev: str) -> str:
     """Export ``src/`` at ``rev`` and make every child import hpo-tui from it; the commit."""
-    commit = subprocess.run(
-        ["git", "rev-parse", "--verify", f"{rev}^{{commit}}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    target = CACHE_DIR / f"src-{commit[:12]}"
-    if not (target / "src" / "hpo_tui").is_dir():
-        target.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(
-            ["git", "archive", commit, "src"], cwd=ROOT, capture_output=True, check=True
-        ).stdout
-        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    commit, src = archived_source(rev)
     os.environ["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(target / "src"), os.environ.get("PYTHONPATH", "")) if p
+        p for p in (str(src), os.environ.get("PYTHONPATH", "")) if p
     )
     return commit
 

@@ -17,6 +17,7 @@ import pandas as pd
 from hpo_tui import __version__
 from hpo_tui.core.analysis.summary import SUMMARY_COUNTS
 from hpo_tui.core.export.formats.json import PlainList, dumps_strict
+from hpo_tui.core.export.full_json_records import LATER_FIELDS
 from hpo_tui.core.model.campaign import Campaign
 from hpo_tui.core.model.curves import STAT_COLUMNS
 from hpo_tui.core.model.objectives import objectives_record
@@ -131,14 +132,7 @@ _TRIAL_FIELDS = [
     "key",
     "number",
     "state",
-    "datetime_start",
-    "datetime_complete",
-    "duration_s",
-    "diverged",
-    "diverged_reason",
-    "diverged_curve",
-    "diverged_step",
-    "spike_step",
+    *LATER_FIELDS,
     "feasible",
     "constraint_violation",
     *STAT_COLUMNS,

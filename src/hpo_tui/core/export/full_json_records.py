@@ -41,7 +41,7 @@ _COLUMN_FIELDS = ["number", "state", "feasible", "constraint_violation"]
 # The record's fields after ``system_attrs`` and before ``curve_stats``, each one column.
 # The curve stats' columns are named so in the frame of texts (``curve`` is a field too).
 _STAT = "curve_stats."
-_LATER_FIELDS = [
+LATER_FIELDS = [
     "datetime_start",
     "datetime_complete",
     "duration_s",
@@ -141,7 +141,7 @@ class RecordChunks:
         self._trial_keys = trials["key"].to_numpy()
         value_columns = ["value", *(c for c in trials.columns if c.startswith("values_"))]
         self._no_value = {c: trials[c].isna().to_numpy(dtype=bool) for c in value_columns}
-        columns = {c: trials[c] for c in [*value_columns, *_COLUMN_FIELDS, *_LATER_FIELDS]}
+        columns = {c: trials[c] for c in [*value_columns, *_COLUMN_FIELDS, *LATER_FIELDS]}
         columns.update({_STAT + c: trials[c] for c in STAT_COLUMNS})
         feasible = columns["feasible"]
         if not (feasible.dtype == bool or isinstance(feasible.dtype, pd.BooleanDtype)):
@@ -201,7 +201,7 @@ class RecordChunks:
             ("distributions", self._distribution_texts(details["distributions"], refused)),
             ("user_attrs", _dict_texts(details["user_attrs"], refused)),
             ("system_attrs", _dict_texts(details["system_attrs"], refused)),
-            *[(name, texts[name]) for name in _LATER_FIELDS],
+            *[(name, texts[name]) for name in LATER_FIELDS],
         ]
         curves, refused_curves = self._curve_texts(self._trial_keys[positions])
         parts: list[bytes | pa.Array] = [b",{"]
